@@ -1,0 +1,269 @@
+"""Rules in force for one report year -> a durable_rules ruleset definition (plain data).
+
+The compiler is pure Python and never touches the engine. It resolves parameters for the year,
+splits `any` into one engine rule per alternative, orders equality tests before range tests,
+stratifies negation (a rule that tests for the absence of a conclusion waits for a phase fact
+asserted after every producer of that conclusion has finished), and checks the engine's hard
+limits before the C core could hang or crash on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import InputError, Problem
+from engine.models import (
+    AbsencePattern,
+    Comparison,
+    EvidencePattern,
+    FieldRef,
+    FindingPattern,
+    ParamRef,
+    Pattern,
+    PositivePattern,
+    Rule,
+    ScalarValue,
+)
+from engine.rulebook import Rulebook
+from engine.vocabulary import engine_value
+
+OPEN_TYPE = "$open"
+PHASE_TYPE = "$phase"
+MAX_PATTERNS = 15  # durable_rules: at most 16 facts in one `all`, one is the phase fact
+MAX_IDENTICAL_FIRST_TESTS = 250  # durable_rules: 255 rules on one alpha node -> error 108
+MAX_TYPES = 500  # durable_rules: 512 equality children of one node -> infinite loop
+
+
+def evidence_type(kind: str) -> str:
+    return f"e.{kind}"
+
+
+def conclusion_type(subject: str) -> str:
+    return f"c.{subject}"
+
+
+@dataclass(frozen=True)
+class PatternInfo:
+    """How a compiled pattern maps back to the YAML pattern it came from."""
+
+    alias: str
+    pattern: Pattern
+    absent: bool
+
+
+@dataclass(frozen=True)
+class EngineRule:
+    """One durable_rules rule: a YAML rule, or one alternative of a YAML rule with `any`."""
+
+    name: str
+    rule: Rule
+    alternative: int
+    patterns: tuple[PatternInfo, ...]
+    stratum: int
+
+
+@dataclass
+class CompiledRuleset:
+    """The engine definition for one report year, and the tables to interpret its firings."""
+
+    name: str
+    year: int
+    definition: dict[str, Any]
+    engine_rules: dict[str, EngineRule]
+    strata: int
+    consumed_types: frozenset[str]
+    parameters: dict[str, ScalarValue | None]
+    sha256: str
+    rule_ids: list[str] = field(default_factory=list)
+
+
+def _operand_value(
+    book: Rulebook, kind_name: str, field_name: str, operand: Any, year: int
+) -> Any:
+    spec = book.kinds[kind_name].fields[field_name]
+    if isinstance(operand, ParamRef):
+        return engine_value(spec, book.parameters[operand.param].value_for(year))
+    if isinstance(operand, FieldRef):
+        return {"$m": operand.field}
+    return engine_value(spec, operand)
+
+
+_RANGE_OPS = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+
+
+def _evidence_tests(book: Rulebook, pattern: EvidencePattern, year: int) -> list[dict[str, Any]]:
+    equal: list[dict[str, Any]] = [{"t": evidence_type(pattern.evidence)}]
+    other: list[dict[str, Any]] = []
+    for field_name in sorted(pattern.where):
+        test = pattern.where[field_name]
+        comparison = test if isinstance(test, Comparison) else Comparison(eq=test)
+        for op, operand in comparison.operators():
+            if op == "exists":
+                other.append({"$ex" if operand else "$nex": {field_name: 1}})
+            elif op == "in":
+                values = [
+                    _operand_value(book, pattern.evidence, field_name, item, year) for item in operand
+                ]
+                other.append({"$or": [{field_name: value} for value in values]})
+            elif op == "eq":
+                value = _operand_value(book, pattern.evidence, field_name, operand, year)
+                (other if isinstance(value, dict) else equal).append({field_name: value})
+            else:
+                value = _operand_value(book, pattern.evidence, field_name, operand, year)
+                other.append({_RANGE_OPS[op]: {field_name: value}})
+    return equal + other
+
+
+def _finding_tests(pattern: FindingPattern) -> list[dict[str, Any]]:
+    tests: list[dict[str, Any]] = [{"t": conclusion_type(pattern.finding)}]
+    accepted = pattern.accepted()
+    if accepted is not None and len(accepted) == 1:
+        tests.append({"value": accepted[0]})
+    elif accepted:
+        tests.append({"$or": [{"value": value} for value in accepted]})
+    return tests
+
+
+def _tests(book: Rulebook, pattern: PositivePattern, year: int) -> dict[str, Any]:
+    if isinstance(pattern, EvidencePattern):
+        tests = _evidence_tests(book, pattern, year)
+    else:
+        tests = _finding_tests(pattern)
+    return tests[0] if len(tests) == 1 else {"$and": tests}
+
+
+def stratify(rules: list[Rule]) -> dict[str, int]:
+    """Negation strata: a rule testing for an absent conclusion runs after all its producers.
+
+    Absent evidence needs stratum 1 at least: every input is asserted before phase 1.
+    Raises InputError if conclusions depend on their own absence (not stratifiable).
+    """
+    producers: dict[str, list[str]] = {}
+    defaults: dict[str, set[str]] = {}
+    for rule in rules:
+        producers.setdefault(rule.then.conclude, []).append(rule.id)
+        if rule.otherwise:
+            defaults.setdefault(rule.then.conclude, set()).add(rule.id)
+    level = dict.fromkeys((rule.id for rule in rules), 0)
+    changed: list[str] = []
+    for _ in range(len(rules) + 2):
+        changed = []
+        for rule in rules:
+            need = level[rule.id]
+            for patterns in rule.alternatives():
+                for pattern in patterns:
+                    absent = isinstance(pattern, AbsencePattern)
+                    positive = pattern.none if isinstance(pattern, AbsencePattern) else pattern
+                    if isinstance(positive, EvidencePattern):
+                        need = max(need, 1 if absent else 0)
+                        continue
+                    for producer in producers.get(positive.finding, []):
+                        if absent and rule.otherwise and producer in defaults.get(positive.finding, ()):
+                            continue  # an `otherwise` rule waits for the other producers only
+                        need = max(need, level[producer] + (1 if absent else 0))
+            if need > level[rule.id]:
+                level[rule.id] = need
+                changed.append(rule.id)
+        if not changed:
+            return level
+    cyclic = sorted(changed)
+    raise InputError(
+        [
+            Problem(
+                "rules",
+                None,
+                "when",
+                "conclusions depend on their own absence (negation cycle); "
+                f"rules involved: {', '.join(cyclic) or 'unknown'}",
+            )
+        ]
+    )
+
+
+def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
+    """Compile the rules in force for `year`; raise InputError on anything the engine can't take."""
+    rules = book.rules_in_force(year)
+    problems: list[Problem] = []
+    strata = stratify(rules)
+    definition: dict[str, Any] = {OPEN_TYPE: {"all": [{"m": {"t": OPEN_TYPE}}], "run": OPEN_TYPE}}
+    engine_rules: dict[str, EngineRule] = {}
+    consumed: set[str] = set()
+    first_tests: Counter[str] = Counter()
+    for number, rule in enumerate(rules):
+        origin = book.origins.get(rule.id)
+        alts = rule.alternatives()
+        for alt_index, patterns in enumerate(alts):
+            name = f"r{number}" if len(alts) == 1 else f"r{number}_{alt_index}"
+            if len(patterns) > MAX_PATTERNS:
+                problems.append(
+                    Problem(
+                        origin.file if origin else book.root,
+                        origin.line if origin else None,
+                        "when",
+                        f"at most {MAX_PATTERNS} patterns per alternative (engine limit)",
+                        rule.id,
+                    )
+                )
+                continue
+            sequence: list[dict[str, Any]] = []
+            infos: list[PatternInfo] = []
+            has_absence = any(isinstance(p, AbsencePattern) for p in patterns)
+            if has_absence:
+                sequence.append(
+                    {"ph": {"$and": [{"t": PHASE_TYPE}, {"n": strata[rule.id]}]}}
+                )
+            for index, pattern in enumerate(patterns):
+                if isinstance(pattern, AbsencePattern):
+                    alias = f"n{index}"
+                    tests = _tests(book, pattern.none, year)
+                    sequence.append({f"{alias}$not": tests})
+                    consumed.add(_type_of(pattern.none))
+                    infos.append(PatternInfo(alias, pattern, True))
+                else:
+                    alias = pattern.binding or f"p{index}"
+                    tests = _tests(book, pattern, year)
+                    sequence.append({alias: tests})
+                    consumed.add(_type_of(pattern))
+                    infos.append(PatternInfo(alias, pattern, False))
+            if has_absence:
+                consumed.add(PHASE_TYPE)
+            first = sequence[0]
+            first_tests[json.dumps(next(iter(first.values())), sort_keys=True)] += 1
+            definition[name] = {"all": sequence, "run": name}
+            engine_rules[name] = EngineRule(name, rule, alt_index, tuple(infos), strata[rule.id])
+    for tests, count in first_tests.items():
+        if count > MAX_IDENTICAL_FIRST_TESTS:
+            problems.append(
+                Problem(book.root, None, None, f"{count} rules share the first test {tests}; "
+                        f"the engine takes at most {MAX_IDENTICAL_FIRST_TESTS}")
+            )
+    types = {t for t in consumed if not t.startswith("$")}
+    if len(types) > MAX_TYPES:
+        problems.append(
+            Problem(book.root, None, None, f"{len(types)} distinct fact types; the engine takes at most {MAX_TYPES}")
+        )
+    if problems:
+        raise InputError(problems)
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return CompiledRuleset(
+        name=f"{book.info.name}-{year}@{digest[:12]}",
+        year=year,
+        definition=definition,
+        engine_rules=engine_rules,
+        strata=max(strata.values(), default=0),
+        consumed_types=frozenset(consumed),
+        parameters=book.parameter_values(year),
+        sha256=digest,
+        rule_ids=[rule.id for rule in rules],
+    )
+
+
+def _type_of(pattern: PositivePattern) -> str:
+    if isinstance(pattern, EvidencePattern):
+        return evidence_type(pattern.evidence)
+    return conclusion_type(pattern.finding)

@@ -1,0 +1,160 @@
+"""The one module that touches durable_rules, with a workaround for each of its known traps.
+
+Traps handled here (see docs/durable-rules-notes.md):
+- the stock Host starts timer threads that crash after `delete_state`: `_run` is a no-op;
+- `set_rulesets` mutates its argument: we hand it a deep copy;
+- a ruleset name registers once per Host: rulesets are content-addressed and cached;
+- deleting a session where no action ran segfaults: every session opens with a `$open` fact
+  that a no-op rule matches;
+- exceptions inside actions are swallowed: each action records its error, re-raised after;
+- a fact no rule tests is dropped with an exception: only consumed types are asserted;
+- the 1,024-live-session cap corrupts the heap: sessions are deleted in `finally`, and a guard
+  refuses to open more than MAX_LIVE_SESSIONS at once;
+- firing order differs between batch and single asserts: facts go in one by one, in the
+  caller's (canonical) order.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from engine.errors import EngineFault
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from durable import engine as _durable
+
+MAX_LIVE_SESSIONS = 1000
+
+Frames = Mapping[str, Mapping[str, Any]]
+# An action gets the matched facts by alias and returns the facts to assert next.
+Action = Callable[[Frames], list[dict[str, Any]]]
+
+
+class _QuietHost(_durable.Host):  # type: ignore[misc]
+    """durable's Host without its background threads (they segfault after delete_state)."""
+
+    def __init__(self, resolve: Callable[[str], Callable[[Any], None]]) -> None:
+        self._resolve = resolve
+        super().__init__()
+
+    def _run(self) -> None:
+        return None
+
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        return self._resolve(action_name)
+
+
+class Session:
+    """One isolated inference run; collects action errors to re-raise after each assert."""
+
+    def __init__(self, host: DurableHost, ruleset: str, sid: str, actions: Mapping[str, Action], consumed: frozenset[str]) -> None:
+        self.host = host
+        self.ruleset = ruleset
+        self.sid = sid
+        self.actions = actions
+        self.consumed = consumed
+        self.errors: list[str] = []
+
+    def assert_fact(self, fact: dict[str, Any]) -> None:
+        """Assert a fact and run every firing it causes to quiescence."""
+        if fact["t"] not in self.consumed:
+            return
+        try:
+            self.host._host.assert_fact(self.ruleset, {**fact, "sid": self.sid})
+        except _durable.MessageNotHandledException:
+            pass
+        except _durable.MessageObservedException:
+            self.errors.append(f"engine rejected fact {fact.get('id')} as a duplicate")
+        if self.errors:
+            raise EngineFault("; ".join(self.errors))
+
+    def fire(self, action_name: str, closure: Any) -> None:
+        try:
+            frames = {alias: dict(fact) for alias, fact in closure._m.items()}
+            for new in self.actions[action_name](frames):
+                if new["t"] in self.consumed:
+                    try:
+                        closure.assert_fact(dict(new))
+                    except _durable.MessageNotHandledException:
+                        pass
+        except Exception as exc:  # durable would swallow it into the session state
+            self.errors.append(f"{action_name}: {type(exc).__name__}: {exc}")
+
+
+class DurableHost:
+    """A process-wide durable_rules host holding content-addressed rulesets."""
+
+    def __init__(self) -> None:
+        self._registered: set[str] = set()
+        self._sessions: dict[str, Session] = {}
+        self._host = _QuietHost(self._resolve)
+        self._counter = 0
+
+    def _resolve(self, action_name: str) -> Callable[[Any], None]:
+        def run(closure: Any) -> None:
+            if action_name == "$open":
+                return
+            session = self._sessions.get(str(closure.s.sid))
+            if session is None:
+                return
+            session.fire(action_name, closure)
+
+        return run
+
+    def ensure_ruleset(self, name: str, definition: Mapping[str, Any]) -> None:
+        if name in self._registered:
+            return
+        try:
+            self._host.set_rulesets({name: copy.deepcopy(dict(definition))})
+        except Exception as exc:
+            raise EngineFault(f"durable_rules refused ruleset {name}: {exc}") from exc
+        self._registered.add(name)
+
+    def run(
+        self,
+        ruleset: str,
+        inputs: Iterable[dict[str, Any]],
+        actions: Mapping[str, Action],
+        consumed: frozenset[str],
+        phases: int,
+        open_type: str,
+        phase_type: str,
+    ) -> None:
+        """Run one session: open, inputs in order, negation phases; always delete it after."""
+        if len(self._sessions) >= MAX_LIVE_SESSIONS:
+            raise EngineFault(f"more than {MAX_LIVE_SESSIONS} live engine sessions")
+        self._counter += 1
+        sid = f"s{self._counter}"
+        session = Session(self, ruleset, sid, actions, consumed | {open_type})
+        self._sessions[sid] = session
+        opened = False
+        try:
+            session.assert_fact({"t": open_type, "id": "$open"})
+            opened = True
+            for fact in inputs:
+                session.assert_fact(fact)
+            for number in range(1, phases + 1):
+                session.assert_fact({"t": phase_type, "id": f"$phase{number}", "n": number})
+        finally:
+            del self._sessions[sid]
+            if opened:
+                self._host.delete_state(ruleset, sid)
+
+    @property
+    def live_sessions(self) -> int:
+        return len(self._sessions)
+
+
+_SHARED: DurableHost | None = None
+
+
+def shared_host() -> DurableHost:
+    """One host per process: durable_rules is not thread-parallel, processes are."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = DurableHost()
+    return _SHARED

@@ -1,0 +1,57 @@
+"""The rulebook as loaded: every rule, parameter and vocabulary entry, with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.models import (
+    ConclusionSpec,
+    EvidenceKind,
+    Parameter,
+    Rule,
+    RulebookInfo,
+    ScalarValue,
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a rule or parameter is written, for messages and for `rules show`."""
+
+    file: str
+    line: int | None
+
+
+@dataclass
+class Rulebook:
+    """All of `rules/`, validated and type-checked against the evidence vocabulary."""
+
+    info: RulebookInfo
+    kinds: dict[str, EvidenceKind]
+    conclusions: dict[str, ConclusionSpec]
+    parameters: dict[str, Parameter]
+    rules: list[Rule]
+    origins: dict[str, Origin] = field(default_factory=dict)
+    sha256: str = ""
+    root: str = ""
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def rules_in_force(self, year: int) -> list[Rule]:
+        return [rule for rule in self.rules if rule.in_force.covers(year)]
+
+    def parameter_values(self, year: int) -> dict[str, ScalarValue | None]:
+        return {name: param.value_for(year) for name, param in self.parameters.items()}
+
+    def version_label(self, year: int) -> str:
+        """Names the rulebook version an assessment used: name, version, year, content hash."""
+        return f"{self.info.name} {self.info.version} as in force for report year {year} " f"(sha256 {self.sha256[:12]})"
+
+    def covered_years(self) -> tuple[int, int]:
+        starts = [rule.in_force.start for rule in self.rules]
+        ends = [rule.in_force.end for rule in self.rules if rule.in_force.end is not None]
+        return min(starts), max([*ends, *starts])
