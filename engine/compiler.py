@@ -81,9 +81,7 @@ class CompiledRuleset:
     rule_ids: list[str] = field(default_factory=list)
 
 
-def _operand_value(
-    book: Rulebook, kind_name: str, field_name: str, operand: Any, year: int
-) -> Any:
+def _operand_value(book: Rulebook, kind_name: str, field_name: str, operand: Any, year: int) -> Any:
     spec = book.kinds[kind_name].fields[field_name]
     if isinstance(operand, ParamRef):
         return engine_value(spec, book.parameters[operand.param].value_for(year))
@@ -106,7 +104,8 @@ def _evidence_tests(book: Rulebook, pattern: EvidencePattern, year: int) -> list
                 other.append({"$ex" if operand else "$nex": {field_name: 1}})
             elif op == "in":
                 values = [
-                    _operand_value(book, pattern.evidence, field_name, item, year) for item in operand
+                    _operand_value(book, pattern.evidence, field_name, item, year)
+                    for item in operand
                 ]
                 other.append({"$or": [{field_name: value} for value in values]})
             elif op == "eq":
@@ -162,7 +161,11 @@ def stratify(rules: list[Rule]) -> dict[str, int]:
                         need = max(need, 1 if absent else 0)
                         continue
                     for producer in producers.get(positive.finding, []):
-                        if absent and rule.otherwise and producer in defaults.get(positive.finding, ()):
+                        if (
+                            absent
+                            and rule.otherwise
+                            and producer in defaults.get(positive.finding, ())
+                        ):
                             continue  # an `otherwise` rule waits for the other producers only
                         need = max(need, level[producer] + (1 if absent else 0))
             if need > level[rule.id]:
@@ -213,9 +216,7 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
             infos: list[PatternInfo] = []
             has_absence = any(isinstance(p, AbsencePattern) for p in patterns)
             if has_absence:
-                sequence.append(
-                    {"ph": {"$and": [{"t": PHASE_TYPE}, {"n": strata[rule.id]}]}}
-                )
+                sequence.append({"ph": {"$and": [{"t": PHASE_TYPE}, {"n": strata[rule.id]}]}})
             for index, pattern in enumerate(patterns):
                 if isinstance(pattern, AbsencePattern):
                     alias = f"n{index}"
@@ -235,16 +236,26 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
             first_tests[json.dumps(next(iter(first.values())), sort_keys=True)] += 1
             definition[name] = {"all": sequence, "run": name}
             engine_rules[name] = EngineRule(name, rule, alt_index, tuple(infos), strata[rule.id])
-    for tests, count in first_tests.items():
+    for first_test, count in first_tests.items():
         if count > MAX_IDENTICAL_FIRST_TESTS:
             problems.append(
-                Problem(book.root, None, None, f"{count} rules share the first test {tests}; "
-                        f"the engine takes at most {MAX_IDENTICAL_FIRST_TESTS}")
+                Problem(
+                    book.root,
+                    None,
+                    None,
+                    f"{count} rules share the first test {first_test}; "
+                    f"the engine takes at most {MAX_IDENTICAL_FIRST_TESTS}",
+                )
             )
     types = {t for t in consumed if not t.startswith("$")}
     if len(types) > MAX_TYPES:
         problems.append(
-            Problem(book.root, None, None, f"{len(types)} distinct fact types; the engine takes at most {MAX_TYPES}")
+            Problem(
+                book.root,
+                None,
+                None,
+                f"{len(types)} distinct fact types; the engine takes at most {MAX_TYPES}",
+            )
         )
     if problems:
         raise InputError(problems)

@@ -16,6 +16,7 @@ Traps handled here (see docs/durable-rules-notes.md):
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -51,7 +52,14 @@ class _QuietHost(_durable.Host):  # type: ignore[misc]
 class Session:
     """One isolated inference run; collects action errors to re-raise after each assert."""
 
-    def __init__(self, host: DurableHost, ruleset: str, sid: str, actions: Mapping[str, Action], consumed: frozenset[str]) -> None:
+    def __init__(
+        self,
+        host: DurableHost,
+        ruleset: str,
+        sid: str,
+        actions: Mapping[str, Action],
+        consumed: frozenset[str],
+    ) -> None:
         self.host = host
         self.ruleset = ruleset
         self.sid = sid
@@ -77,10 +85,8 @@ class Session:
             frames = {alias: dict(fact) for alias, fact in closure._m.items()}
             for new in self.actions[action_name](frames):
                 if new["t"] in self.consumed:
-                    try:
+                    with contextlib.suppress(_durable.MessageNotHandledException):
                         closure.assert_fact(dict(new))
-                    except _durable.MessageNotHandledException:
-                        pass
         except Exception as exc:  # durable would swallow it into the session state
             self.errors.append(f"{action_name}: {type(exc).__name__}: {exc}")
 

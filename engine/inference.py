@@ -71,40 +71,57 @@ class InferenceResult:
     firings: int
 
 
+def shown_value(value: Any) -> str:
+    """Values as a policy officer writes them in YAML: true/false, plain numbers, quoted text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(shown_value(item) for item in value) + "]"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
+
+
+_SYMBOLS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
+
+
 def describe_pattern(pattern: Pattern) -> str:
     """A readable rendering of one condition, for explanations and diffs."""
     if isinstance(pattern, AbsencePattern):
-        return f"no {describe_pattern(pattern.none)}"
+        inner = describe_pattern(pattern.none)
+        return "no " + inner.removeprefix("any ")
     if isinstance(pattern, EvidencePattern):
         tests = []
         for name in sorted(pattern.where):
             test = pattern.where[name]
             if isinstance(test, bool | int | float | str):
-                tests.append(f"{name} = {test!r}")
+                tests.append(f"{name} = {shown_value(test)}")
                 continue
             for op, operand in test.operators():
-                shown = operand
                 if hasattr(operand, "param"):
                     shown = f"parameter {operand.param}"
                 elif hasattr(operand, "field"):
                     shown = f"its {operand.field}"
-                symbol = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
+                else:
+                    shown = shown_value(operand)
                 if op == "exists":
                     tests.append(f"{name} {'recorded' if operand else 'not recorded'}")
                 elif op == "in":
-                    tests.append(f"{name} in {list(operand)!r}")
+                    tests.append(f"{name} in {shown_value(list(operand))}")
                 else:
-                    tests.append(f"{name} {symbol[op]} {shown}")
+                    tests.append(f"{name} {_SYMBOLS[op]} {shown}")
         suffix = f" with {', '.join(tests)}" if tests else ""
         return f"evidence '{pattern.evidence}'{suffix}"
     accepted = pattern.accepted()
     if accepted is None:
-        return f"a finding on '{pattern.finding}'"
-    return f"finding '{pattern.finding}' is {' or '.join(repr(v) for v in accepted)}"
+        return f"any finding on '{pattern.finding}'"
+    return f"finding '{pattern.finding}' is {' or '.join(shown_value(v) for v in accepted)}"
 
 
 class _Run:
-    def __init__(self, book: Rulebook, compiled: CompiledRuleset, inputs: dict[str, InputFact]) -> None:
+    def __init__(
+        self, book: Rulebook, compiled: CompiledRuleset, inputs: dict[str, InputFact]
+    ) -> None:
         self.book = book
         self.compiled = compiled
         self.inputs = inputs

@@ -39,12 +39,11 @@ def _yaml_path(data: Any, loc: Sequence[int | str]) -> PathKey:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
+            node = node[part]  # type: ignore[index]
         elif isinstance(node, dict) and isinstance(part, str) and part not in node:
             # A tag, or the name of a missing/extra field: keep field names, drop tags.
             if part in {"scalar", "test", "evidence", "finding", "none", "all", "any"} and not (
@@ -103,12 +102,19 @@ def _validate(
         return None
 
 
-def _mapping(value: Any, lines: LineMap, path: PathKey, what: str, problems: list[Problem]) -> dict[str, Any]:
+def _mapping(
+    value: Any, lines: LineMap, path: PathKey, what: str, problems: list[Problem]
+) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
         problems.append(
-            Problem(lines.file, lines.line_of(path), ".".join(map(str, path)), f"{what} must be a mapping")
+            Problem(
+                lines.file,
+                lines.line_of(path),
+                ".".join(map(str, path)),
+                f"{what} must be a mapping",
+            )
         )
         return {}
     return value
@@ -155,7 +161,9 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
         if data is None:
             continue
         if not isinstance(data, dict):
-            problems.append(Problem(display, 1, None, "a rules file must be a mapping at top level"))
+            problems.append(
+                Problem(display, 1, None, "a rules file must be a mapping at top level")
+            )
             continue
         for key in data:
             if key not in SECTIONS:
@@ -169,7 +177,14 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
                 )
         if "rulebook" in data:
             if info is not None:
-                problems.append(Problem(display, lines.line_of(("rulebook",)), "rulebook", "a second 'rulebook' section"))
+                problems.append(
+                    Problem(
+                        display,
+                        lines.line_of(("rulebook",)),
+                        "rulebook",
+                        "a second 'rulebook' section",
+                    )
+                )
             else:
                 info = _validate(RulebookInfo, data["rulebook"], lines, ("rulebook",), problems)
         if "vocabulary" in data:
@@ -177,29 +192,69 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
             for key in vocab:
                 if key not in ("evidence", "conclusions"):
                     problems.append(
-                        Problem(display, lines.line_of(("vocabulary", key)), f"vocabulary.{key}", "unknown key; expected 'evidence' or 'conclusions'")
+                        Problem(
+                            display,
+                            lines.line_of(("vocabulary", key)),
+                            f"vocabulary.{key}",
+                            "unknown key; expected 'evidence' or 'conclusions'",
+                        )
                     )
-            for name, spec in _mapping(vocab.get("evidence"), lines, ("vocabulary", "evidence"), "vocabulary.evidence", problems).items():
+            for name, spec in _mapping(
+                vocab.get("evidence"),
+                lines,
+                ("vocabulary", "evidence"),
+                "vocabulary.evidence",
+                problems,
+            ).items():
                 path_key: PathKey = ("vocabulary", "evidence", name)
                 if name in kinds:
-                    problems.append(Problem(display, lines.line_of(path_key), f"vocabulary.evidence.{name}", "evidence kind declared twice"))
+                    problems.append(
+                        Problem(
+                            display,
+                            lines.line_of(path_key),
+                            f"vocabulary.evidence.{name}",
+                            "evidence kind declared twice",
+                        )
+                    )
                     continue
                 kind = _validate(EvidenceKind, spec, lines, path_key, problems)
                 if kind is not None:
                     kinds[name] = kind
-            for name, spec in _mapping(vocab.get("conclusions"), lines, ("vocabulary", "conclusions"), "vocabulary.conclusions", problems).items():
+            for name, spec in _mapping(
+                vocab.get("conclusions"),
+                lines,
+                ("vocabulary", "conclusions"),
+                "vocabulary.conclusions",
+                problems,
+            ).items():
                 path_key = ("vocabulary", "conclusions", name)
                 if name in conclusions:
-                    problems.append(Problem(display, lines.line_of(path_key), f"vocabulary.conclusions.{name}", "conclusion declared twice"))
+                    problems.append(
+                        Problem(
+                            display,
+                            lines.line_of(path_key),
+                            f"vocabulary.conclusions.{name}",
+                            "conclusion declared twice",
+                        )
+                    )
                     continue
                 conclusion = _validate(ConclusionSpec, spec, lines, path_key, problems)
                 if conclusion is not None:
                     conclusions[name] = conclusion
         if "parameters" in data:
-            for name, spec in _mapping(data["parameters"], lines, ("parameters",), "parameters", problems).items():
+            for name, spec in _mapping(
+                data["parameters"], lines, ("parameters",), "parameters", problems
+            ).items():
                 path_key = ("parameters", name)
                 if name in parameters:
-                    problems.append(Problem(display, lines.line_of(path_key), f"parameters.{name}", "parameter declared twice"))
+                    problems.append(
+                        Problem(
+                            display,
+                            lines.line_of(path_key),
+                            f"parameters.{name}",
+                            "parameter declared twice",
+                        )
+                    )
                     continue
                 parameter = _validate(Parameter, spec, lines, path_key, problems)
                 if parameter is not None:
@@ -208,7 +263,9 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
         if "rules" in data:
             entries = data["rules"]
             if not isinstance(entries, list):
-                problems.append(Problem(display, lines.line_of(("rules",)), "rules", "'rules' must be a list"))
+                problems.append(
+                    Problem(display, lines.line_of(("rules",)), "rules", "'rules' must be a list")
+                )
                 continue
             for index, entry in enumerate(entries):
                 path_key = ("rules", index)
@@ -217,7 +274,13 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
                 if rule_id is not None and rule_id in origins:
                     first = origins[rule_id]
                     problems.append(
-                        Problem(display, lines.line_of((*path_key, "id")), "id", f"duplicate rule id (first defined at {first.file}:{first.line})", rule_id)
+                        Problem(
+                            display,
+                            lines.line_of((*path_key, "id")),
+                            "id",
+                            f"duplicate rule id (first defined at {first.file}:{first.line})",
+                            rule_id,
+                        )
                     )
                     continue
                 rule = _validate(Rule, entry, lines, path_key, problems, rule_id)
@@ -299,7 +362,9 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     data, lines, raw = load_yaml_file(path, shown)
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        raise InputError.single(shown, 1, None, "a dossier must be a mapping with country, report_year, source, records")
+        raise InputError.single(
+            shown, 1, None, "a dossier must be a mapping with country, report_year, source, records"
+        )
     dossier = _validate(Dossier, data, lines, (), problems)
     if dossier is None:
         raise InputError(problems)
@@ -309,9 +374,19 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
         source_raw = source_file.read_bytes()
         source_text = source_raw.decode("utf-8")
     except FileNotFoundError:
-        raise InputError.single(shown, lines.line_of(("source", "file")), "source.file", f"source text not found: {source_display}") from None
+        raise InputError.single(
+            shown,
+            lines.line_of(("source", "file")),
+            "source.file",
+            f"source text not found: {source_display}",
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(shown, lines.line_of(("source", "file")), "source.file", f"cannot read source text: {exc}") from None
+        raise InputError.single(
+            shown,
+            lines.line_of(("source", "file")),
+            "source.file",
+            f"cannot read source text: {exc}",
+        ) from None
 
     ids: dict[str, int | None] = {}
     locations: dict[str, QuoteLocation] = {}
@@ -323,29 +398,78 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
         line = lines.line_of(base)
         record_lines[entry.id] = line or 0
         if entry.id in ids:
-            problems.append(Problem(shown, lines.line_of((*base, "id")), f"{section}[{index}].id", f"duplicate record id '{entry.id}' (first at line {ids[entry.id]})"))
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line_of((*base, "id")),
+                    f"{section}[{index}].id",
+                    f"duplicate record id '{entry.id}' (first at line {ids[entry.id]})",
+                )
+            )
             continue
         ids[entry.id] = line
         kind = book.kinds.get(entry.kind)
         if kind is None:
-            problems.append(Problem(shown, lines.line_of((*base, "kind")), f"{section}[{index}].kind", f"unknown evidence kind '{entry.kind}' (not declared in the vocabulary)"))
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line_of((*base, "kind")),
+                    f"{section}[{index}].kind",
+                    f"unknown evidence kind '{entry.kind}' (not declared in the vocabulary)",
+                )
+            )
             continue
         if section == "records" and kind.judgment:
-            problems.append(Problem(shown, lines.line_of((*base, "kind")), f"{section}[{index}].kind", f"'{entry.kind}' is a judgment kind: put it under 'judgments' with a rationale"))
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line_of((*base, "kind")),
+                    f"{section}[{index}].kind",
+                    f"'{entry.kind}' is a judgment kind: put it under 'judgments' with a rationale",
+                )
+            )
         if section == "judgments" and not kind.judgment:
-            problems.append(Problem(shown, lines.line_of((*base, "kind")), f"{section}[{index}].kind", f"'{entry.kind}' is a kind of fact, not of judgment: put it under 'records'"))
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line_of((*base, "kind")),
+                    f"{section}[{index}].kind",
+                    f"'{entry.kind}' is a kind of fact, not of judgment: put it under 'records'",
+                )
+            )
         for field_name, message in check_record_values(kind, entry.values):
-            problems.append(Problem(shown, lines.line_of((*base, "values", field_name)), f"{section}[{index}].values.{field_name}", message))
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line_of((*base, "values", field_name)),
+                    f"{section}[{index}].values.{field_name}",
+                    message,
+                )
+            )
         if entry.quote is not None:
             found = _locate(source_text, entry.quote)
             if found is None:
-                problems.append(Problem(shown, lines.line_of((*base, "quote")), f"{section}[{index}].quote", f"quote does not occur in the source text {source_display}"))
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of((*base, "quote")),
+                        f"{section}[{index}].quote",
+                        f"quote does not occur in the source text {source_display}",
+                    )
+                )
             else:
                 locations[entry.id] = found
     for index, judgment in enumerate(dossier.judgments):
         for ref in judgment.basis:
             if ref not in ids:
-                problems.append(Problem(shown, lines.line_of(("judgments", index, "basis")), f"judgments[{index}].basis", f"basis names unknown record '{ref}'"))
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of(("judgments", index, "basis")),
+                        f"judgments[{index}].basis",
+                        f"basis names unknown record '{ref}'",
+                    )
+                )
     if problems:
         raise InputError(problems)
     sha = digest_files([("dossier", raw), ("source", source_raw)])

@@ -81,9 +81,9 @@ class Parameter(Strict):
         """The value in force for `year`: the latest step starting on or before it, if not ended."""
         chosen: ParameterValue | None = None
         for step in self.values:
-            if step.start <= year and (step.end is None or year <= step.end):
-                if chosen is None or step.start > chosen.start:
-                    chosen = step
+            in_force = step.start <= year and (step.end is None or year <= step.end)
+            if in_force and (chosen is None or step.start > chosen.start):
+                chosen = step
         return None if chosen is None else chosen.value
 
 
@@ -139,11 +139,18 @@ class ConclusionSpec(Strict):
 
 
 class Outcome(Strict):
-    """Which conclusion is the placement, and the order of its values from lowest to highest."""
+    """Which conclusion is the placement, and the order of its values from lowest to highest.
+
+    `undetermined` lists placement values that mean "the evidence does not settle it";
+    `unknown_values` lists conclusion values, on any subject, that mean "no evidence": the engine
+    reports a placement resting on them as provisional and lists what evidence would settle them.
+    """
 
     conclusion: str
     ladder: list[str] = Field(min_length=2)
     not_applicable: list[str] = Field(default_factory=list)
+    undetermined: list[str] = Field(default_factory=list)
+    unknown_values: list[str] = Field(default_factory=list)
 
 
 class RulebookInfo(Strict):
@@ -201,7 +208,8 @@ def _scalar_or(mapping_tag: str) -> Any:
 
 Literal_ = bool | int | float | str
 Operand = Annotated[
-    Annotated[ParamRef, Tag("param")] | Annotated[FieldRef, Tag("field")]
+    Annotated[ParamRef, Tag("param")]
+    | Annotated[FieldRef, Tag("field")]
     | Annotated[Literal_, Tag("scalar")],
     _by_key("param", "field"),
 ]
@@ -222,7 +230,9 @@ class Comparison(Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> Comparison:
         if not self.operators():
-            raise ValueError("a field test needs at least one of eq, ne, lt, lte, gt, gte, in, exists")
+            raise ValueError(
+                "a field test needs at least one of eq, ne, lt, lte, gt, gte, in, exists"
+            )
         return self
 
     def operators(self) -> list[tuple[str, Any]]:

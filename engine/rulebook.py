@@ -49,7 +49,10 @@ class Rulebook:
 
     def version_label(self, year: int) -> str:
         """Names the rulebook version an assessment used: name, version, year, content hash."""
-        return f"{self.info.name} {self.info.version} as in force for report year {year} " f"(sha256 {self.sha256[:12]})"
+        return (
+            f"{self.info.name} {self.info.version} as in force for report year {year} "
+            f"(sha256 {self.sha256[:12]})"
+        )
 
     def covered_years(self) -> tuple[int, int]:
         starts = [rule.in_force.start for rule in self.rules]

@@ -113,9 +113,15 @@ class _RuleChecker:
         rule = self.rule
         spec = self.book.conclusions.get(rule.then.conclude)
         if spec is None:
-            self.report("then.conclude", f"conclusion '{rule.then.conclude}' is not declared in the vocabulary")
+            self.report(
+                "then.conclude",
+                f"conclusion '{rule.then.conclude}' is not declared in the vocabulary",
+            )
         elif rule.then.value not in spec.values:
-            self.report("then.value", f"'{rule.then.value}' is not a value of '{rule.then.conclude}' ({', '.join(spec.values)})")
+            self.report(
+                "then.value",
+                f"'{rule.then.value}' is not a value of '{rule.then.conclude}' ({', '.join(spec.values)})",
+            )
         every_binding: dict[str, EvidenceKind | None] = {}
         alts = rule.alternatives()
         for number, patterns in enumerate(alts):
@@ -139,7 +145,9 @@ class _RuleChecker:
             self.check_template(rule.explain, every_binding)
         return self.problems
 
-    def bind(self, bound: dict[str, EvidenceKind | None], name: str, kind: EvidenceKind | None, path: str) -> None:
+    def bind(
+        self, bound: dict[str, EvidenceKind | None], name: str, kind: EvidenceKind | None, path: str
+    ) -> None:
         if name in bound:
             self.report(f"{path}.as", f"name '{name}' is bound twice")
         bound[name] = kind
@@ -147,33 +155,50 @@ class _RuleChecker:
     def check_finding(self, pattern: FindingPattern, path: str) -> None:
         spec = self.book.conclusions.get(pattern.finding)
         if spec is None:
-            self.report(f"{path}.finding", f"conclusion '{pattern.finding}' is not declared in the vocabulary")
+            self.report(
+                f"{path}.finding",
+                f"conclusion '{pattern.finding}' is not declared in the vocabulary",
+            )
             return
         for value in pattern.accepted() or []:
             if value not in spec.values:
-                self.report(f"{path}.is", f"'{value}' is not a value of '{pattern.finding}' ({', '.join(spec.values)})")
+                self.report(
+                    f"{path}.is",
+                    f"'{value}' is not a value of '{pattern.finding}' ({', '.join(spec.values)})",
+                )
 
     def check_evidence(self, pattern: EvidencePattern, path: str) -> EvidenceKind | None:
         kind = self.book.kinds.get(pattern.evidence)
         if kind is None:
-            self.report(f"{path}.evidence", f"evidence kind '{pattern.evidence}' is not declared in the vocabulary")
+            self.report(
+                f"{path}.evidence",
+                f"evidence kind '{pattern.evidence}' is not declared in the vocabulary",
+            )
             return None
         for field_name, test in pattern.where.items():
             field_path = f"{path}.where.{field_name}"
             spec = kind.fields.get(field_name)
             if spec is None:
-                self.report(field_path, f"reads field '{field_name}', which evidence kind '{pattern.evidence}' does not declare")
+                self.report(
+                    field_path,
+                    f"reads field '{field_name}', which evidence kind '{pattern.evidence}' does not declare",
+                )
                 continue
             comparison = test if isinstance(test, Comparison) else Comparison(eq=test)
             for op, operand in comparison.operators():
                 self.check_operand(kind, spec, op, operand, field_path)
         return kind
 
-    def check_operand(self, kind: EvidenceKind, spec: FieldSpec, op: str, operand: Any, path: str) -> None:
+    def check_operand(
+        self, kind: EvidenceKind, spec: FieldSpec, op: str, operand: Any, path: str
+    ) -> None:
         if op == "exists":
             return
         if op in ("lt", "lte", "gt", "gte") and spec.type not in ORDERED_TYPES:
-            self.report(f"{path}.{op}", f"'{op}' needs a number or date field, but this field is {spec.type}")
+            self.report(
+                f"{path}.{op}",
+                f"'{op}' needs a number or date field, but this field is {spec.type}",
+            )
             return
         if op == "in":
             for item in operand:
@@ -186,19 +211,34 @@ class _RuleChecker:
             if param is None:
                 self.report(f"{path}.{op}", f"parameter '{operand.param}' is not declared")
             elif param.type not in _PARAM_TYPE_FOR_FIELD[spec.type]:
-                self.report(f"{path}.{op}", f"parameter '{operand.param}' is {param.type}, the field is {spec.type}")
+                self.report(
+                    f"{path}.{op}",
+                    f"parameter '{operand.param}' is {param.type}, the field is {spec.type}",
+                )
             else:
-                for year in range(self.rule.in_force.start, (self.rule.in_force.end or self.rule.in_force.start) + 1):
+                for year in range(
+                    self.rule.in_force.start,
+                    (self.rule.in_force.end or self.rule.in_force.start) + 1,
+                ):
                     if param.value_for(year) is None:
-                        self.report(f"{path}.{op}", f"parameter '{operand.param}' has no value for report year {year}, when the rule is in force")
+                        self.report(
+                            f"{path}.{op}",
+                            f"parameter '{operand.param}' has no value for report year {year}, when the rule is in force",
+                        )
                         break
             return
         if isinstance(operand, FieldRef):
             other = kind.fields.get(operand.field)
             if other is None:
-                self.report(f"{path}.{op}", f"compares with field '{operand.field}', which this evidence kind does not declare")
+                self.report(
+                    f"{path}.{op}",
+                    f"compares with field '{operand.field}', which this evidence kind does not declare",
+                )
             elif _PARAM_TYPE_FOR_FIELD[other.type] != _PARAM_TYPE_FOR_FIELD[spec.type]:
-                self.report(f"{path}.{op}", f"compares a {spec.type} field with the {other.type} field '{operand.field}'")
+                self.report(
+                    f"{path}.{op}",
+                    f"compares a {spec.type} field with the {other.type} field '{operand.field}'",
+                )
             return
         error = type_error(spec, operand)
         if error:
@@ -213,11 +253,21 @@ class _RuleChecker:
         for name in names:
             binding, _, attribute = name.partition(".")
             if binding not in bound:
-                self.report("explain", f"template names '{binding}', which no pattern binds with 'as'")
+                self.report(
+                    "explain", f"template names '{binding}', which no pattern binds with 'as'"
+                )
                 continue
             kind = bound[binding]
-            if attribute and kind is not None and attribute not in kind.fields and attribute != "id":
-                self.report("explain", f"template reads '{name}', a field its evidence kind does not declare")
+            if (
+                attribute
+                and kind is not None
+                and attribute not in kind.fields
+                and attribute != "id"
+            ):
+                self.report(
+                    "explain",
+                    f"template reads '{name}', a field its evidence kind does not declare",
+                )
             if kind is None and attribute not in ("", "value"):
                 self.report("explain", f"template reads '{name}'; a finding has only 'value'")
 
@@ -229,11 +279,25 @@ def check_rulebook(book: Rulebook) -> list[Problem]:
     spec = book.conclusions.get(outcome.conclusion)
     origin = book.root
     if spec is None:
-        problems.append(Problem(origin, None, "rulebook.outcome.conclusion", f"outcome conclusion '{outcome.conclusion}' is not declared"))
+        problems.append(
+            Problem(
+                origin,
+                None,
+                "rulebook.outcome.conclusion",
+                f"outcome conclusion '{outcome.conclusion}' is not declared",
+            )
+        )
     else:
-        for value in [*outcome.ladder, *outcome.not_applicable]:
+        for value in [*outcome.ladder, *outcome.not_applicable, *outcome.undetermined]:
             if value not in spec.values:
-                problems.append(Problem(origin, None, "rulebook.outcome", f"'{value}' is not a value of '{outcome.conclusion}'"))
+                problems.append(
+                    Problem(
+                        origin,
+                        None,
+                        "rulebook.outcome",
+                        f"'{value}' is not a value of '{outcome.conclusion}'",
+                    )
+                )
     for rule in book.rules:
         problems.extend(_RuleChecker(book, rule).check())
     return problems

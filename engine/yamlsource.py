@@ -37,7 +37,10 @@ def _construct(node: yaml.Node, path: PathKey, lines: LineMap) -> Any:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise InputError.single(
-                    lines.file, key_node.start_mark.line + 1, None, "YAML merge keys are not supported"
+                    lines.file,
+                    key_node.start_mark.line + 1,
+                    None,
+                    "YAML merge keys are not supported",
                 )
             key = _SCALARS.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | bool) or isinstance(key, bool):

@@ -1,0 +1,346 @@
+"""One call: rulebook + dossier (+ year) -> an explained, reproducible assessment document.
+
+The document is plain JSON-ready data with a documented, stable shape (docs/assessment-json.md).
+It holds no clock time and no absolute paths, so the same inputs give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from engine import __version__
+from engine.compiler import CompiledRuleset, compile_year
+from engine.explain import Context, evidence_that_would_settle, why_not
+from engine.inference import InferenceResult, InputFact, Justification, infer
+from engine.loading import LoadedDossier
+from engine.models import EvidenceRecord, JudgmentRecord
+from engine.rulebook import Rulebook
+
+SCHEMA = "tip-assess/assessment/1"
+
+
+@dataclass
+class Assessment:
+    """The result of one assessment, with the document every renderer reads."""
+
+    document: dict[str, Any]
+    result: InferenceResult
+    compiled: CompiledRuleset
+
+    @property
+    def tier(self) -> str | None:
+        value = self.document["tier"]
+        return value if isinstance(value, str) else None
+
+    @property
+    def status(self) -> str:
+        return str(self.document["status"])
+
+    def finding(self, subject: str) -> str | None:
+        derived = self.result.conclusions.get(subject)
+        return None if derived is None else derived.value
+
+    def fired_rules(self) -> set[str]:
+        return {
+            justification.rule_id
+            for derived in self.result.conclusions.values()
+            for justification in derived.justifications
+        }
+
+    def to_json(self) -> str:
+        return canonical_json(self.document, indent=2)
+
+
+def canonical_json(value: Any, indent: int | None = None) -> str:
+    separators = (",", ": ") if indent else (",", ":")
+    return json.dumps(
+        value, indent=indent, sort_keys=True, ensure_ascii=False, separators=separators
+    )
+
+
+_COMPILED: dict[tuple[str, int], CompiledRuleset] = {}
+
+
+def compiled_for(book: Rulebook, year: int) -> CompiledRuleset:
+    """Compile once per (rulebook content, year) in a process."""
+    key = (book.sha256, year)
+    if key not in _COMPILED:
+        _COMPILED[key] = compile_year(book, year)
+    return _COMPILED[key]
+
+
+def dossier_inputs(loaded: LoadedDossier) -> list[InputFact]:
+    dossier = loaded.dossier
+    facts = [InputFact(r.id, r.kind, dict(r.values), False) for r in dossier.records]
+    facts += [InputFact(j.id, j.kind, dict(j.values), True) for j in dossier.judgments]
+    return facts
+
+
+def assess(
+    book: Rulebook,
+    loaded: LoadedDossier,
+    year: int | None = None,
+    extra_inputs: list[InputFact] | None = None,
+    extra_sha256: str | None = None,
+) -> Assessment:
+    """Assess one dossier under the rules in force for `year` (default: its report year)."""
+    dossier = loaded.dossier
+    assessed_year = dossier.report_year if year is None else year
+    compiled = compiled_for(book, assessed_year)
+    inputs = dossier_inputs(loaded) + list(extra_inputs or [])
+    result = infer(book, compiled, inputs)
+    document = _document(book, loaded, assessed_year, compiled, result, extra_sha256)
+    return Assessment(document, result, compiled)
+
+
+def _justification(book: Rulebook, justification: Justification) -> dict[str, Any]:
+    rule = book.rule(justification.rule_id)
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "citation": rule.citation,
+        "verified": rule.verified,
+        "alternative": justification.alternative,
+        "explanation": justification.explanation,
+        "premises": [_node_id(p) for p in justification.premises],
+        "absent": justification.absent,
+        "default": rule.otherwise,
+        "seq": justification.seq,
+    }
+
+
+def _node_id(premise: str) -> str:
+    return premise if premise.startswith("finding:") else f"evidence:{premise}"
+
+
+def _dedupe(justifications: list[Justification]) -> list[Justification]:
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    unique = []
+    for justification in justifications:
+        key = (justification.rule_id, tuple(sorted(justification.premises)))
+        if key not in seen:
+            seen.add(key)
+            unique.append(justification)
+    return unique
+
+
+def _document(
+    book: Rulebook,
+    loaded: LoadedDossier,
+    year: int,
+    compiled: CompiledRuleset,
+    result: InferenceResult,
+    extra_sha256: str | None,
+) -> dict[str, Any]:
+    outcome = book.info.outcome
+    placement = result.conclusions.get(outcome.conclusion)
+    tier = placement.value if placement else None
+    order = {subject: index for index, subject in enumerate(book.conclusions)}
+    findings: list[dict[str, Any]] = []
+    for subject in sorted(result.conclusions, key=lambda s: order.get(s, len(order))):
+        derived = result.conclusions[subject]
+        spec = book.conclusions[subject]
+        findings.append(
+            {
+                "id": f"finding:{subject}",
+                "subject": subject,
+                "title": spec.title,
+                "citation": spec.citation,
+                "value": derived.value,
+                "justifications": [
+                    _justification(book, j) for j in _dedupe(derived.justifications)
+                ],
+            }
+        )
+    used = {
+        premise
+        for derived in result.conclusions.values()
+        for justification in derived.justifications
+        for premise in justification.premises
+    }
+    evidence: list[dict[str, Any]] = []
+    dossier = loaded.dossier
+    records: list[EvidenceRecord | JudgmentRecord] = [*dossier.records, *dossier.judgments]
+    for record in records:
+        location = loaded.locations.get(record.id)
+        entry: dict[str, Any] = {
+            "id": f"evidence:{record.id}",
+            "record": record.id,
+            "kind": record.kind,
+            "kind_title": book.kinds[record.kind].title,
+            "judgment": book.kinds[record.kind].judgment,
+            "pillar": book.kinds[record.kind].pillar,
+            "values": {k: _plain(v) for k, v in sorted(record.values.items())},
+            "quote": record.quote,
+            "section": record.section,
+            "source_line": location.line if location else None,
+            "source_paragraph": location.paragraph if location else None,
+            "dossier_line": loaded.record_lines.get(record.id),
+            "used": record.id in used,
+        }
+        if isinstance(record, JudgmentRecord):
+            entry["rationale"] = record.rationale
+            entry["basis"] = list(record.basis)
+        evidence.append(entry)
+    dossier_ids = {record.id for record in records}
+    for fact in result.inputs.values():
+        if fact.record_id not in dossier_ids:
+            evidence.append(
+                {
+                    "id": f"evidence:{fact.record_id}",
+                    "record": fact.record_id,
+                    "kind": fact.kind,
+                    "kind_title": book.kinds[fact.kind].title,
+                    "judgment": fact.judgment,
+                    "pillar": book.kinds[fact.kind].pillar,
+                    "values": {k: _plain(v) for k, v in sorted(fact.values.items())},
+                    "quote": None,
+                    "section": "history",
+                    "source_line": None,
+                    "source_paragraph": None,
+                    "dossier_line": None,
+                    "used": fact.record_id in used,
+                }
+            )
+    edges = [
+        {"from": f["id"], "to": premise, "rule": j["rule"]}
+        for f in findings
+        for j in f["justifications"]
+        for premise in j["premises"]
+    ]
+    ctx = Context.of(book, year, result)
+    unknown = outcome.unknown_values
+    missing = [
+        {
+            "subject": f["subject"],
+            "title": f["title"],
+            "value": f["value"],
+            "settle_with": evidence_that_would_settle(ctx, f["subject"], unknown),
+        }
+        for f in findings
+        if f["value"] in unknown
+    ]
+    if result.conflicts:
+        status = "conflict"
+    elif tier is None or tier in outcome.undetermined:
+        status = "undetermined"
+    elif missing or dossier.completeness != "complete":
+        status = "provisional"
+    else:
+        status = "determined"
+    why_not_doc: dict[str, Any] | None = None
+    if tier in outcome.ladder and tier != outcome.ladder[-1]:
+        target = outcome.ladder[outcome.ladder.index(tier) + 1]
+        gaps = why_not(ctx, outcome.conclusion, target)
+        why_not_doc = {"target": target, "rules": [gap.to_dict() for gap in gaps]}
+    elif tier is None or tier in outcome.undetermined:
+        why_not_doc = {
+            "target": None,
+            "rules": [
+                gap.to_dict()
+                for target in outcome.ladder
+                for gap in why_not(ctx, outcome.conclusion, target)
+            ],
+        }
+    default_reasons = {
+        f["subject"]: [
+            gap.to_dict()
+            for value in book.conclusions[f["subject"]].values
+            if value != f["value"] and value not in unknown
+            for gap in why_not(ctx, f["subject"], value, max_depth=1)
+        ]
+        for f in findings
+        if any(j["default"] for j in f["justifications"])
+    }
+    referenced = {j["rule"] for f in findings for j in f["justifications"]}
+    for reasons in default_reasons.values():
+        referenced |= _gap_rules(reasons)
+    referenced |= _gap_rules(why_not_doc["rules"] if why_not_doc else [])
+    rules_doc = {
+        rule_id: {
+            "title": rule.title,
+            "citation": rule.citation,
+            "text": " ".join(rule.text.split()),
+            "in_force": rule.in_force.label(),
+            "verified": rule.verified,
+            "note": rule.note,
+            "defined_at": _origin(book, rule_id),
+        }
+        for rule_id in sorted(referenced)
+        for rule in [book.rule(rule_id)]
+    }
+    provenance: dict[str, str] = {
+        "engine_version": __version__,
+        "rules_sha256": book.sha256,
+        "evidence_sha256": loaded.sha256,
+        "compiled_ruleset": compiled.name,
+        "compiled_ruleset_sha256": compiled.sha256,
+    }
+    if extra_sha256:
+        provenance["history_sha256"] = extra_sha256
+    return {
+        "schema": SCHEMA,
+        "country": dossier.country,
+        "report_year": dossier.report_year,
+        "assessed_year": year,
+        "tier": tier,
+        "status": status,
+        "completeness": dossier.completeness,
+        "rulebook": {
+            "name": book.info.name,
+            "version": book.info.version,
+            "label": book.version_label(year),
+            "rules_in_force": len(compiled.rule_ids),
+            "ladder": outcome.ladder,
+        },
+        "placement_rule": placement.justifications[0].rule_id if placement else None,
+        "findings": findings,
+        "evidence": evidence,
+        "graph": {
+            "nodes": [f["id"] for f in findings] + [e["id"] for e in evidence],
+            "edges": edges,
+        },
+        "why_not": why_not_doc,
+        "default_reasons": default_reasons,
+        "rules": rules_doc,
+        "missing_evidence": missing,
+        "conflicts": [
+            {"subject": c.subject, "values": c.values, "rules": c.rules} for c in result.conflicts
+        ],
+        "parameters": {k: v for k, v in sorted(compiled.parameters.items()) if v is not None},
+        "source": {
+            "file": dossier.source.file,
+            "title": dossier.source.title,
+            "url": dossier.source.url,
+        },
+        "provenance": provenance,
+    }
+
+
+def _gap_rules(gaps: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for gap in gaps:
+        found.add(gap["rule"])
+        for obstacle in gap["obstacles"]:
+            found |= _gap_rules(obstacle["deeper"])
+    return found
+
+
+def _origin(book: Rulebook, rule_id: str) -> str | None:
+    origin = book.origins.get(rule_id)
+    if origin is None:
+        return None
+    return f"{origin.file}:{origin.line}" if origin.line else origin.file
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,281 @@
+"""Why and why-not: the justification graph, and the conditions that stand between a dossier
+and a conclusion it did not reach.
+
+The why-not analysis re-evaluates rule conditions against the final fact table in Python. It
+uses the same semantics as the compiled rules (tests in tests/test_explain.py hold the two to
+each other: every rule that fired must evaluate as satisfied here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.inference import Derived, InferenceResult, InputFact, describe_pattern, shown_value
+from engine.models import (
+    AbsencePattern,
+    Comparison,
+    EvidencePattern,
+    FieldRef,
+    FindingPattern,
+    ParamRef,
+    Pattern,
+    Rule,
+    ScalarValue,
+)
+from engine.rulebook import Rulebook
+from engine.vocabulary import date_number
+
+MAX_DEPTH = 6
+
+
+@dataclass
+class Context:
+    """What a condition is evaluated against: the year's rules and parameters, the final facts."""
+
+    book: Rulebook
+    year: int
+    parameters: dict[str, ScalarValue | None]
+    inputs: dict[str, InputFact]
+    conclusions: dict[str, Derived]
+
+    @classmethod
+    def of(cls, book: Rulebook, year: int, result: InferenceResult) -> Context:
+        return cls(book, year, book.parameter_values(year), result.inputs, result.conclusions)
+
+
+def _comparable(book: Rulebook, kind: str, field_name: str, value: Any) -> Any:
+    spec = book.kinds[kind].fields.get(field_name)
+    if spec is not None and spec.type == "date":
+        return date_number(value)
+    return value
+
+
+def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
+    """The where-tests a record fails, each with what was recorded."""
+    failures: list[str] = []
+    for field_name in sorted(pattern.where):
+        test = pattern.where[field_name]
+        comparison = test if isinstance(test, Comparison) else Comparison(eq=test)
+        recorded = record.values.get(field_name)
+        actual = _comparable(ctx.book, record.kind, field_name, recorded)
+        for op, operand in comparison.operators():
+            if op == "exists":
+                ok = (recorded is not None) == bool(operand)
+            elif actual is None:
+                ok = False
+            elif op == "in":
+                ok = actual in [_comparable(ctx.book, record.kind, field_name, v) for v in operand]
+            else:
+                if isinstance(operand, ParamRef):
+                    expected: Any = ctx.parameters.get(operand.param)
+                elif isinstance(operand, FieldRef):
+                    expected = _comparable(
+                        ctx.book, record.kind, operand.field, record.values.get(operand.field)
+                    )
+                else:
+                    expected = operand
+                expected = _comparable(ctx.book, record.kind, field_name, expected)
+                ok = _compare(op, actual, expected)
+            if not ok:
+                shown = "not recorded" if recorded is None else shown_value(recorded)
+                single = EvidencePattern(evidence=pattern.evidence, where={field_name: test})
+                condition = describe_pattern(single).split(" with ", 1)[-1]
+                failures.append(f"{condition} (recorded: {shown})")
+                break
+    return failures
+
+
+def _compare(op: str, actual: Any, expected: Any) -> bool:
+    if expected is None:
+        return False
+    try:
+        if op == "eq":
+            return bool(actual == expected)
+        if op == "ne":
+            return bool(actual != expected)
+        if op == "lt":
+            return bool(actual < expected)
+        if op == "lte":
+            return bool(actual <= expected)
+        if op == "gt":
+            return bool(actual > expected)
+        if op == "gte":
+            return bool(actual >= expected)
+    except TypeError:
+        return False
+    return False
+
+
+def matching_records(ctx: Context, pattern: EvidencePattern) -> list[InputFact]:
+    return [
+        record
+        for record in ctx.inputs.values()
+        if record.kind == pattern.evidence and not failed_tests(ctx, pattern, record)
+    ]
+
+
+def holds(ctx: Context, pattern: Pattern) -> bool:
+    if isinstance(pattern, AbsencePattern):
+        return not holds(ctx, pattern.none)
+    if isinstance(pattern, EvidencePattern):
+        return bool(matching_records(ctx, pattern))
+    derived = ctx.conclusions.get(pattern.finding)
+    if derived is None:
+        return False
+    accepted = pattern.accepted()
+    return accepted is None or derived.value in accepted
+
+
+@dataclass
+class Obstacle:
+    """One condition of a rule that does not hold, and what would have to change."""
+
+    condition: str
+    kind: str  # "evidence", "finding", "absence"
+    detail: str
+    near_misses: list[dict[str, Any]] = field(default_factory=list)
+    blocking: list[str] = field(default_factory=list)
+    deeper: list[RuleGap] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "condition": self.condition,
+            "kind": self.kind,
+            "detail": self.detail,
+            "near_misses": self.near_misses,
+            "blocking": self.blocking,
+            "deeper": [gap.to_dict() for gap in self.deeper],
+        }
+
+
+@dataclass
+class RuleGap:
+    """A rule (or one alternative of it) that would reach the target but for its obstacles."""
+
+    rule_id: str
+    title: str
+    citation: str
+    alternative: int
+    obstacles: list[Obstacle]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule_id,
+            "title": self.title,
+            "citation": self.citation,
+            "alternative": self.alternative,
+            "obstacles": [obstacle.to_dict() for obstacle in self.obstacles],
+        }
+
+
+def _obstacle(
+    ctx: Context, pattern: Pattern, depth: int, seen: set[tuple[str, str]], max_depth: int
+) -> Obstacle:
+    condition = describe_pattern(pattern)
+    if isinstance(pattern, AbsencePattern):
+        inner = pattern.none
+        if isinstance(inner, EvidencePattern):
+            found = [record.record_id for record in matching_records(ctx, inner)]
+            return Obstacle(
+                condition, "absence", "contradicted by evidence on record", blocking=found
+            )
+        blocker = ctx.conclusions[inner.finding]
+        return Obstacle(
+            condition,
+            "absence",
+            f"'{inner.finding}' is {shown_value(blocker.value)}",
+            blocking=[f"finding:{inner.finding}"],
+        )
+    if isinstance(pattern, EvidencePattern):
+        same_kind = [r for r in ctx.inputs.values() if r.kind == pattern.evidence]
+        if not same_kind:
+            return Obstacle(condition, "evidence", f"no '{pattern.evidence}' record in the dossier")
+        misses = [
+            {"record": record.record_id, "failed": failed_tests(ctx, pattern, record)}
+            for record in sorted(same_kind, key=lambda r: r.record_id)
+        ]
+        return Obstacle(
+            condition,
+            "evidence",
+            f"{len(same_kind)} '{pattern.evidence}' record(s), none with the required values",
+            near_misses=misses,
+        )
+    assert isinstance(pattern, FindingPattern)
+    derived = ctx.conclusions.get(pattern.finding)
+    actual = "not concluded" if derived is None else f"is {shown_value(derived.value)}"
+    deeper: list[RuleGap] = []
+    if depth < max_depth:
+        for value in pattern.accepted() or []:
+            deeper.extend(why_not(ctx, pattern.finding, value, depth + 1, seen, max_depth))
+    return Obstacle(condition, "finding", f"'{pattern.finding}' {actual}", deeper=deeper)
+
+
+def why_not(
+    ctx: Context,
+    subject: str,
+    value: str,
+    depth: int = 0,
+    seen: set[tuple[str, str]] | None = None,
+    max_depth: int = MAX_DEPTH,
+) -> list[RuleGap]:
+    """For each rule in force that would conclude subject=value, the conditions that failed."""
+    seen = set() if seen is None else seen
+    if (subject, value) in seen:
+        return []
+    seen = {*seen, (subject, value)}
+    gaps: list[RuleGap] = []
+    for rule in ctx.book.rules_in_force(ctx.year):
+        if rule.then.conclude != subject or rule.then.value != value:
+            continue
+        for number, patterns in enumerate(rule.alternatives()):
+            failed = [
+                _obstacle(ctx, pattern, depth, seen, max_depth)
+                for pattern in patterns
+                if not holds(ctx, pattern) and not _is_own_default(rule, pattern)
+            ]
+            if failed:
+                gaps.append(RuleGap(rule.id, rule.title, rule.citation, number, failed))
+            elif any(_is_own_default(rule, p) for p in patterns):
+                gaps.append(
+                    RuleGap(
+                        rule.id,
+                        rule.title,
+                        rule.citation,
+                        number,
+                        [
+                            Obstacle(
+                                f"no other conclusion on '{subject}'",
+                                "absence",
+                                f"'{subject}' is {shown_value(ctx.conclusions[subject].value)}"
+                                if subject in ctx.conclusions
+                                else "",
+                                blocking=[f"finding:{subject}"],
+                            )
+                        ],
+                    )
+                )
+    return gaps
+
+
+def _is_own_default(rule: Rule, pattern: Pattern) -> bool:
+    return (
+        rule.otherwise
+        and isinstance(pattern, AbsencePattern)
+        and isinstance(pattern.none, FindingPattern)
+        and pattern.none.finding == rule.then.conclude
+        and pattern.none.accepted() is None
+    )
+
+
+def evidence_that_would_settle(ctx: Context, subject: str, unknown: list[str]) -> list[str]:
+    """Evidence kinds read by the rules that would give `subject` a known value."""
+    kinds: set[str] = set()
+    for rule in ctx.book.rules_in_force(ctx.year):
+        if rule.then.conclude != subject or rule.then.value in unknown:
+            continue
+        for patterns in rule.alternatives():
+            for pattern in patterns:
+                if isinstance(pattern, EvidencePattern):
+                    kinds.add(pattern.evidence)
+    return sorted(kinds)
