@@ -158,6 +158,7 @@ class RuleGap:
     citation: str
     alternative: int
     obstacles: list[Obstacle]
+    satisfied: list[dict[str, str | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,7 +167,19 @@ class RuleGap:
             "citation": self.citation,
             "alternative": self.alternative,
             "obstacles": [obstacle.to_dict() for obstacle in self.obstacles],
+            "satisfied": self.satisfied,
         }
+
+
+def _satisfied(ctx: Context, rule: Rule, patterns: list[Pattern]) -> list[dict[str, str | None]]:
+    """The conditions of a rule that do hold, naming the finding each rests on."""
+    out: list[dict[str, str | None]] = []
+    for pattern in patterns:
+        if _is_own_default(rule, pattern) or not holds(ctx, pattern):
+            continue
+        finding = pattern.finding if isinstance(pattern, FindingPattern) else None
+        out.append({"condition": describe_pattern(pattern), "finding": finding})
+    return out
 
 
 def _obstacle(
@@ -235,7 +248,16 @@ def why_not(
                 if not holds(ctx, pattern) and not _is_own_default(rule, pattern)
             ]
             if failed:
-                gaps.append(RuleGap(rule.id, rule.title, rule.citation, number, failed))
+                gaps.append(
+                    RuleGap(
+                        rule.id,
+                        rule.title,
+                        rule.citation,
+                        number,
+                        failed,
+                        _satisfied(ctx, rule, patterns),
+                    )
+                )
             elif any(_is_own_default(rule, p) for p in patterns):
                 gaps.append(
                     RuleGap(

@@ -65,7 +65,7 @@ def validation_problems(
     seen: set[tuple[PathKey, str]] = set()
     for error in exc.errors(include_url=False):
         path = _yaml_path(data, error["loc"])
-        message = str(error["msg"])
+        message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
         elif error["type"] == "missing":
@@ -258,6 +258,18 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
                     continue
                 parameter = _validate(Parameter, spec, lines, path_key, problems)
                 if parameter is not None:
+                    for index, step in enumerate(parameter.values):
+                        message = parameter.type_error(step.value)
+                        if message:
+                            where = (*path_key, "values", index, "value")
+                            problems.append(
+                                Problem(
+                                    display,
+                                    lines.line_of(where),
+                                    ".".join(map(str, where)),
+                                    message,
+                                )
+                            )
                     parameters[name] = parameter
                     origins[f"parameter:{name}"] = Origin(display, lines.line_of(path_key))
         if "rules" in data:

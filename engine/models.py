@@ -77,6 +77,18 @@ class Parameter(Strict):
     values: list[ParameterValue] = Field(min_length=1)
     verified: bool = True
 
+    def type_error(self, value: ScalarValue) -> str | None:
+        """Why a value does not fit the declared type (None if it does)."""
+        expected = {
+            "integer": (int,),
+            "number": (int, float),
+            "boolean": (bool,),
+            "string": (str,),
+        }[self.type]
+        if (isinstance(value, bool) and self.type != "boolean") or not isinstance(value, expected):
+            return f"value {value!r} is not of the parameter's declared type {self.type}"
+        return None
+
     def value_for(self, year: int) -> ScalarValue | None:
         """The value in force for `year`: the latest step starting on or before it, if not ended."""
         chosen: ParameterValue | None = None

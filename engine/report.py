@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.assessment import canonical_json
 
-MAX_JUSTIFICATIONS = 2
+MAX_JUSTIFICATIONS = 1
 QUOTE_WIDTH = 220
 
 
@@ -125,7 +125,7 @@ class _Outline:
                     self.record(premise, depth + 1)
             if not justification["default"]:
                 for absent in justification["absent"]:
-                    self.add(depth + 1, "note", f"holds as the dossier has {absent}")
+                    self.add(depth + 1, "note", f"holds because there is {absent}")
         rest = justifications[MAX_JUSTIFICATIONS:]
         if rest:
             others = sorted({p.split(":", 1)[1] for j in rest for p in j["premises"]})
@@ -139,9 +139,9 @@ class _Outline:
 
     def default_reason(self, subject: str, value: str, depth: int) -> None:
         """A default conclusion holds because no rule for another value applied: say which failed."""
-        self.add(depth, "note", "no rule for another value applied:")
+        self.add(depth, "note", "this is the default: no rule for another value applied")
         for gap in self.doc.get("default_reasons", {}).get(subject, []):
-            self.gap(gap, depth + 1, expand=True)
+            self.gap(gap, depth + 1, expand_met=True)
 
     def record(self, node: str, depth: int) -> None:
         record = self.evidence.get(node)
@@ -158,26 +158,27 @@ class _Outline:
         if record.get("rationale"):
             self.add(depth + 1, "text", f"rationale: {_short(record['rationale'])}")
 
-    def gap(self, gap: dict[str, Any], depth: int, expand: bool = True) -> None:
+    def gap(self, gap: dict[str, Any], depth: int, expand_met: bool = False) -> None:
+        """A rule that did not apply: the conditions that held, and those that failed."""
         alternative = f" (alternative {gap['alternative'] + 1})" if gap["alternative"] else ""
-        self.add(
-            depth,
-            "key",
-            f"[{gap['rule']}]{alternative} {gap['title']} ({gap['citation']}) would need:",
-        )
+        self.add(depth, "key", f"[{gap['rule']}]{alternative} {gap['title']} ({gap['citation']}):")
+        for held in gap.get("satisfied", []):
+            self.add(depth + 1, "note", f"holds: {held['condition']}")
+            if expand_met and held["finding"]:
+                self.finding(held["finding"], depth + 2)
         for obstacle in gap["obstacles"]:
-            self.add(depth + 1, "obstacle", f"{obstacle['condition']}: {obstacle['detail']}")
+            self.add(
+                depth + 1, "obstacle", f"fails: {obstacle['condition']} ({obstacle['detail']})"
+            )
             for miss in obstacle["near_misses"]:
                 self.add(
-                    depth + 2, "evidence", f"{miss['record']} fails: {'; '.join(miss['failed'])}"
+                    depth + 2, "evidence", f"{miss['record']} fails {'; '.join(miss['failed'])}"
                 )
             for blocker in obstacle["blocking"]:
-                if blocker.startswith("finding:"):
-                    continue
-                self.record(f"evidence:{blocker}", depth + 2)
+                if not blocker.startswith("finding:"):
+                    self.record(f"evidence:{blocker}", depth + 2)
             for deeper in obstacle["deeper"]:
-                if expand:
-                    self.gap(deeper, depth + 2, expand)
+                self.gap(deeper, depth + 2, expand_met)
 
 
 def outline(doc: dict[str, Any]) -> list[Line]:

@@ -1,0 +1,112 @@
+"""Helpers shared by tests and feature steps: load the real rulebook and dossiers, and derive
+counterfactual dossiers by editing records (never by editing the rules)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from engine.loading import LoadedDossier, load_dossier, load_rulebook
+from engine.models import EvidenceRecord
+from engine.rulebook import Rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+EVIDENCE = ROOT / "evidence"
+
+
+@cache
+def rulebook() -> Rulebook:
+    return load_rulebook(RULES, display_root="rules")
+
+
+def dossier_path(country: str, year: int) -> Path:
+    return EVIDENCE / country.lower().replace(" ", "-") / f"{year}.yaml"
+
+
+def dossier(country: str, year: int) -> LoadedDossier:
+    return load_dossier(dossier_path(country, year), rulebook())
+
+
+def with_records(loaded: LoadedDossier, records: Iterable[EvidenceRecord]) -> LoadedDossier:
+    new = loaded.dossier.model_copy(update={"records": list(records)})
+    return dataclasses.replace(loaded, dossier=new)
+
+
+def without_kind(loaded: LoadedDossier, kind: str) -> LoadedDossier:
+    return with_records(loaded, [r for r in loaded.dossier.records if r.kind != kind])
+
+
+def edit_kind(
+    loaded: LoadedDossier, kind: str, edit: Callable[[dict[str, Any]], dict[str, Any]]
+) -> LoadedDossier:
+    """Replace the values of every record of `kind` by edit(values)."""
+    records = [
+        r.model_copy(update={"values": edit(dict(r.values))}) if r.kind == kind else r
+        for r in loaded.dossier.records
+    ]
+    return with_records(loaded, records)
+
+
+def add_record(loaded: LoadedDossier, record_id: str, kind: str, values: dict[str, Any]) -> LoadedDossier:
+    record = EvidenceRecord(id=record_id, kind=kind, quote="(counterfactual)", values=values)
+    return with_records(loaded, [*loaded.dossier.records, record])
+
+
+def fines_only(loaded: LoadedDossier) -> LoadedDossier:
+    """Every prescribed penalty becomes a fine, with no prison term."""
+
+    def edit(values: dict[str, Any]) -> dict[str, Any]:
+        values = {k: v for k, v in values.items() if k not in ("min_years", "max_years")}
+        return {**values, "imprisonment": False, "fine_only": True}
+
+    return edit_kind(loaded, "prescribed_penalty", edit)
+
+
+def no_increase(loaded: LoadedDossier) -> LoadedDossier:
+    """Case counts flat on the previous year, and nothing new: no new law, programme or service."""
+    records = []
+    for record in loaded.dossier.records:
+        values = dict(record.values)
+        if "new_in_period" in values:
+            values["new_in_period"] = False
+        if record.kind == "law_enforcement_count":
+            values["previous_count"] = values["count"]
+        records.append(record.model_copy(update={"values": values}))
+    return with_records(loaded, records)
+
+
+def unpunished_complicity(loaded: LoadedDossier) -> LoadedDossier:
+    """Credible reports of complicit officials, none investigated or prosecuted."""
+    stripped = without_kind(loaded, "official_complicity")
+    stripped = with_records(stripped, stripped.dossier.records)
+    judgments = [j for j in stripped.dossier.judgments if j.kind != "complicity_extent"]
+    stripped = dataclasses.replace(
+        stripped, dossier=stripped.dossier.model_copy(update={"judgments": judgments})
+    )
+    return add_record(
+        stripped,
+        "complicity-unpunished",
+        "official_complicity",
+        {"confirmed_reports": True, "officials_investigated": 0, "officials_prosecuted": 0},
+    )
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m engine` as a user would, capturing stdout, stderr and the exit code."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("TIP_ASSESS_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

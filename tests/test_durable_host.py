@@ -1,0 +1,121 @@
+"""Each durable_rules workaround in engine/durable_host.py, tested against the trap it avoids."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from engine.durable_host import MAX_LIVE_SESSIONS, DurableHost, Frames
+from engine.errors import EngineFault
+
+OPEN, PHASE = "$open", "$phase"
+
+RULESET: dict[str, Any] = {
+    "$open": {"all": [{"m": {"t": OPEN}}], "run": "$open"},
+    "flag": {"all": [{"x": {"$and": [{"t": "e.x"}, {"$lt": {"v": 50}}]}}], "run": "flag"},
+    "pair": {"all": [{"f": {"t": "c.flag"}}, {"y": {"t": "e.y"}}], "run": "pair"},
+    "lonely": {
+        "all": [{"ph": {"$and": [{"t": PHASE}, {"n": 1}]}}, {"x": {"t": "e.x"}}, {"n$not": {"t": "e.y"}}],
+        "run": "lonely",
+    },
+}
+CONSUMED = frozenset({"e.x", "e.y", "c.flag", PHASE})
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.fired: list[tuple[str, tuple[str, ...]]] = []
+
+    def actions(self) -> dict[str, Any]:
+        def make(name: str) -> Any:
+            def act(frames: Frames) -> list[dict[str, Any]]:
+                self.fired.append((name, tuple(sorted(str(f["id"]) for f in frames.values()))))
+                if name == "flag":
+                    return [{"t": "c.flag", "id": f"d{len(self.fired)}"}]
+                return []
+
+            return act
+
+        return {name: make(name) for name in ("flag", "pair", "lonely")}
+
+
+def run(host: DurableHost, facts: list[dict[str, Any]], name: str = "test@1") -> Recorder:
+    recorder = Recorder()
+    host.ensure_ruleset(name, RULESET)
+    host.run(name, facts, recorder.actions(), CONSUMED, 1, OPEN, PHASE)
+    return recorder
+
+
+def test_forward_chaining_runs_to_quiescence_within_one_assert() -> None:
+    recorder = run(DurableHost(), [{"t": "e.x", "id": "i0", "v": 10}, {"t": "e.y", "id": "i1"}])
+    names = [name for name, _ in recorder.fired]
+    assert names == ["flag", "pair"]
+    assert ("pair", ("d1", "i1")) in recorder.fired
+
+
+def test_negation_waits_for_its_phase_whatever_the_input_order() -> None:
+    """durable evaluates `not` when an activation is created; the phase fact makes order irrelevant."""
+    for facts in (
+        [{"t": "e.x", "id": "i0", "v": 90}, {"t": "e.y", "id": "i1"}],
+        [{"t": "e.y", "id": "i1"}, {"t": "e.x", "id": "i0", "v": 90}],
+    ):
+        assert "lonely" not in [name for name, _ in run(DurableHost(), facts).fired]
+    assert "lonely" in [name for name, _ in run(DurableHost(), [{"t": "e.x", "id": "i0", "v": 90}]).fired]
+
+
+def test_sessions_are_deleted_even_when_no_rule_fires() -> None:
+    """A session where no action ran segfaults on delete; the $open rule always runs one."""
+    host = DurableHost()
+    for _ in range(1500):  # more than the 1,024 live-session cap
+        run(host, [{"t": "e.unknown", "id": "i0"}])
+    assert host.live_sessions == 0
+
+
+def test_more_sessions_than_the_engine_cap_run_one_after_another() -> None:
+    host = DurableHost()
+    for number in range(1100):
+        recorder = run(host, [{"t": "e.x", "id": "i0", "v": number % 60}])
+        assert ("flag" in [name for name, _ in recorder.fired]) == (number % 60 < 50)
+    assert host.live_sessions == 0
+
+
+def test_an_exception_inside_an_action_is_not_swallowed() -> None:
+    host = DurableHost()
+    host.ensure_ruleset("boom@1", RULESET)
+
+    def broken(frames: Frames) -> list[dict[str, Any]]:
+        raise KeyError("nope")
+
+    actions = {"flag": broken, "pair": broken, "lonely": broken}
+    with pytest.raises(EngineFault, match="flag: KeyError"):
+        host.run("boom@1", [{"t": "e.x", "id": "i0", "v": 1}], actions, CONSUMED, 1, OPEN, PHASE)
+    assert host.live_sessions == 0
+
+
+def test_the_definition_passed_in_is_not_mutated_and_names_register_once() -> None:
+    host = DurableHost()
+    before = copy.deepcopy(RULESET)
+    host.ensure_ruleset("same@1", RULESET)
+    host.ensure_ruleset("same@1", RULESET)  # a second registration would raise in durable
+    assert before == RULESET
+    assert "run" in RULESET["flag"]
+
+
+def test_facts_no_rule_reads_are_not_sent_and_do_not_fail() -> None:
+    recorder = run(DurableHost(), [{"t": "e.other", "id": "i0"}, {"t": "e.x", "id": "i1", "v": 1}])
+    assert [name for name, _ in recorder.fired] == ["flag", "lonely"]
+
+
+def test_the_live_session_guard_refuses_before_the_engine_would_corrupt_its_heap() -> None:
+    host = DurableHost()
+    host._sessions.update({f"fake{n}": None for n in range(MAX_LIVE_SESSIONS)})  # type: ignore[misc]
+    with pytest.raises(EngineFault, match="live engine sessions"):
+        run(host, [])
+
+
+def test_firing_order_is_the_same_every_run() -> None:
+    facts = [{"t": "e.x", "id": f"i{n}", "v": n} for n in range(20)] + [{"t": "e.y", "id": "y"}]
+    first = run(DurableHost(), facts).fired
+    assert first == run(DurableHost(), facts).fired
