@@ -15,10 +15,10 @@ from pytest_bdd import given, parsers, then, when
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import support  # noqa: E402
+import support
 
-from engine.assessment import Assessment, assess  # noqa: E402
-from engine.loading import LoadedDossier  # noqa: E402
+from engine.assessment import Assessment, assess
+from engine.loading import LoadedDossier
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def case() -> dict[str, Any]:
     return {}
 
 
-@given(parsers.re(r'the evidence dossier for (?P<country>[A-Z][\w ]*?) (?P<year>\d{4})$'))
+@given(parsers.re(r"the evidence dossier for (?P<country>[A-Z][\w ]*?) (?P<year>\d{4})$"))
 def given_dossier(case: dict[str, Any], country: str, year: str) -> None:
     case["dossier"] = support.dossier(country, int(year))
 
@@ -89,7 +89,9 @@ def then_standard_met_by(case: dict[str, Any], number: int, name: str) -> None:
     finding = next(f for f in doc["findings"] if f["subject"] == subject)
     evidence = {e["id"]: e for e in doc["evidence"]}
     cited = [evidence[p] for j in finding["justifications"] for p in j["premises"] if p in evidence]
-    assert any(name in str(e["values"].get("name", "")) or name in (e["quote"] or "") for e in cited), cited
+    assert any(
+        name in str(e["values"].get("name", "")) or name in (e["quote"] or "") for e in cited
+    ), cited
 
 
 @then(parsers.parse('the explanation of why not "{target}" names "{text}"'))

@@ -54,7 +54,9 @@ def edit_kind(
     return with_records(loaded, records)
 
 
-def add_record(loaded: LoadedDossier, record_id: str, kind: str, values: dict[str, Any]) -> LoadedDossier:
+def add_record(
+    loaded: LoadedDossier, record_id: str, kind: str, values: dict[str, Any]
+) -> LoadedDossier:
     record = EvidenceRecord(id=record_id, kind=kind, quote="(counterfactual)", values=values)
     return with_records(loaded, [*loaded.dossier.records, record])
 
@@ -98,7 +100,9 @@ def unpunished_complicity(loaded: LoadedDossier) -> LoadedDossier:
     )
 
 
-def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m engine` as a user would, capturing stdout, stderr and the exit code."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("TIP_ASSESS_DEBUG", None)

@@ -15,7 +15,9 @@ def workspace(tmp_path: Path) -> Path:
     shutil.copytree(support.RULES, tmp_path / "rules")
     (tmp_path / "evidence" / "peru").mkdir(parents=True)
     (tmp_path / "evidence" / "sources").mkdir()
-    shutil.copy(support.EVIDENCE / "peru" / "2007.yaml", tmp_path / "evidence" / "peru" / "2007.yaml")
+    shutil.copy(
+        support.EVIDENCE / "peru" / "2007.yaml", tmp_path / "evidence" / "peru" / "2007.yaml"
+    )
     shutil.copy(
         support.EVIDENCE / "sources" / "tip-2007-peru.txt",
         tmp_path / "evidence" / "sources" / "tip-2007-peru.txt",
@@ -36,7 +38,9 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> int:
     return line
 
 
-def assert_one_located_error(result: support.subprocess.CompletedProcess[str], where: str, *fragments: str) -> None:
+def assert_one_located_error(
+    result: support.subprocess.CompletedProcess[str], where: str, *fragments: str
+) -> None:
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
@@ -58,21 +62,34 @@ def test_malformed_yaml_in_a_dossier(workspace: Path) -> None:
     line = replace_in(dossier, "report_year: 2007", "report_year: [2007")
     result = assess(workspace)
     assert result.returncode == 2
-    assert f"evidence/peru/2007.yaml:{line + 1}" in result.stderr or f"evidence/peru/2007.yaml:{line}" in result.stderr
+    assert (
+        f"evidence/peru/2007.yaml:{line + 1}" in result.stderr
+        or f"evidence/peru/2007.yaml:{line}" in result.stderr
+    )
     assert "malformed YAML" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_unknown_key_in_a_rule(workspace: Path) -> None:
-    line = replace_in(workspace / "rules/standards.yaml", "    in_force: {from: 2001}\n    when:\n      any:", "    in_force: {from: 2001}\n    wehn: {}\n    when:\n      any:")
+    line = replace_in(
+        workspace / "rules/standards.yaml",
+        "    in_force: {from: 2001}\n    when:\n      any:",
+        "    in_force: {from: 2001}\n    wehn: {}\n    when:\n      any:",
+    )
     result = assess(workspace)
-    assert_one_located_error(result, f"rules/standards.yaml:{line + 1}", "field 'rules.", "wehn", "unknown key")
+    assert_one_located_error(
+        result, f"rules/standards.yaml:{line + 1}", "field 'rules.", "wehn", "unknown key"
+    )
 
 
 def test_wrong_type_in_a_record(workspace: Path) -> None:
-    line = replace_in(workspace / "evidence/peru/2007.yaml", "      count: 11\n", "      count: eleven\n")
+    line = replace_in(
+        workspace / "evidence/peru/2007.yaml", "      count: 11\n", "      count: eleven\n"
+    )
     result = assess(workspace)
-    assert_one_located_error(result, f"evidence/peru/2007.yaml:{line}", ".values.count", "expected a whole number")
+    assert_one_located_error(
+        result, f"evidence/peru/2007.yaml:{line}", ".values.count", "expected a whole number"
+    )
 
 
 def test_wrong_type_in_a_rule(workspace: Path) -> None:
@@ -84,21 +101,41 @@ def test_wrong_type_in_a_rule(workspace: Path) -> None:
 
 
 def test_duplicate_rule_id(workspace: Path) -> None:
-    line = replace_in(workspace / "rules/standards.yaml", "  - id: standard-1.not-met", "  - id: standard-1.met")
+    line = replace_in(
+        workspace / "rules/standards.yaml", "  - id: standard-1.not-met", "  - id: standard-1.met"
+    )
     result = assess(workspace)
-    assert_one_located_error(result, f"rules/standards.yaml:{line}", "rule standard-1.met", "duplicate rule id", "first defined at rules/standards.yaml:")
+    assert_one_located_error(
+        result,
+        f"rules/standards.yaml:{line}",
+        "rule standard-1.met",
+        "duplicate rule id",
+        "first defined at rules/standards.yaml:",
+    )
 
 
 def test_duplicate_record_id(workspace: Path) -> None:
-    line = replace_in(workspace / "evidence/peru/2007.yaml", "  - id: flow-rural-to-urban-sex", "  - id: flow-internal-sex")
+    line = replace_in(
+        workspace / "evidence/peru/2007.yaml",
+        "  - id: flow-rural-to-urban-sex",
+        "  - id: flow-internal-sex",
+    )
     result = assess(workspace)
-    assert_one_located_error(result, f"evidence/peru/2007.yaml:{line}", "duplicate record id 'flow-internal-sex'")
+    assert_one_located_error(
+        result, f"evidence/peru/2007.yaml:{line}", "duplicate record id 'flow-internal-sex'"
+    )
 
 
 def test_duplicate_yaml_key(workspace: Path) -> None:
-    line = replace_in(workspace / "evidence/peru/2007.yaml", "report_year: 2007\n", "report_year: 2007\nreport_year: 2008\n")
+    line = replace_in(
+        workspace / "evidence/peru/2007.yaml",
+        "report_year: 2007\n",
+        "report_year: 2007\nreport_year: 2008\n",
+    )
     result = assess(workspace)
-    assert_one_located_error(result, f"evidence/peru/2007.yaml:{line + 1}", "duplicate key 'report_year'")
+    assert_one_located_error(
+        result, f"evidence/peru/2007.yaml:{line + 1}", "duplicate key 'report_year'"
+    )
 
 
 def test_quote_missing_from_the_source(workspace: Path) -> None:
@@ -108,11 +145,20 @@ def test_quote_missing_from_the_source(workspace: Path) -> None:
         "passed Law 99999",
     )
     result = assess(workspace)
-    assert_one_located_error(result, f"evidence/peru/2007.yaml:{line}", ".quote", "quote does not occur in the source text")
+    assert_one_located_error(
+        result,
+        f"evidence/peru/2007.yaml:{line}",
+        ".quote",
+        "quote does not occur in the source text",
+    )
 
 
 def test_rule_reads_an_undeclared_field(workspace: Path) -> None:
-    line = replace_in(workspace / "rules/standards.yaml", "where: {criminal: true, prohibits_all_forms: true}", "where: {criminal: true, prohibits_everything: true}")
+    line = replace_in(
+        workspace / "rules/standards.yaml",
+        "where: {criminal: true, prohibits_all_forms: true}",
+        "where: {criminal: true, prohibits_everything: true}",
+    )
     result = assess(workspace)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -124,9 +170,13 @@ def test_rule_reads_an_undeclared_field(workspace: Path) -> None:
 
 
 def test_unknown_evidence_kind_in_a_dossier(workspace: Path) -> None:
-    line = replace_in(workspace / "evidence/peru/2007.yaml", "kind: sex_tourism_presence", "kind: sex_tourism")
+    line = replace_in(
+        workspace / "evidence/peru/2007.yaml", "kind: sex_tourism_presence", "kind: sex_tourism"
+    )
     result = assess(workspace)
-    assert_one_located_error(result, f"evidence/peru/2007.yaml:{line}", "unknown evidence kind 'sex_tourism'")
+    assert_one_located_error(
+        result, f"evidence/peru/2007.yaml:{line}", "unknown evidence kind 'sex_tourism'"
+    )
 
 
 def test_missing_dossier_file(workspace: Path) -> None:
@@ -135,7 +185,9 @@ def test_missing_dossier_file(workspace: Path) -> None:
 
 
 def test_missing_rules_directory(workspace: Path) -> None:
-    result = support.run_cli("assess", "evidence/peru/2007.yaml", "--rules", "no-such-rules", cwd=workspace)
+    result = support.run_cli(
+        "assess", "evidence/peru/2007.yaml", "--rules", "no-such-rules", cwd=workspace
+    )
     assert_one_located_error(result, "no-such-rules", "rules directory not found")
 
 
@@ -168,7 +220,17 @@ def test_negation_cycle_is_refused(workspace: Path) -> None:
 def test_nothing_is_written_on_bad_input(workspace: Path) -> None:
     replace_in(workspace / "evidence/peru/2007.yaml", "      count: 11\n", "      count: eleven\n")
     out = workspace / "out.json"
-    result = support.run_cli("assess", "evidence/peru/2007.yaml", "--rules", "rules", "--format", "json", "-o", str(out), cwd=workspace)
+    result = support.run_cli(
+        "assess",
+        "evidence/peru/2007.yaml",
+        "--rules",
+        "rules",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        cwd=workspace,
+    )
     assert result.returncode == 2
     assert not out.exists()
     assert not list(workspace.glob(".out.json.*"))

@@ -115,7 +115,9 @@ def test_negation_waits_for_every_producer() -> None:
 # --------------------------------------------------------------------------- inference
 
 
-def test_every_conclusion_names_its_rule_and_the_facts_it_rests_on(peru: support.LoadedDossier) -> None:
+def test_every_conclusion_names_its_rule_and_the_facts_it_rests_on(
+    peru: support.LoadedDossier,
+) -> None:
     result = assess(support.rulebook(), peru, YEAR)
     record_ids = {r.id for r in [*peru.dossier.records, *peru.dossier.judgments]}
     for subject, derived in result.result.conclusions.items():
@@ -124,19 +126,28 @@ def test_every_conclusion_names_its_rule_and_the_facts_it_rests_on(peru: support
             rule = support.rulebook().rule(justification.rule_id)
             assert rule.then.conclude == subject and rule.then.value == derived.value
             for premise in justification.premises:
-                assert premise in record_ids or premise.removeprefix("finding:") in result.result.conclusions
+                assert (
+                    premise in record_ids
+                    or premise.removeprefix("finding:") in result.result.conclusions
+                )
 
 
 def test_the_python_evaluator_agrees_with_the_engine(peru: support.LoadedDossier) -> None:
     """Why-not re-evaluates conditions in Python: every firing must evaluate as satisfied there."""
-    variants = [peru, support.no_increase(peru), support.fines_only(peru), support.without_kind(peru, "anti_trafficking_law")]
+    variants = [
+        peru,
+        support.no_increase(peru),
+        support.fines_only(peru),
+        support.without_kind(peru, "anti_trafficking_law"),
+    ]
     for loaded in variants:
         result = assess(support.rulebook(), loaded, YEAR)
         ctx = Context.of(support.rulebook(), YEAR, result.result)
         fired = result.fired_rules()
         for rule in support.rulebook().rules_in_force(YEAR):
             satisfied = [
-                all(holds(ctx, p) or _own_default(rule, p) for p in alt) for alt in rule.alternatives()
+                all(holds(ctx, p) or _own_default(rule, p) for p in alt)
+                for alt in rule.alternatives()
             ]
             if rule.id in fired:
                 assert any(satisfied), rule.id
@@ -153,11 +164,15 @@ def _own_default(rule: Rule, pattern: object) -> bool:
     )
 
 
-def test_assessment_output_is_byte_identical_across_runs_and_hash_seeds(peru: support.LoadedDossier) -> None:
+def test_assessment_output_is_byte_identical_across_runs_and_hash_seeds(
+    peru: support.LoadedDossier,
+) -> None:
     first = assess(support.rulebook(), peru, YEAR).to_json()
     assert first == assess(support.rulebook(), peru, YEAR).to_json()
     outputs = {
-        support.run_cli("assess", "evidence/peru/2007.yaml", "--format", "json", env={"PYTHONHASHSEED": seed}).stdout
+        support.run_cli(
+            "assess", "evidence/peru/2007.yaml", "--format", "json", env={"PYTHONHASHSEED": seed}
+        ).stdout
         for seed in ("0", "1", "12345")
     }
     assert len(outputs) == 1
@@ -177,7 +192,9 @@ def test_provenance_carries_hashes_and_engine_version(peru: support.LoadedDossie
 
 def test_engine_python_names_no_tier_criterion_or_threshold() -> None:
     """The law lives in rules/: no tier names, criterion ids or thresholds in engine/."""
-    forbidden = re.compile(r"Tier [123]|Watch List|criterion_\d|standard_\d|significant_victims|stringent_penalty")
+    forbidden = re.compile(
+        r"Tier [123]|Watch List|criterion_\d|standard_\d|significant_victims|stringent_penalty"
+    )
     for path in (support.ROOT / "engine").rglob("*.py"):
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not forbidden.search(line), f"{path.name}:{number}: {line.strip()}"
@@ -193,19 +210,30 @@ def test_assess_prints_the_tier_and_the_chain_down_to_quotes() -> None:
     assert "Placement: Tier 2 (determined)" in out
     assert "[placement.tier-2]" in out and "22 U.S.C. 7107(b)(1)(B)" in out
     # the chain down to the evidence: standard 1 rests on Law 28950, quoted from the narrative
-    assert "Minimum standard 1, prohibition and punishment of severe forms of trafficking: met  [standard-1.met] TVPA §108(a)(1)" in out
-    assert '"In January 2007, the Peruvian Congress passed Law 28950, which criminally prohibits all forms of trafficking"' in out
+    assert (
+        "Minimum standard 1, prohibition and punishment of severe forms of trafficking: met  [standard-1.met] TVPA §108(a)(1)"
+        in out
+    )
+    assert (
+        '"In January 2007, the Peruvian Congress passed Law 28950, which criminally prohibits all forms of trafficking"'
+        in out
+    )
     assert "WHY NOT TIER 1" in out
     why_not = out.split("WHY NOT TIER 1", 1)[1]
     assert "fails: finding 'criterion_2' is 'met' ('criterion_2' is 'partly_met')" in why_not
-    assert "shelters-domestic-violence fails specialized_for_trafficking = true (recorded: false)" in why_not
+    assert (
+        "shelters-domestic-violence fails specialized_for_trafficking = true (recorded: false)"
+        in why_not
+    )
     assert result.stderr == ""
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown", "html", "text"])
 def test_every_format_renders(fmt: str, tmp_path: Path) -> None:
     out = tmp_path / f"peru.{fmt}"
-    result = support.run_cli("assess", "evidence/peru/2007.yaml", "--format", fmt, "--output", str(out))
+    result = support.run_cli(
+        "assess", "evidence/peru/2007.yaml", "--format", fmt, "--output", str(out)
+    )
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     if fmt == "json":

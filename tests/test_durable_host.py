@@ -17,7 +17,11 @@ RULESET: dict[str, Any] = {
     "flag": {"all": [{"x": {"$and": [{"t": "e.x"}, {"$lt": {"v": 50}}]}}], "run": "flag"},
     "pair": {"all": [{"f": {"t": "c.flag"}}, {"y": {"t": "e.y"}}], "run": "pair"},
     "lonely": {
-        "all": [{"ph": {"$and": [{"t": PHASE}, {"n": 1}]}}, {"x": {"t": "e.x"}}, {"n$not": {"t": "e.y"}}],
+        "all": [
+            {"ph": {"$and": [{"t": PHASE}, {"n": 1}]}},
+            {"x": {"t": "e.x"}},
+            {"n$not": {"t": "e.y"}},
+        ],
         "run": "lonely",
     },
 }
@@ -62,7 +66,9 @@ def test_negation_waits_for_its_phase_whatever_the_input_order() -> None:
         [{"t": "e.y", "id": "i1"}, {"t": "e.x", "id": "i0", "v": 90}],
     ):
         assert "lonely" not in [name for name, _ in run(DurableHost(), facts).fired]
-    assert "lonely" in [name for name, _ in run(DurableHost(), [{"t": "e.x", "id": "i0", "v": 90}]).fired]
+    assert "lonely" in [
+        name for name, _ in run(DurableHost(), [{"t": "e.x", "id": "i0", "v": 90}]).fired
+    ]
 
 
 def test_sessions_are_deleted_even_when_no_rule_fires() -> None:
