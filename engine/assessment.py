@@ -223,6 +223,19 @@ def _document(
         for f in findings
         if f["value"] in unknown
     ]
+    concluded_somewhere = {rule.then.conclude for rule in book.rules_in_force(year)}
+    # A `required` conclusion that no rule reached is evidence still needed; others (e.g. a
+    # trigger that simply did not fire) may legitimately stay unconcluded.
+    missing += [
+        {
+            "subject": subject,
+            "title": spec.title,
+            "value": None,
+            "settle_with": evidence_that_would_settle(ctx, subject, unknown),
+        }
+        for subject, spec in book.conclusions.items()
+        if spec.required and subject in concluded_somewhere and subject not in result.conclusions
+    ]
     if result.conflicts:
         status = "conflict"
     elif tier is None or tier in outcome.undetermined:

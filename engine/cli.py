@@ -140,12 +140,41 @@ def main() -> None:
 )
 @format_option
 @output_option
+@click.option(
+    "--record", is_flag=True, help="Append the decision to the tamper-evident decision log."
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Decision log for --record (default: $TIP_ASSESS_LOG, else the XDG state directory).",
+)
+@click.option("--by", default=None, help="Who records the decision (default: the OS user).")
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Placement history (default: history.yaml beside the dossier, if there is one).",
+)
+@click.option("--no-history", is_flag=True, help="Assess without any placement history.")
 @guarded
 def assess(
-    dossier: Path, rules_dir: Path | None, year: int | None, fmt: str, output: Path | None
+    dossier: Path,
+    rules_dir: Path | None,
+    year: int | None,
+    fmt: str,
+    output: Path | None,
+    record: bool = False,
+    log_path: Path | None = None,
+    by: str | None = None,
+    history_path: Path | None = None,
+    no_history: bool = False,
 ) -> None:
     """Assess DOSSIER and explain the placement.
 
+    With --record, the decision is appended to the decision log (see `tip-assess log`).
     Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
     the rules conflict, 2 on bad input.
     """
@@ -153,10 +182,39 @@ def assess(
     from engine.loading import load_dossier
     from engine.report import render
 
+    if (log_path or by) and not record:
+        raise click.UsageError("--log and --by only apply with --record")
     book = load_rules(rules_dir)
     loaded = load_dossier(dossier, book)
-    result = run_assessment(book, loaded, year)
-    write_output(render(result.document, fmt), output)
+    if history_path is not None and no_history:
+        raise click.UsageError("--history and --no-history exclude each other")
+    from engine.history import history_inputs
+
+    assessed = year if year is not None else loaded.dossier.report_year
+    extra, extra_sha = history_inputs(
+        book, dossier, loaded.dossier.country, assessed, history_path, not no_history
+    )
+    result = run_assessment(book, loaded, year, extra, extra_sha)
+    text = render(result.document, fmt)
+    if record:
+        from engine.cli_audit import record_decision
+
+        rules_used = rules_dir or default_rules_dir()
+        record_decision(
+            result,
+            book,
+            loaded,
+            text,
+            dossier=dossier,
+            rules_dir=rules_used,
+            year=year,
+            fmt=fmt,
+            log_path=log_path,
+            by=by,
+            history_path=history_path,
+            use_history=not no_history,
+        )
+    write_output(text, output)
     if result.status in ("undetermined", "conflict"):
         sys.exit(EXIT_FINDING)
 
@@ -188,11 +246,17 @@ def rules_list(rules_dir: Path | None, year: int | None, unverified: bool, fmt: 
 @rules.command("show")
 @click.argument("rule_id")
 @rules_option
+@click.option(
+    "--year",
+    type=click.IntRange(2001, 2100),
+    default=None,
+    help="Say whether the rule is in force for this report year, and what is in force instead.",
+)
 @format_option
 @guarded
-def rules_show(rule_id: str, rules_dir: Path | None, fmt: str) -> None:
+def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str) -> None:
     """Show one rule: its statutory text, citation, years in force, condition and examples."""
-    from engine.rules_report import show_rule
+    from engine.cli_rulebook import show_rule_in_year
 
     book = load_rules(rules_dir)
     try:
@@ -201,7 +265,7 @@ def rules_show(rule_id: str, rules_dir: Path | None, fmt: str) -> None:
         raise click.UsageError(
             f"no rule with id '{rule_id}' (try: tip-assess rules list)"
         ) from None
-    click.echo(show_rule(book, rule_id, fmt), nl=False)
+    click.echo(show_rule_in_year(book, rule_id, year, fmt), nl=False)
 
 
 @main.command()
@@ -213,6 +277,7 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
 
     Reports every problem with file, line and field; exit 2 if there is any.
     """
+    from engine.history import is_history_file, load_history
     from engine.loading import load_dossier
 
     book = load_rules(rules_dir)
@@ -222,7 +287,10 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
         files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
     for file in files:
         try:
-            load_dossier(file, book)
+            if is_history_file(file):  # placement histories sit beside the dossiers
+                load_history(file, book)
+            else:
+                load_dossier(file, book)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -231,6 +299,15 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
         f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) and {len(files)} dossier(s) are valid"
     )
 
+
+from engine.cli_audit import register as register_audit  # noqa: E402 (diff, impact, log)
+from engine.cli_validate import register as register_validate  # noqa: E402 (validate)
+
+register_audit(main)
+register_validate(main)
+from engine.cli_rulebook import register as register_rulebook  # noqa: E402 (lint, coverage, schema)
+
+register_rulebook(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -157,8 +157,10 @@ def stratify(rules: list[Rule]) -> dict[str, int]:
                 for pattern in patterns:
                     absent = isinstance(pattern, AbsencePattern)
                     positive = pattern.none if isinstance(pattern, AbsencePattern) else pattern
+                    # Any absence waits for phase 1 at least: phase facts are numbered from 1,
+                    # so a negated conclusion with no other producer must not stay at level 0.
+                    need = max(need, 1 if absent else 0)
                     if isinstance(positive, EvidencePattern):
-                        need = max(need, 1 if absent else 0)
                         continue
                     for producer in producers.get(positive.finding, []):
                         if (
@@ -213,6 +215,7 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
                 )
                 continue
             sequence: list[dict[str, Any]] = []
+            negated: list[dict[str, Any]] = []
             infos: list[PatternInfo] = []
             has_absence = any(isinstance(p, AbsencePattern) for p in patterns)
             if has_absence:
@@ -221,7 +224,7 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
                 if isinstance(pattern, AbsencePattern):
                     alias = f"n{index}"
                     tests = _tests(book, pattern.none, year)
-                    sequence.append({f"{alias}$not": tests})
+                    negated.append({f"{alias}$not": tests})
                     consumed.add(_type_of(pattern.none))
                     infos.append(PatternInfo(alias, pattern, True))
                 else:
@@ -230,6 +233,10 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
                     sequence.append({alias: tests})
                     consumed.add(_type_of(pattern))
                     infos.append(PatternInfo(alias, pattern, False))
+            # durable_rules never lets a `$not` see a fact already bound by an earlier pattern of
+            # the same rule (measured: "positive record X, no record with Y" fired when X's own
+            # record had Y). Absences therefore go right after the phase fact, before positives.
+            sequence[1:1] = negated
             if has_absence:
                 consumed.add(PHASE_TYPE)
             first = sequence[0]

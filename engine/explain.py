@@ -291,13 +291,27 @@ def _is_own_default(rule: Rule, pattern: Pattern) -> bool:
 
 
 def evidence_that_would_settle(ctx: Context, subject: str, unknown: list[str]) -> list[str]:
-    """Evidence kinds read by the rules that would give `subject` a known value."""
+    """Evidence kinds the rules would read to give `subject` a known value.
+
+    Follows findings down: a derived conclusion (e.g. one resting on criteria) is settled by
+    the evidence its own premises would need.
+    """
     kinds: set[str] = set()
-    for rule in ctx.book.rules_in_force(ctx.year):
-        if rule.then.conclude != subject or rule.then.value in unknown:
+    pending, visited = [subject], set()
+    while pending:
+        current = pending.pop()
+        if current in visited:
             continue
-        for patterns in rule.alternatives():
-            for pattern in patterns:
-                if isinstance(pattern, EvidencePattern):
-                    kinds.add(pattern.evidence)
+        visited.add(current)
+        for rule in ctx.book.rules_in_force(ctx.year):
+            if rule.then.conclude != current or rule.then.value in unknown:
+                continue
+            for patterns in rule.alternatives():
+                for pattern in patterns:
+                    if isinstance(pattern, EvidencePattern):
+                        kinds.add(pattern.evidence)
+                    elif isinstance(pattern, FindingPattern):
+                        derived = ctx.conclusions.get(pattern.finding)
+                        if derived is None or derived.value in unknown:
+                            pending.append(pattern.finding)
     return sorted(kinds)

@@ -8,7 +8,7 @@ several of these; rules keep file order (sorted by path), which is also their fi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -486,7 +486,3 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
         raise InputError(problems)
     sha = digest_files([("dossier", raw), ("source", source_raw)])
     return LoadedDossier(dossier, shown, source_display, source_text, locations, sha, record_lines)
-
-
-def mapping_items(value: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    return sorted(value.items())

@@ -148,6 +148,10 @@ class ConclusionSpec(Strict):
     description: str | None = None
     values: list[str] = Field(min_length=1)
     citation: str | None = None
+    required: bool = Field(
+        default=False,
+        description="Every assessment must conclude it; if no rule does, evidence is missing",
+    )
 
 
 class Outcome(Strict):
@@ -163,6 +167,9 @@ class Outcome(Strict):
     not_applicable: list[str] = Field(default_factory=list)
     undetermined: list[str] = Field(default_factory=list)
     unknown_values: list[str] = Field(default_factory=list)
+    # Report years in which a ladder value exists at all (e.g. a list created by an amendment);
+    # a value not named here exists in every year. `tip-assess lint` holds the rules to it.
+    in_force: dict[str, YearRange] = Field(default_factory=dict)
 
 
 class RulebookInfo(Strict):

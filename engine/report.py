@@ -70,11 +70,12 @@ class _Outline:
         if doc["missing_evidence"]:
             self.add(0, "heading", "Evidence still needed")
             for item in doc["missing_evidence"]:
-                kinds = ", ".join(item["settle_with"]) or "no rule reads evidence for it"
+                kinds = ", ".join(item["settle_with"]) or "(no rule in force reads evidence for it)"
+                state = item["value"] if item["value"] is not None else "not concluded"
                 self.add(
                     1,
                     "obstacle",
-                    f"{item['title']} ({item['subject']}) is {item['value']}: would be settled by evidence of kind {kinds}",
+                    f"{item['title']} ({item['subject']}) is {state}: would be settled by evidence of kind {kinds}",
                 )
         if doc["conflicts"]:
             self.add(0, "heading", "Conflicting conclusions")

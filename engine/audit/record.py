@@ -1,0 +1,254 @@
+"""Recording tier decisions in the decision log, and replaying them byte for byte.
+
+An entry pins its inputs by digest; its ``replay`` object says where to find them again: the
+commit holding the rules and the dossier when they were committed unmodified (so a later edit
+of the working tree does not stop a replay), the paths as shown in the output (the output quotes
+them, so a replay must show them the same way), the year, the format, and the sha256 of the
+exact output bytes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine import __version__
+from engine.assessment import Assessment, assess, canonical_json, digest
+from engine.audit.gitsource import extract, is_clean, relative_in_repo, repo_root, resolve_commit
+from engine.errors import InputError
+from engine.history import history_inputs
+from engine.inference import InputFact
+from engine.loading import LoadedDossier, load_dossier, load_rulebook
+from engine.report import render
+from engine.rulebook import Rulebook
+
+REPLAY_SCHEMA = "tip-assess/replay/1"
+
+
+def default_user() -> str:
+    """The OS user, for ``--by``; never fails (containers may have no passwd entry)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "unknown"
+
+
+def _git_pin(paths: list[Path]) -> dict[str, Any] | None:
+    """The HEAD commit holding `paths`, if every one is committed there unmodified."""
+    repo = repo_root(paths[0])
+    if repo is None:
+        return None
+    relative = [relative_in_repo(repo, path) for path in paths]
+    if any(rel is None for rel in relative):
+        return None
+    inside = [rel for rel in relative if rel is not None]
+    commit = resolve_commit(repo, "HEAD")
+    if commit is None or not is_clean(repo, inside):
+        return None
+    return {"repo": str(repo), "commit": commit, "paths": inside}
+
+
+def decision_record(
+    result: Assessment,
+    book: Rulebook,
+    loaded: LoadedDossier,
+    output: str,
+    *,
+    dossier: Path,
+    rules_dir: Path,
+    year: int | None,
+    fmt: str,
+    by: str,
+    history: Path | None = None,
+) -> dict[str, object]:
+    """The log record for one assessment, with what a replay needs.
+
+    `history` is the placement history file the assessment read, if any.
+    """
+    doc = result.document
+    source = (dossier.parent / loaded.dossier.source.file).resolve()
+    replay: dict[str, Any] = {
+        "schema": REPLAY_SCHEMA,
+        "format": fmt,
+        "year": year,
+        "output_sha256": digest(output),
+        "output_bytes": len(output.encode("utf-8")),
+        "rules": {
+            "dir": str(rules_dir.resolve()),
+            "shown": book.root,
+            "git": _git_pin([rules_dir.resolve()]),
+        },
+        "dossier": {
+            "path": str(dossier.resolve()),
+            "shown": loaded.path,
+            "git": _git_pin([dossier.resolve(), source]),
+        },
+        "history": None
+        if history is None
+        else {
+            "path": str(history.resolve()),
+            "sha256": doc["provenance"].get("history_sha256"),
+            "git": _git_pin([history.resolve()]),
+        },
+    }
+    return {
+        "by": by,
+        "country": doc["country"],
+        "report_year": doc["report_year"],
+        "tier": result.tier or f"no placement ({result.status})",
+        "explanation_digest": digest(result.to_json()),
+        "rules_sha256": book.sha256,
+        "evidence_sha256": loaded.sha256,
+        "engine_version": __version__,
+        "replay": replay,
+    }
+
+
+# --------------------------------------------------------------------------- replay
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.name, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass
+class ReplayReport:
+    """Whether a recorded decision reproduces, check by check."""
+
+    seq: int
+    entry: dict[str, Any]
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    output: str | None = None
+
+    @property
+    def reproduced(self) -> bool:
+        return self.output is not None and all(check.ok for check in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": REPLAY_SCHEMA,
+            "seq": self.seq,
+            "reproduced": self.reproduced,
+            "checks": [check.to_dict() for check in self.checks],
+            "notes": self.notes,
+        }
+
+
+@contextmanager
+def _materialise(spec: dict[str, Any], what: str, notes: list[str]) -> Iterator[Path]:
+    """The recorded input on disk: extracted from its commit if pinned, else its recorded path.
+
+    A pinned input is extracted with everything pinned alongside it (a dossier with its source
+    narrative) and the first path is returned.
+    """
+    pin = spec.get("git")
+    if pin and _available(pin):
+        with tempfile.TemporaryDirectory(prefix="tip-assess-replay-") as tmp:
+            extract(Path(pin["repo"]), pin["commit"], pin["paths"], Path(tmp))
+            notes.append(f"{what} from commit {pin['commit'][:12]} ({pin['paths'][0]})")
+            yield Path(tmp) / pin["paths"][0]
+            return
+    if pin:
+        notes.append(f"commit {pin['commit'][:12]} is not available; {what} read from disk")
+    path = spec.get("dir") or spec.get("path")
+    if not path:
+        raise InputError.single("replay", None, f"replay.{what}", f"the entry names no {what}")
+    notes.append(f"{what} from {path} (not pinned to a commit)")
+    yield Path(path)
+
+
+def _available(pin: dict[str, Any]) -> bool:
+    repo = Path(pin.get("repo", ""))
+    return repo.is_dir() and resolve_commit(repo, str(pin.get("commit", ""))) is not None
+
+
+def _same(name: str, recorded: Any, now: Any, short: int = 12) -> Check:
+    def show(value: Any) -> str:
+        text = str(value)
+        return text[:short] if short and len(text) == 64 else text
+
+    if recorded == now:
+        return Check(name, True, f"{show(now)} (as recorded)")
+    return Check(name, False, f"now {show(now)}, recorded {show(recorded)}")
+
+
+def replay_entry(entry: dict[str, Any], where: str = "decision log") -> ReplayReport:
+    """Re-run a recorded decision and compare every digest; the output is kept for display."""
+    seq = int(entry.get("seq", 0))
+    report = ReplayReport(seq, entry)
+    replay = entry.get("replay")
+    if not isinstance(replay, dict) or "format" not in replay:
+        raise InputError.single(
+            where,
+            None,
+            None,
+            f"entry {seq} has no replay information (it was not recorded by assess --record)",
+        )
+    rules = replay.get("rules") or {}
+    dossier = replay.get("dossier") or {}
+    history = replay.get("history")
+    with ExitStack() as stack:
+        rules_dir = stack.enter_context(_materialise(rules, "rules", report.notes))
+        book = load_rulebook(rules_dir, display_root=rules.get("shown") or "rules")
+        dossier_path = stack.enter_context(_materialise(dossier, "evidence", report.notes))
+        loaded = load_dossier(dossier_path, book, display=dossier.get("shown"))
+        year = replay.get("year")
+        extra: list[InputFact] = []
+        extra_sha: str | None = None
+        if history:
+            history_path = stack.enter_context(_materialise(history, "history", report.notes))
+            assessed = year if year is not None else loaded.dossier.report_year
+            extra, extra_sha = history_inputs(
+                book, dossier_path, loaded.dossier.country, assessed, history_path
+            )
+        result = assess(book, loaded, year, extra, extra_sha)
+        output = render(result.document, str(replay["format"]))
+    report.output = output
+    report.checks = [
+        _same("rules sha256", entry.get("rules_sha256"), book.sha256),
+        _same("evidence sha256", entry.get("evidence_sha256"), loaded.sha256),
+        *([_same("history sha256", history.get("sha256"), extra_sha)] if history else []),
+        _same("engine version", entry.get("engine_version"), __version__),
+        _same("tier", entry.get("tier"), result.tier or f"no placement ({result.status})"),
+        _same("explanation digest", entry.get("explanation_digest"), digest(result.to_json())),
+        _same(
+            f"output ({replay['format']}) sha256",
+            replay.get("output_sha256"),
+            hashlib.sha256(output.encode("utf-8")).hexdigest(),
+        ),
+    ]
+    return report
+
+
+def render_replay(report: ReplayReport, fmt: str) -> str:
+    if fmt == "json":
+        return canonical_json(report.to_dict(), indent=2) + "\n"
+    entry = report.entry
+    lines = [
+        f"replaying entry {report.seq}: {entry.get('country')} {entry.get('report_year')} -> "
+        f"{entry.get('tier')}, recorded {entry.get('time')} by {entry.get('by')}",
+        *[f"  {note}" for note in report.notes],
+    ]
+    width = max((len(check.name) for check in report.checks), default=0)
+    for check in report.checks:
+        mark = "ok  " if check.ok else "DIFF"
+        lines.append(f"  {mark} {check.name:<{width}}  {check.detail}")
+    if report.reproduced:
+        lines.append("reproduced byte for byte")
+    else:
+        lines.append("NOT reproduced")
+    return "\n".join(lines) + "\n"

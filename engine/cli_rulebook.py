@@ -1,0 +1,216 @@
+"""Rulebook commands: `lint`, `coverage`, `schema`, and the year view of `rules show`.
+
+cli.py registers these at its end; helpers of cli.py are imported when a command runs, so this
+module never imports cli.py at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FINDING = 1
+DEFAULT_FEATURES = Path("features") / "amendments"
+
+
+def _guarded(func: F) -> F:
+    """engine.cli.guarded (messages and exit codes, never tracebacks), resolved at run time."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from engine.cli import guarded
+
+        return guarded(func)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _rules_dir(rules_dir: Path | None) -> Path:
+    from engine.cli import default_rules_dir
+
+    return rules_dir or default_rules_dir()
+
+
+_rules_option = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
+)
+
+
+@click.command("lint")
+@_rules_option
+@click.option("--verbose", "-v", is_flag=True, help="Also show each era's witnesses and notes.")
+@click.option(
+    "--base",
+    default=None,
+    help="Warn about rules whose logic changed against this revision (git:REV, or a rules "
+    "directory) without a new changelog entry.",
+)
+@_guarded
+def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None) -> None:
+    """Check the rulebook: schema, legal texts, parameters, examples, reachability, conflicts.
+
+    Every problem names file, line and rule id. Exit status: 0 clean, 1 problems found,
+    2 when the rules directory does not exist.
+    """
+    from engine.lint import describe_case, lint
+
+    root = _rules_dir(rules_dir)
+    if not root.is_dir():
+        raise click.UsageError(f"rules directory not found: {root}")
+    result = lint(root)
+    for problem in result.problems:
+        click.echo(f"error: {problem.render()}", err=True)
+    if base is not None and result.book is not None:
+        from engine.cli_audit import echo_changelog_warnings
+
+        echo_changelog_warnings(base, root, result.book)
+    if verbose:
+        for report in result.eras:
+            click.echo(f"report years {report.era.label}: {report.dossiers} generated dossiers")
+            for value, witness in report.witnesses.items():
+                shown = "UNREACHABLE" if witness is None else describe_case(witness)
+                click.echo(f"  {value}: {shown}")
+            for subject, count in sorted(report.conflicting_findings.items()):
+                click.echo(
+                    f"  note: {count} generated dossier(s) with contradictory evidence gave "
+                    f"conflicting values for '{subject}' (first rule to fire wins)"
+                )
+    if not result.ok:
+        click.echo(f"lint: {len(result.problems)} problem(s)", err=True)
+        sys.exit(EXIT_FINDING)
+    book = result.book
+    assert book is not None
+    generated = sum(report.dossiers for report in result.eras)
+    click.echo(
+        f"ok: {book.info.name} {book.info.version}: {len(book.rules)} rules, "
+        f"{result.examples} examples pass; every placement reachable in each of "
+        f"{len(result.eras)} eras ({', '.join(r.era.label for r in result.eras)}); "
+        f"no conflicting placements in {generated} generated dossiers"
+    )
+
+
+@click.command("coverage")
+@_rules_option
+@click.option(
+    "--features",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_FEATURES,
+    show_default=True,
+    help="Directory of the amendment scenarios (with their profiles.yaml).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Minimum share of cells covered (default: the rulebook's coverage_threshold).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_guarded
+def coverage_command(
+    rules_dir: Path | None, features: Path, threshold: float | None, fmt: str
+) -> None:
+    """Print the legal coverage matrix (conclusion = value x era) of examples and scenarios.
+
+    Exit status: 0 at or above the threshold with every example and scenario passing, 1 below
+    it or on a failure, 2 on bad input.
+    """
+    from engine.cli import load_rules
+    from engine.coverage import measure, render_text, to_json
+
+    book = load_rules(rules_dir)
+    result = measure(book, features, threshold)
+    if fmt == "json":
+        click.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(book, result), nl=False)
+    if not result.ok:
+        reason = (
+            f"{len(result.failures)} failing example(s) or scenario(s)"
+            if result.failures
+            else f"coverage {result.ratio:.1%} is below the threshold {result.threshold:.0%}"
+        )
+        click.echo(f"coverage: {reason}", err=True)
+        sys.exit(EXIT_FINDING)
+
+
+@click.command("schema")
+@click.argument("kind", type=click.Choice(["rules", "evidence", "history"]))
+@_rules_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
+@_guarded
+def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> None:
+    """Print the JSON Schema of rule files, evidence dossiers or placement histories.
+
+    The evidence and history schemas carry the rulebook's vocabulary. Point an editor at them
+    with a first line `# yaml-language-server: $schema=<path to the schema>`.
+    """
+    from engine.cli import load_rules, write_output
+    from engine.schema import render, rules_schema, schema_for
+
+    text = render(rules_schema() if kind == "rules" else schema_for(kind, load_rules(rules_dir)))
+    write_output(text, output)
+
+
+def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> str:
+    """`rules show`, and with a year whether the rule is in force then, and what replaces it."""
+    from engine.rules_report import show_rule
+
+    text = show_rule(book, rule_id, fmt)
+    if year is None:
+        return text
+    rule = book.rule(rule_id)
+    in_force = rule.in_force.covers(year)
+    counterparts = [
+        other.id
+        for other in book.rules_in_force(year)
+        if other.id != rule.id
+        and other.then.conclude == rule.then.conclude
+        and other.then.value == rule.then.value
+    ]
+    if fmt == "json":
+        data = json.loads(text)
+        data["year"] = year
+        data["in_force_in_year"] = in_force
+        data["in_force_that_year_with_same_conclusion"] = counterparts
+        from engine.assessment import canonical_json
+
+        return canonical_json(data, indent=2) + "\n"
+    status = (
+        f"in force for report year {year}"
+        if in_force
+        else f"NOT in force for report year {year} (in force {rule.in_force.label()})"
+    )
+    extra = f"  {year}:      {status}\n"
+    if counterparts:
+        verb = "also concluding" if in_force else "in force that year instead"
+        extra += f"  {verb}: {', '.join(counterparts)}\n"
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("in force:"):
+            lines[index + 1 : index + 1] = [extra]
+            return "".join(lines)
+    return extra + text
+
+
+def register(main: click.Group) -> None:
+    main.add_command(lint_command)
+    main.add_command(coverage_command)
+    main.add_command(schema_command)

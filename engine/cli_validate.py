@@ -1,0 +1,122 @@
+"""The `validate` command: the engine's placements against the official ones, as a table.
+
+This module does not import :mod:`engine.cli` at import time (cli.py imports it at its end to
+register the command), so the shared helpers are looked up when the command runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FINDING = 1
+
+
+def _guarded(func: F) -> F:
+    """engine.cli.guarded (messages and exit codes, never tracebacks), resolved at run time."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from engine.cli import guarded
+
+        return guarded(func)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _stderr_progress(index: int, total: int, path: str) -> None:
+    click.echo(f"validate: [{index}/{total}] {path}", err=True)
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--expected",
+    "expected_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of official placements: country,year,tier[,source][,exception].",
+)
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (markdown for the README).",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 6),
+    default=2,
+    show_default=True,
+    help="How many findings deep to follow the placement's justification for pivotal findings.",
+)
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="Ignore placement histories beside the dossiers (default: read them, as assess does).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Report progress on stderr (default: when stderr is a terminal).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
+@_guarded
+def validate_command(
+    paths: tuple[Path, ...],
+    expected_path: Path,
+    rules_dir: Path | None,
+    fmt: str,
+    depth: int,
+    no_history: bool,
+    progress: bool | None,
+    output: Path | None,
+) -> None:
+    """Assess every dossier under PATHS and compare with the official placements.
+
+    Prints, per dossier, the official placement, the engine's, agree/disagree, the pivotal
+    findings and any missing evidence, then the agreement rate over complete dossiers. Partial
+    dossiers are shown but not counted.
+
+    Exit status: 0 when every complete dossier agrees (or is a stated exception), 1 on any
+    disagreement in a complete dossier, 2 on bad input.
+    """
+    from engine.cli import load_rules, write_output
+    from engine.validate import RENDERERS, find_dossiers, load_expected, validate
+
+    book = load_rules(rules_dir)
+    expected = load_expected(expected_path)
+    files = find_dossiers(paths)
+    show = sys.stderr.isatty() if progress is None else progress
+    reporter = _stderr_progress if show else None
+    result = validate(book, files, expected, depth, reporter, use_history=not no_history)
+    write_output(RENDERERS[fmt](result), output)
+    if result.failing:
+        sys.exit(EXIT_FINDING)
+
+
+def register(main: click.Group) -> None:
+    """Add `validate` to the `tip-assess` group."""
+    main.add_command(validate_command)

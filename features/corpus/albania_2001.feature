@@ -1,0 +1,24 @@
+@corpus
+Feature: Albania in the 2001 Trafficking in Persons Report
+  The 2001 report placed Albania on Tier 3. The narrative reports 144 prosecutions in 2000, but
+  also "corruption at all levels of government". Weighing the one against the other is an analyst
+  judgment, recorded as such (complicity_extent: pervasive, unpunished); it is what rules out
+  significant efforts.
+
+  Background:
+    Given the evidence dossier for Albania 2001
+
+  @calibration_pending
+  Scenario: Pervasive, unpunished corruption outweighs 144 prosecutions: Tier 3
+    When it is assessed under the rules for its own report year
+    Then the tier is "Tier 3"
+    And the tier agrees with the official placement
+    And the finding "criterion_1" is "partly_met"
+    And the finding "significant_efforts" is "not_making"
+    And the explanation names "complicity_extent" as pivotal
+    And the explanation names "official corruption" as pivotal
+
+  Scenario: The prosecutions alone would have counted as a prosecution effort
+    When it is assessed under the rules for its own report year
+    Then the finding "criterion_1" is "partly_met"
+    And the finding "criterion_7" is "not_met"

@@ -1,0 +1,95 @@
+"""`tip-assess coverage`: the legal coverage matrix and its threshold."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import support
+
+from engine.coverage import measure
+
+FEATURES = support.ROOT / "features" / "amendments"
+
+
+def test_coverage_meets_the_rulebook_threshold() -> None:
+    book = support.rulebook()
+    result = measure(book, FEATURES)
+    assert book.info.coverage_threshold == 0.95
+    assert not result.failures
+    assert result.ratio >= result.threshold, [
+        key for key, cell in result.cells.items() if not cell.covered
+    ]
+
+
+def test_cells_exist_only_where_a_rule_in_force_concludes_the_value() -> None:
+    result = measure(support.rulebook(), FEATURES)
+    assert ("placement", "Tier 2 Watch List", "2001–2003") not in result.cells
+    assert ("criterion_12", "met", "2006–2008") not in result.cells
+    downgrade = result.cells[("automatic_downgrade", "due", "2011–2012")]
+    assert downgrade.rules == [
+        "automatic-downgrade.two-years",
+        "automatic-downgrade.waivers-exhausted",
+    ]
+    assert any("automatic_downgrade_2008.feature" in label for label in downgrade.scenarios)
+    assert "automatic-downgrade.two-years: two years on the watch list, no waiver" in (
+        downgrade.examples
+    )
+
+
+def test_given_findings_do_not_count_as_coverage() -> None:
+    # placement.not-ranked's examples give applicability as a fact; nothing derives it later.
+    result = measure(support.rulebook(), FEATURES)
+    assert not result.cells[("placement", "Not ranked", "2006–2008")].covered
+
+
+def test_coverage_command_prints_the_matrix() -> None:
+    run = support.run_cli("coverage")
+    assert run.returncode == 0, run.stderr
+    assert "E covered by a rule example, S by an amendment scenario" in run.stdout
+    assert "automatic_downgrade = due" in run.stdout
+    assert "(threshold 95%)" in run.stdout
+
+
+def test_coverage_below_the_threshold_fails() -> None:
+    run = support.run_cli("coverage", "--threshold", "1")
+    assert run.returncode == 1
+    assert "is below the threshold 100%" in run.stderr
+
+
+def test_coverage_json() -> None:
+    run = support.run_cli("coverage", "--format", "json")
+    data = json.loads(run.stdout)
+    assert data["ok"] is True and data["ratio"] >= 0.95
+    assert {"subject", "value", "era", "rules", "examples", "scenarios"} <= set(data["cells"][0])
+
+
+def test_a_failing_scenario_fails_coverage(tmp_path: Path) -> None:
+    features = tmp_path / "features"
+    features.mkdir()
+    shutil.copy(FEATURES / "profiles.yaml", features)
+    (features / "wrong.feature").write_text(
+        "Feature: wrong\n"
+        "  Scenario: a wrong expectation\n"
+        "    Given a country that makes no significant efforts\n"
+        "    When it is assessed under the rules for report year 2007\n"
+        "    Then it is placed on Tier 1\n"
+    )
+    run = support.run_cli("coverage", "--features", str(features))
+    assert run.returncode == 1
+    assert (
+        "failed: scenario wrong.feature: a wrong expectation: line 5: under the rules for 2007: "
+        "'placement' is 'Tier 3', expected 'Tier 1'" in run.stdout
+    )
+
+
+def test_an_unknown_step_is_reported_with_the_step_language(tmp_path: Path) -> None:
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "odd.feature").write_text(
+        "Feature: odd\n  Scenario: odd\n    Given a government that is odd\n"
+    )
+    run = support.run_cli("coverage", "--features", str(features))
+    assert run.returncode == 1
+    assert "unknown given step: 'a government that is odd'" in run.stdout

@@ -1,0 +1,135 @@
+"""`tip-assess lint` on the real rulebook (clean) and on deliberately broken rulebooks (each
+problem named with file, line and rule id, exit status 1)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import support
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.examples import case_inputs, run_case
+from engine.lint import Era, Search, eras, lint
+
+BROKEN = Path(__file__).resolve().parent / "broken_rulebooks"
+CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir() and p.name != "base")
+LOCATED = re.compile(r"^error: rules/[\w.-]+\.yaml:\d+: ")
+
+
+@pytest.fixture(scope="module")
+def result() -> object:
+    return lint(support.RULES, "rules")
+
+
+def test_the_rulebook_is_clean(result: object) -> None:
+    from engine.lint import LintResult
+
+    assert isinstance(result, LintResult)
+    assert result.ok, "\n".join(p.render() for p in result.problems)
+    assert result.examples >= 2 * len(support.rulebook().rules)
+
+
+def test_eras_split_where_the_law_changed() -> None:
+    labels = [era.label for era in eras(support.rulebook())]
+    assert labels == [
+        "2001–2003",
+        "2004–2005",
+        "2006–2008",
+        "2009–2010",
+        "2011–2012",
+        "2013–2018",
+        "2019 onwards",
+    ]
+
+
+def test_every_placement_has_a_witness_in_every_era_where_it_exists(result: object) -> None:
+    from engine.lint import LintResult
+
+    assert isinstance(result, LintResult)
+    for report in result.eras:
+        expected = {"Tier 1", "Tier 2", "Tier 3"}
+        if report.era.start >= 2004:
+            expected.add("Tier 2 Watch List")
+        assert set(report.witnesses) == expected, report.era.label
+        assert all(witness is not None for witness in report.witnesses.values()), report.era.label
+
+
+def test_a_witness_really_reaches_its_placement(result: object) -> None:
+    from engine.lint import LintResult
+
+    assert isinstance(result, LintResult)
+    book = support.rulebook()
+    for report in result.eras:
+        for value, witness in report.witnesses.items():
+            assert witness is not None
+            case = run_case(book, report.era.start, case_inputs(book, witness))
+            assert case.value("placement") == value
+
+
+def test_lint_command_reports_success() -> None:
+    run = support.run_cli("lint")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ok: tvpa ")
+    assert "no conflicting placements in" in run.stdout
+
+
+def _broken_workspace(tmp_path: Path, case: str) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(BROKEN / "base", rules)
+    for file in (BROKEN / case).glob("*.yaml"):
+        shutil.copy(file, rules / file.name)
+    return tmp_path
+
+
+def test_the_base_of_the_broken_rulebooks_is_clean(tmp_path: Path) -> None:
+    run = support.run_cli("lint", cwd=_broken_workspace(tmp_path, "base"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ok: mini 1: 6 rules, 12 examples pass")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_broken_rulebook_fails_lint_with_located_messages(tmp_path: Path, case: str) -> None:
+    expected = [line for line in (BROKEN / case / "expected.txt").read_text().splitlines() if line]
+    assert expected, f"{case}/expected.txt is empty"
+    run = support.run_cli("lint", cwd=_broken_workspace(tmp_path, case))
+    assert run.returncode == 1, run.stdout + run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    for line in expected:
+        assert any(line in error for error in errors), f"missing: {line}\ngot:\n{run.stderr}"
+    for error in errors:
+        assert LOCATED.match(error), f"not located by file and line: {error}"
+    assert run.stderr.rstrip().endswith(f"lint: {len(errors)} problem(s)")
+    assert "Traceback" not in run.stderr
+
+
+def test_lint_without_a_rules_directory_is_a_usage_error(tmp_path: Path) -> None:
+    run = support.run_cli("lint", "--rules", "nowhere", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "rules directory not found: nowhere" in run.stderr
+
+
+# --------------------------------------------------------------------------- property test
+
+ERAS = eras(support.rulebook())
+ALPHABETS = {era.start: Search(support.rulebook(), era.start).alphabet() for era in ERAS}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_generated_dossier_gets_two_placements(data: st.DataObject) -> None:
+    """Hypothesis draws dossiers from the records the rules test for; none may get two tiers."""
+    era: Era = data.draw(st.sampled_from(ERAS), label="era")
+    year = data.draw(
+        st.integers(era.start, era.end if era.end is not None else era.start + 6), label="year"
+    )
+    alphabet = ALPHABETS[era.start]
+    records = data.draw(st.lists(st.sampled_from(alphabet), max_size=16), label="records")
+    book = support.rulebook()
+    case = run_case(book, year, case_inputs(book, records))
+    placements = [c for c in case.result.conflicts if c.subject == "placement"]
+    assert not placements, placements
+    assert case.value("placement") is not None

@@ -1,0 +1,92 @@
+"""The rulebook across report years: what is in force when, unverified readings, year views."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import support
+
+from engine.compiler import MAX_PATTERNS, compile_year
+
+YEARS = range(2001, 2026)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_report_year_compiles_within_engine_limits(year: int) -> None:
+    book = support.rulebook()
+    compiled = compile_year(book, year)
+    assert 30 <= len(compiled.rule_ids) <= 60, len(compiled.rule_ids)
+    assert all(len(rule.patterns) <= MAX_PATTERNS for rule in compiled.engine_rules.values())
+
+
+def _concluding(year: int, subject: str, value: str | None = None) -> set[str]:
+    return {
+        rule.id
+        for rule in support.rulebook().rules_in_force(year)
+        if rule.then.conclude == subject and (value is None or rule.then.value == value)
+    }
+
+
+def test_amendments_take_effect_in_their_report_years() -> None:
+    assert not _concluding(2003, "placement", "Tier 2 Watch List")
+    assert _concluding(2004, "placement", "Tier 2 Watch List") == {"placement.tier-2-watch-list"}
+    assert "criterion-1.data-presumption.good-faith-period" in _concluding(2005, "criterion_1")
+    assert _concluding(2006, "criterion_1", "not_met") == {"criterion-1.data-presumption"}
+    assert not _concluding(2008, "criterion_12") and _concluding(2009, "criterion_12")
+    assert "applicability.significant-number" in _concluding(2008, "applicability")
+    assert "applicability.significant-number" not in _concluding(2009, "applicability")
+    assert not _concluding(2010, "automatic_downgrade")
+    assert "automatic-downgrade.waivers-exhausted" in _concluding(2018, "automatic_downgrade")
+    assert "automatic-downgrade.waiver-exhausted" in _concluding(2019, "automatic_downgrade")
+    assert not _concluding(2012, "criterion_9") and _concluding(2013, "criterion_9")
+    assert "significant-efforts.proof-of-failure" in _concluding(2019, "significant_efforts")
+    assert "watch-list.future-commitments" not in _concluding(2019, "watch_list_trigger")
+
+
+def test_statutory_text_follows_the_amendments() -> None:
+    book = support.rulebook()
+    presumption = {
+        year: next(iter(_concluding(year, "criterion_1", "not_met"))) for year in (2005, 2010, 2020)
+    }
+    assert "good faith effort" in book.rule(presumption[2005]).text
+    assert "demonstrably increasing capacity" not in book.rule(presumption[2010]).text
+    assert "demonstrably increasing capacity" in book.rule(presumption[2020]).text
+
+
+def test_unverified_rules_carry_a_note_and_are_listed() -> None:
+    book = support.rulebook()
+    unverified = [rule for rule in book.rules if not rule.verified]
+    assert all(rule.note for rule in unverified), [r.id for r in unverified if not r.note]
+    run = support.run_cli("rules", "list", "--unverified", "--format", "json")
+    listed = {row["id"] for row in json.loads(run.stdout)["rules"]}
+    assert listed == {rule.id for rule in unverified}
+    assert {
+        "automatic-downgrade.waiver-exhausted",
+        "criterion-9.met",
+        "standard-4.met.partnerships",
+    } <= listed
+    assert "automatic-downgrade.after-earlier-downgrade" not in listed
+
+
+def test_rules_show_says_whether_a_rule_is_in_force_in_a_year() -> None:
+    run = support.run_cli(
+        "rules", "show", "automatic-downgrade.waivers-exhausted", "--year", "2020"
+    )
+    assert run.returncode == 0
+    lines = run.stdout.splitlines()
+    assert lines[2] == "  in force:  report years 2011–2018"
+    assert lines[3] == "  2020:      NOT in force for report year 2020 (in force 2011–2018)"
+    assert "in force that year instead: automatic-downgrade.two-years" in lines[4]
+    assert "Statutory text:" in run.stdout
+    run = support.run_cli("rules", "show", "placement.tier-2", "--year", "2007", "--format", "json")
+    data = json.loads(run.stdout)
+    assert data["in_force_in_year"] is True and data["year"] == 2007
+    assert data["in_force"] == {"from": 2004, "to": 2018}
+    assert data["text"].startswith("(B) a list of those countries")
+
+
+def test_rules_list_for_a_year_shows_that_year_only() -> None:
+    run = support.run_cli("rules", "list", "--year", "2003", "--format", "json")
+    ids = {row["id"] for row in json.loads(run.stdout)["rules"]}
+    assert "placement.tier-2.before-watch-list" in ids and "placement.tier-2" not in ids
