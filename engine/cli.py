@@ -6,114 +6,26 @@ Conventions: results on stdout, diagnostics on stderr; exit 0 ok, 1 a finding or
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from engine import __version__
-from engine.errors import EngineFault, InputError
-
-EXIT_OK = 0
-EXIT_FINDING = 1
-EXIT_INPUT = 2
-EXIT_FAULT = 3
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-FORMATS = ["text", "json", "markdown", "html"]
-
-
-def default_rules_dir() -> Path:
-    env = os.environ.get("TIP_ASSESS_RULES")
-    return Path(env) if env else Path("rules")
-
-
-def guarded(func: F) -> F:
-    """Turn input errors and engine faults into messages and exit codes, never tracebacks."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem.render()}", err=True)
-            sys.exit(EXIT_INPUT)
-        except EngineFault as exc:
-            click.echo(f"internal error in the inference engine: {exc}", err=True)
-            sys.exit(EXIT_FAULT)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            if os.environ.get("TIP_ASSESS_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "(set TIP_ASSESS_DEBUG=1 for a traceback, and please report it)",
-                err=True,
-            )
-            sys.exit(EXIT_FAULT)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def write_output(text: str, output: Path | None) -> None:
-    """Write to stdout, or atomically to a file: a failure never leaves half a file behind."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    directory = output.parent if str(output.parent) else Path(".")
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
-            "w", encoding="utf-8", dir=directory, prefix=f".{output.name}.", delete=False
-        )
-    except OSError as exc:
-        raise InputError.single(
-            str(output), None, None, f"cannot write output: {exc.strerror}"
-        ) from None
-    try:
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, output)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-rules_option = click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
+from engine.cli_audit import register as register_audit
+from engine.cli_common import (
+    EXIT_FINDING,
+    default_rules_dir,
+    format_option,
+    guarded,
+    load_rules,
+    output_option,
+    rules_option,
+    write_output,
 )
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file (atomically) instead of stdout.",
-)
-
-
-def load_rules(rules_dir: Path | None) -> Any:
-    from engine.loading import load_rulebook
-
-    return load_rulebook(rules_dir or default_rules_dir())
+from engine.cli_rulebook import register as register_rulebook
+from engine.cli_validate import register as register_validate
+from engine.errors import InputError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -300,14 +212,9 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
     )
 
 
-from engine.cli_audit import register as register_audit  # noqa: E402 (diff, impact, log)
-from engine.cli_validate import register as register_validate  # noqa: E402 (validate)
-
-register_audit(main)
-register_validate(main)
-from engine.cli_rulebook import register as register_rulebook  # noqa: E402 (lint, coverage, schema)
-
-register_rulebook(main)
+register_audit(main)  # diff, impact, log
+register_validate(main)  # validate
+register_rulebook(main)  # lint, coverage, schema
 
 if __name__ == "__main__":  # pragma: no cover
     main()

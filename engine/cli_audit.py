@@ -6,13 +6,19 @@ register the commands), so shared helpers are looked up when a command runs.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any
 
 import click
+
+from engine.cli_common import (
+    EXIT_FINDING,
+    guarded,
+    output_option,
+    resolve_rules_dir,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from engine.assessment import Assessment
@@ -20,34 +26,8 @@ if TYPE_CHECKING:
     from engine.loading import LoadedDossier
     from engine.rulebook import Rulebook
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_FINDING = 1
 AUDIT_FORMATS = ["text", "json", "markdown"]
-
-
-def _guarded(func: F) -> F:
-    """engine.cli.guarded, resolved when the command runs (see the module docstring)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from engine.cli import guarded
-
-        return guarded(func)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _write(text: str, output: Path | None) -> None:
-    from engine.cli import write_output
-
-    write_output(text, output)
-
-
-def _rules_dir(rules_dir: Path | None) -> Path:
-    from engine.cli import default_rules_dir
-
-    return rules_dir or default_rules_dir()
 
 
 rules_option = click.option(
@@ -72,13 +52,6 @@ format_option = click.option(
     show_default=True,
     help="Output format.",
 )
-output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file (atomically) instead of stdout.",
-)
 log_option = click.option(
     "--log",
     "log_path",
@@ -98,7 +71,7 @@ def _sides(
     from engine.audit.gitsource import RulebookSide, load_side
     from engine.loading import load_rulebook
 
-    working = _rules_dir(rules_dir)
+    working = resolve_rules_dir(rules_dir)
     start = repo or Path.cwd()
     old = load_side(base, working, start)
     if head is None:
@@ -121,7 +94,7 @@ def _sides(
     "--exit-code", is_flag=True, help="Exit 1 when any change is outcome-affecting (for CI)."
 )
 @output_option
-@_guarded
+@guarded
 def diff_command(
     old: str,
     new: str | None,
@@ -147,7 +120,7 @@ def diff_command(
 
     base, head = _sides(old, new, rules_dir, repo)
     diff = semantic_diff(base.book, head.book, base.describe(), head.describe())
-    _write(render_diff(diff, fmt), output)
+    write_output(render_diff(diff, fmt), output)
     if exit_code and diff.count(AFFECTING):
         sys.exit(EXIT_FINDING)
 
@@ -208,7 +181,7 @@ class Progress:
 )
 @format_option
 @output_option
-@_guarded
+@guarded
 def impact_command(
     dossiers: tuple[Path, ...],
     base: str,
@@ -247,7 +220,7 @@ def impact_command(
     finally:
         if bar:
             bar.finish()
-    _write(render_impact(report, fmt), output)
+    write_output(render_impact(report, fmt), output)
     if report.moved:
         sys.exit(EXIT_FINDING)
 
@@ -394,7 +367,7 @@ def _describe(entry: dict[str, Any]) -> str:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@_guarded
+@guarded
 def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
     """List recorded decisions, or show entry SEQ in full. Does not verify the chain."""
     from engine.assessment import canonical_json
@@ -443,7 +416,7 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@_guarded
+@guarded
 def log_verify(log_path: Path | None, fmt: str) -> None:
     """Check every entry's hash and its link to the one before.
 
@@ -531,7 +504,7 @@ def _entry_as_read(path: Path, line: int | None) -> dict[str, Any] | None:
     default=None,
     help="Also write the replayed assessment output to this file.",
 )
-@_guarded
+@guarded
 def log_replay(seq: int, log_path: Path | None, fmt: str, output: Path | None) -> None:
     """Re-run entry SEQ from its recorded rules revision and evidence.
 
@@ -557,7 +530,7 @@ def log_replay(seq: int, log_path: Path | None, fmt: str, output: Path | None) -
             "this entry's record is not trustworthy"
         )
     if output is not None and report.output is not None:
-        _write(report.output, output)
+        write_output(report.output, output)
     click.echo(render_replay(report, fmt), nl=False)
     if not report.reproduced:
         sys.exit(EXIT_FINDING)

@@ -6,37 +6,22 @@ module never imports cli.py at import time.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
+from engine.cli_common import (
+    EXIT_FINDING,
+    guarded,
+    load_rules,
+    resolve_rules_dir,
+    write_output,
+)
 
-EXIT_FINDING = 1
 DEFAULT_FEATURES = Path("features") / "amendments"
-
-
-def _guarded(func: F) -> F:
-    """engine.cli.guarded (messages and exit codes, never tracebacks), resolved at run time."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from engine.cli import guarded
-
-        return guarded(func)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _rules_dir(rules_dir: Path | None) -> Path:
-    from engine.cli import default_rules_dir
-
-    return rules_dir or default_rules_dir()
 
 
 _rules_option = click.option(
@@ -57,7 +42,7 @@ _rules_option = click.option(
     help="Warn about rules whose logic changed against this revision (git:REV, or a rules "
     "directory) without a new changelog entry.",
 )
-@_guarded
+@guarded
 def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None) -> None:
     """Check the rulebook: schema, legal texts, parameters, examples, reachability, conflicts.
 
@@ -66,7 +51,7 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
     """
     from engine.lint import describe_case, lint
 
-    root = _rules_dir(rules_dir)
+    root = resolve_rules_dir(rules_dir)
     if not root.is_dir():
         raise click.UsageError(f"rules directory not found: {root}")
     result = lint(root)
@@ -117,7 +102,7 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
     help="Minimum share of cells covered (default: the rulebook's coverage_threshold).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@_guarded
+@guarded
 def coverage_command(
     rules_dir: Path | None, features: Path, threshold: float | None, fmt: str
 ) -> None:
@@ -126,7 +111,6 @@ def coverage_command(
     Exit status: 0 at or above the threshold with every example and scenario passing, 1 below
     it or on a failure, 2 on bad input.
     """
-    from engine.cli import load_rules
     from engine.coverage import measure, render_text, to_json
 
     book = load_rules(rules_dir)
@@ -155,14 +139,13 @@ def coverage_command(
     default=None,
     help="Write to this file (atomically) instead of stdout.",
 )
-@_guarded
+@guarded
 def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> None:
     """Print the JSON Schema of rule files, evidence dossiers or placement histories.
 
     The evidence and history schemas carry the rulebook's vocabulary. Point an editor at them
     with a first line `# yaml-language-server: $schema=<path to the schema>`.
     """
-    from engine.cli import load_rules, write_output
     from engine.schema import render, rules_schema, schema_for
 
     text = render(rules_schema() if kind == "rules" else schema_for(kind, load_rules(rules_dir)))

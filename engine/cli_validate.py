@@ -6,29 +6,17 @@ register the command), so the shared helpers are looked up when the command runs
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_FINDING = 1
-
-
-def _guarded(func: F) -> F:
-    """engine.cli.guarded (messages and exit codes, never tracebacks), resolved at run time."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from engine.cli import guarded
-
-        return guarded(func)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+from engine.cli_common import (
+    EXIT_FINDING,
+    guarded,
+    load_rules,
+    write_output,
+)
 
 
 def _stderr_progress(index: int, total: int, path: str) -> None:
@@ -83,7 +71,7 @@ def _stderr_progress(index: int, total: int, path: str) -> None:
     default=None,
     help="Write to this file (atomically) instead of stdout.",
 )
-@_guarded
+@guarded
 def validate_command(
     paths: tuple[Path, ...],
     expected_path: Path,
@@ -103,7 +91,6 @@ def validate_command(
     Exit status: 0 when every complete dossier agrees (or is a stated exception), 1 on any
     disagreement in a complete dossier, 2 on bad input.
     """
-    from engine.cli import load_rules, write_output
     from engine.validate import RENDERERS, find_dossiers, load_expected, validate
 
     book = load_rules(rules_dir)

@@ -13,21 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment import compiled_for
-from engine.compiler import OPEN_TYPE, PHASE_TYPE, conclusion_type, evidence_type
-from engine.durable_host import shared_host
 from engine.errors import Problem
-from engine.inference import (
-    Derived,
-    InferenceResult,
-    InputFact,
-    Justification,
-    _Run,  # the fact table and firing callback; reused so cases run exactly like assessments
-)
+from engine.inference import GIVEN, InferenceResult, InputFact, infer
 from engine.models import Rule, RuleExample
 from engine.rulebook import Rulebook
-from engine.vocabulary import check_record_values, engine_value
-
-GIVEN = "(given)"  # the pseudo-rule that justifies a finding an example gives as a fact
+from engine.vocabulary import check_record_values
 
 
 @dataclass(frozen=True)
@@ -83,41 +73,7 @@ def run_case(
     conclude the same subject records a duplicate or a conflict instead of a second fact, and an
     `otherwise` rule on that subject stays silent, exactly as if another rule had concluded it.
     """
-    compiled = compiled_for(book, year)
-    host = shared_host()
-    host.ensure_ruleset(compiled.name, compiled.definition)
-    table = {fact.record_id: fact for fact in inputs}
-    run = _Run(book, compiled, table)
-    facts: list[dict[str, Any]] = []
-    given = dict(given or {})
-    for subject, value in sorted(given.items()):
-        engine_id = f"g{len(run.conclusions)}"
-        run.conclusions[subject] = Derived(
-            subject, value, engine_id, [Justification(GIVEN, 0, [], [], 0, None)]
-        )
-        run.by_engine_id[engine_id] = f"finding:{subject}"
-        facts.append({"t": conclusion_type(subject), "id": engine_id, "value": value})
-    for number, fact in enumerate(sorted(inputs, key=lambda f: (f.kind, f.record_id))):
-        engine_id = f"i{number}"
-        run.by_engine_id[engine_id] = fact.record_id
-        kind = book.kinds[fact.kind]
-        values = {
-            name: engine_value(kind.fields[name], value)
-            for name, value in sorted(fact.values.items())
-            if name in kind.fields
-        }
-        facts.append({"t": evidence_type(fact.kind), "id": engine_id, **values})
-    actions = {name: run.action_for(rule) for name, rule in compiled.engine_rules.items()}
-    host.run(
-        compiled.name,
-        facts,
-        actions,
-        compiled.consumed_types,
-        compiled.strata,
-        OPEN_TYPE,
-        PHASE_TYPE,
-    )
-    result = InferenceResult(run.conclusions, list(run.conflicts.values()), table, run.seq)
+    result = infer(book, compiled_for(book, year), inputs, given=given)
     fired = {
         justification.rule_id
         for derived in result.conclusions.values()
@@ -126,7 +82,7 @@ def run_case(
     }
     for conflict in result.conflicts:
         fired.update(rule_id for rule_id in conflict.rules if rule_id != GIVEN)
-    return CaseResult(year, result, given, fired)
+    return CaseResult(year, result, dict(given or {}), fired)
 
 
 # --------------------------------------------------------------------------- rule examples

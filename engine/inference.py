@@ -7,6 +7,7 @@ justifications live here, in Python, where they cannot be lost to the engine's q
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,19 +206,35 @@ class _Missing(dict[str, Any]):
         return _Namespace({"value": "n/a"})
 
 
+GIVEN = "(given)"  # the pseudo-rule that justifies a finding supplied as a fact
+
+
 def infer(
     book: Rulebook,
     compiled: CompiledRuleset,
     inputs: list[InputFact],
     host: DurableHost | None = None,
+    given: Mapping[str, str] | None = None,
 ) -> InferenceResult:
-    """Run the compiled rules over the inputs in one fresh engine session."""
+    """Run the compiled rules over the inputs in one fresh engine session.
+
+    `given` findings (subject -> value) enter first, justified by GIVEN: a rule concluding the
+    same subject then records a duplicate or a conflict, and an `otherwise` rule on it stays
+    silent, exactly as if another rule had concluded it. Rule examples and scenarios use this.
+    """
     engine = host or shared_host()
     engine.ensure_ruleset(compiled.name, compiled.definition)
     table = {fact.record_id: fact for fact in inputs}
     run = _Run(book, compiled, table)
-    ordered = sorted(inputs, key=lambda fact: (fact.kind, fact.record_id))
     facts: list[dict[str, Any]] = []
+    for subject, value in sorted((given or {}).items()):
+        engine_id = f"g{len(run.conclusions)}"
+        run.conclusions[subject] = Derived(
+            subject, value, engine_id, [Justification(GIVEN, 0, [], [], 0, None)]
+        )
+        run.by_engine_id[engine_id] = f"finding:{subject}"
+        facts.append({"t": conclusion_type(subject), "id": engine_id, "value": value})
+    ordered = sorted(inputs, key=lambda fact: (fact.kind, fact.record_id))
     for number, fact in enumerate(ordered):
         engine_id = f"i{number}"
         run.by_engine_id[engine_id] = fact.record_id

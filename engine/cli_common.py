@@ -1,0 +1,130 @@
+"""Plumbing shared by every `tip-assess` command: exit codes, options, error handling, output.
+
+Command modules import this, never `engine.cli`, so `engine.cli` can import them all at the top.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from engine.errors import EngineFault, InputError
+
+EXIT_OK = 0
+EXIT_FINDING = 1
+EXIT_INPUT = 2
+EXIT_FAULT = 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ["text", "json", "markdown", "html"]
+
+
+def default_rules_dir() -> Path:
+    env = os.environ.get("TIP_ASSESS_RULES")
+    return Path(env) if env else Path("rules")
+
+
+def guarded(func: F) -> F:
+    """Turn input errors and engine faults into messages and exit codes, never tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem.render()}", err=True)
+            sys.exit(EXIT_INPUT)
+        except EngineFault as exc:
+            click.echo(f"internal error in the inference engine: {exc}", err=True)
+            sys.exit(EXIT_FAULT)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("TIP_ASSESS_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "(set TIP_ASSESS_DEBUG=1 for a traceback, and please report it)",
+                err=True,
+            )
+            sys.exit(EXIT_FAULT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write to stdout, or atomically to a file: a failure never leaves half a file behind."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    directory = output.parent if str(output.parent) else Path(".")
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
+            "w", encoding="utf-8", dir=directory, prefix=f".{output.name}.", delete=False
+        )
+    except OSError as exc:
+        raise InputError.single(
+            str(output), None, None, f"cannot write output: {exc.strerror}"
+        ) from None
+    try:
+        with handle:
+            handle.write(text)
+        os.replace(handle.name, output)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+rules_option = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
+
+
+def load_rules(rules_dir: Path | None) -> Any:
+    from engine.loading import load_rulebook
+
+    return load_rulebook(rules_dir or default_rules_dir())
+
+
+def format_choice(formats: list[str], help_text: str = "Output format.") -> Callable[[F], F]:
+    """A `--format` option restricted to the formats a command can produce."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats),
+        default=formats[0],
+        show_default=True,
+        help=help_text,
+    )
+
+
+def resolve_rules_dir(rules_dir: Path | None) -> Path:
+    return rules_dir or default_rules_dir()
