@@ -17,24 +17,17 @@ from engine.cli_common import (
     EXIT_FINDING,
     guarded,
     load_rules,
+    output_option,
     resolve_rules_dir,
+    rules_option,
     write_output,
 )
 
 DEFAULT_FEATURES = Path("features") / "amendments"
 
 
-_rules_option = click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
-)
-
-
 @click.command("lint")
-@_rules_option
+@rules_option
 @click.option("--verbose", "-v", is_flag=True, help="Also show each era's witnesses and notes.")
 @click.option(
     "--base",
@@ -87,7 +80,7 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
 
 
 @click.command("coverage")
-@_rules_option
+@rules_option
 @click.option(
     "--features",
     type=click.Path(path_type=Path, file_okay=False),
@@ -131,14 +124,8 @@ def coverage_command(
 
 @click.command("schema")
 @click.argument("kind", type=click.Choice(["rules", "evidence", "history"]))
-@_rules_option
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file (atomically) instead of stdout.",
-)
+@rules_option
+@output_option
 @guarded
 def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> None:
     """Print the JSON Schema of rule files, evidence dossiers or placement histories.

@@ -15,6 +15,8 @@ from engine.cli_common import (
     EXIT_FINDING,
     guarded,
     load_rules,
+    output_option,
+    rules_option,
     write_output,
 )
 
@@ -32,13 +34,7 @@ def _stderr_progress(index: int, total: int, path: str) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="CSV of official placements: country,year,tier[,source][,exception].",
 )
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
-)
+@rules_option
 @click.option(
     "--format",
     "fmt",
@@ -64,13 +60,7 @@ def _stderr_progress(index: int, total: int, path: str) -> None:
     default=None,
     help="Report progress on stderr (default: when stderr is a terminal).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file (atomically) instead of stdout.",
-)
+@output_option
 @guarded
 def validate_command(
     paths: tuple[Path, ...],
