@@ -32,7 +32,8 @@ def test_amendments_take_effect_in_their_report_years() -> None:
     assert not _concluding(2003, "placement", "Tier 2 Watch List")
     assert _concluding(2004, "placement", "Tier 2 Watch List") == {"placement.tier-2-watch-list"}
     assert "criterion-1.data-presumption.good-faith-period" in _concluding(2005, "criterion_1")
-    assert _concluding(2006, "criterion_1", "not_met") == {"criterion-1.data-presumption"}
+    presumptions = {r for r in _concluding(2006, "criterion_1", "not_met") if "presumption" in r}
+    assert presumptions == {"criterion-1.data-presumption"}
     assert not _concluding(2008, "criterion_12") and _concluding(2009, "criterion_12")
     assert "applicability.significant-number" in _concluding(2008, "applicability")
     assert "applicability.significant-number" not in _concluding(2009, "applicability")
@@ -47,7 +48,10 @@ def test_amendments_take_effect_in_their_report_years() -> None:
 def test_statutory_text_follows_the_amendments() -> None:
     book = support.rulebook()
     presumption = {
-        year: next(iter(_concluding(year, "criterion_1", "not_met"))) for year in (2005, 2010, 2020)
+        year: next(
+            r for r in sorted(_concluding(year, "criterion_1", "not_met")) if "presumption" in r
+        )
+        for year in (2005, 2010, 2020)
     }
     assert "good faith effort" in book.rule(presumption[2005]).text
     assert "demonstrably increasing capacity" not in book.rule(presumption[2010]).text

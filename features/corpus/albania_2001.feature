@@ -8,7 +8,6 @@ Feature: Albania in the 2001 Trafficking in Persons Report
   Background:
     Given the evidence dossier for Albania 2001
 
-  @calibration_pending
   Scenario: Pervasive, unpunished corruption outweighs 144 prosecutions: Tier 3
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 3"

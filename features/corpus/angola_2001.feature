@@ -9,7 +9,6 @@ Feature: Angola in the 2001 Trafficking in Persons Report
   Background:
     Given the evidence dossier for Angola 2001
 
-  @calibration_pending
   Scenario: Care for freed children, where prosecution is beyond the government's reach: Tier 2
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 2"
@@ -22,3 +21,7 @@ Feature: Angola in the 2001 Trafficking in Persons Report
     When it is assessed under the rules for its own report year
     Then the finding "criterion_1" is "no_evidence"
     And the finding "criterion_2" is "partly_met"
+
+  Scenario: A stated absence of a prevention campaign is not silence
+    When it is assessed under the rules for its own report year
+    Then the finding "criterion_3" is "not_met"

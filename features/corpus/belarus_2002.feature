@@ -8,10 +8,11 @@ Feature: Belarus in the 2002 Trafficking in Persons Report
   Background:
     Given the evidence dossier for Belarus 2002
 
-  @calibration_pending
   Scenario: No prosecutions at all and no capacity built: Tier 3
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 3"
     And the tier agrees with the official placement
     And the finding "criterion_1" is "not_met"
     And the finding "significant_efforts" is "not_making"
+    And the explanation names "criterion_1" as pivotal
+    And the explanation names "victim_number_significance" as pivotal

@@ -14,7 +14,12 @@ Feature: Bolivia in the 2007 Trafficking in Persons Report (opening part only)
     And the missing evidence includes "criterion_2", settled by "victim_shelter"
     And the missing evidence includes "criterion_3", settled by "prevention_education"
 
-  @calibration_pending
   Scenario: A missing prosecution section is not a failure to provide data
     When it is assessed under the rules for its own report year
     Then the finding "criterion_1" is "no_evidence"
+
+  Scenario: The silence of the missing sections does not trigger the watch list
+    When it is assessed under the rules for its own report year
+    Then the finding "watch_list_trigger" is "undetermined"
+    And the placement is "undetermined"
+    And the missing evidence includes "criterion_1", settled by "law_enforcement_count"

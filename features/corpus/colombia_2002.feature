@@ -15,7 +15,6 @@ Feature: Colombia in the 2002 Trafficking in Persons Report
     And the finding "criterion_1" is "partly_met"
     And the finding "full_compliance" is "does_not_fully_comply"
 
-  @calibration_pending
   Scenario: The facts support Tier 2, and the exception is stated
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 2"

@@ -7,13 +7,13 @@ Feature: El Salvador in the 2001 Trafficking in Persons Report
   Background:
     Given the evidence dossier for El Salvador 2001
 
-  @calibration_pending
   Scenario: Special units under a new law are a prosecution effort without prosecutions: Tier 2
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 2"
     And the tier agrees with the official placement
     And the finding "criterion_1" is "partly_met"
     And the finding "criterion_2" is "partly_met"
+    And the explanation names "victim_number_significance" as pivotal
 
   Scenario: Victims not treated as criminals count as protection
     When it is assessed under the rules for its own report year

@@ -7,7 +7,6 @@ Feature: Greece in the 2001 Trafficking in Persons Report
   Background:
     Given the evidence dossier for Greece 2001
 
-  @calibration_pending
   Scenario: Widespread, unpunished corruption among police and border control: Tier 3
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 3"

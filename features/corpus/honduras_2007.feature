@@ -19,8 +19,12 @@ Feature: Honduras in the 2007 Trafficking in Persons Report (opening part only)
     When it is assessed under the rules for its own report year
     Then the finding "applicability" is "applies"
 
-  @calibration_pending
   Scenario: A missing prosecution section is not a failure to provide data
     When it is assessed under the rules for its own report year
     Then the finding "criterion_1" is "no_evidence"
     And the missing evidence includes "criterion_1", settled by "law_enforcement_count"
+
+  Scenario: The surviving estimate of 10,000 victims is a watch list criterion in its own right
+    When it is assessed under the rules for its own report year
+    Then the finding "watch_list_trigger" is "triggered"
+    And the finding "significant_efforts" is "undetermined"

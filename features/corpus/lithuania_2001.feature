@@ -7,13 +7,13 @@ Feature: Lithuania in the 2001 Trafficking in Persons Report
   Background:
     Given the evidence dossier for Lithuania 2001
 
-  @calibration_pending
   Scenario: Investigations, some protection and prevention, isolated corruption: Tier 2
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 2"
     And the tier agrees with the official placement
     And the placement is "determined"
     And the finding "significant_efforts" is "making"
+    And the explanation names "victim_number_significance" as pivotal
 
   Scenario: Unpunished complicity fails criterion 7 even when it is isolated
     When it is assessed under the rules for its own report year
