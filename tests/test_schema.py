@@ -62,3 +62,46 @@ def test_schema_command(tmp_path: object) -> None:
     bad = support.run_cli("schema", "dossiers")
     assert bad.returncode == 2
     assert "Invalid value for '{rules|evidence|history}'" in bad.stderr
+
+
+def _validator(kind: str) -> object:
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def _as_json(path: object) -> object:
+    import yaml
+
+    with open(str(path), encoding="utf-8") as handle:
+        return json.loads(json.dumps(yaml.safe_load(handle), default=str))
+
+
+@pytest.mark.parametrize(
+    ("kind", "pattern"),
+    [
+        ("evidence", "evidence/*/20*.yaml"),
+        ("history", "evidence/*/history.yaml"),
+        ("rules", "rules/*.yaml"),
+    ],
+)
+def test_every_committed_file_validates_against_its_schema(kind: str, pattern: str) -> None:
+    """What an editor checks as you type agrees with what the loader accepts."""
+    validator = _validator(kind)
+    files = sorted(support.ROOT.glob(pattern))
+    assert files
+    for path in files:
+        errors = [e.message for e in validator.iter_errors(_as_json(path))]  # type: ignore[attr-defined]
+        assert not errors, (path.name, errors[:3])
+
+
+def test_the_evidence_schema_rejects_what_the_loader_rejects() -> None:
+    validator = _validator("evidence")
+    dossier = _as_json(support.dossier_path("Peru", 2007))
+    assert isinstance(dossier, dict)
+    dossier["records"][0]["kind"] = "no_such_kind"
+    dossier["records"][1]["values"]["invented_field"] = True
+    messages = [e.message for e in validator.iter_errors(dossier)]  # type: ignore[attr-defined]
+    assert any("no_such_kind" in message for message in messages), messages
+    assert any("invented_field" in message for message in messages), messages
