@@ -298,7 +298,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
                 rule = _validate(Rule, entry, lines, path_key, problems, rule_id)
                 if rule is not None:
                     rules.append(rule)
-                    origins[rule.id] = Origin(display, lines.line_of(path_key))
+                    origins[rule.id] = Origin(display, lines.line_of(path_key), lines, path_key)
     if info is None and not any(p.field == "rulebook" for p in problems):
         problems.append(Problem(shown, None, "rulebook", "no file has a 'rulebook' section"))
     if problems or info is None:

@@ -12,14 +12,34 @@ from engine.models import (
     RulebookInfo,
     ScalarValue,
 )
+from engine.yamlsource import LineMap
 
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a rule or parameter is written, for messages and for `rules show`."""
+    """Where a rule or parameter is written, for messages and for `rules show`.
+
+    `lines` and `path` let a problem found later (e.g. by the type checker) point at the exact
+    line of the field inside the rule, not just at the rule.
+    """
 
     file: str
     line: int | None
+    lines: LineMap | None = field(default=None, compare=False, repr=False)
+    path: tuple[str | int, ...] = ()
+
+    def line_of(self, dotted: str | None) -> int | None:
+        """The line of a field given as `when.any[0].all[1].where.count`, or the rule's line."""
+        if self.lines is None or not dotted:
+            return self.line
+        parts: list[str | int] = []
+        for piece in dotted.split("."):
+            name, _, rest = piece.partition("[")
+            if name:
+                parts.append(name)
+            for index in rest.replace("]", "").split("[") if rest else []:
+                parts.append(int(index))
+        return self.lines.line_of((*self.path, *parts)) or self.line
 
 
 @dataclass

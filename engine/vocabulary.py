@@ -107,7 +107,9 @@ class _RuleChecker:
         self.problems: list[Problem] = []
 
     def report(self, field_name: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.line, field_name, message, self.rule.id))
+        origin = self.book.origins.get(self.rule.id)
+        line = origin.line_of(field_name) if origin else self.line
+        self.problems.append(Problem(self.file, line, field_name, message, self.rule.id))
 
     def check(self) -> list[Problem]:
         rule = self.rule
