@@ -245,8 +245,19 @@ def _document(
     else:
         status = "determined"
     why_not_doc: dict[str, Any] | None = None
-    if tier in outcome.ladder and tier != outcome.ladder[-1]:
-        target = outcome.ladder[outcome.ladder.index(tier) + 1]
+    # The next rung up that exists this year (the watch list, say, did not exist before 2004).
+    placeable = {
+        rule.then.value
+        for rule in book.rules_in_force(year)
+        if rule.then.conclude == outcome.conclusion
+    }
+    higher = (
+        [value for value in outcome.ladder[outcome.ladder.index(tier) + 1 :] if value in placeable]
+        if tier in outcome.ladder
+        else []
+    )
+    if higher:
+        target = higher[0]
         gaps = why_not(ctx, outcome.conclusion, target)
         why_not_doc = {"target": target, "rules": [gap.to_dict() for gap in gaps]}
     elif tier is None or tier in outcome.undetermined:

@@ -250,3 +250,19 @@ def test_python_dash_m_engine_and_the_console_script_agree() -> None:
     assert os.access(support.ROOT / "engine" / "__main__.py", os.R_OK)
     result = support.run_cli("--version")
     assert result.returncode == 0 and "tip-assess" in result.stdout
+
+
+def test_why_not_targets_the_next_placement_that_exists_that_year() -> None:
+    """In 2001 there was no watch list: a Tier 3 country's next step up is Tier 2."""
+    greece = assess(support.rulebook(), support.dossier("Greece", 2001))
+    assert greece.tier == "Tier 3"
+    assert greece.document["why_not"]["target"] == "Tier 2"
+    blockers = [
+        blocker
+        for gap in greece.document["why_not"]["rules"]
+        for obstacle in gap["obstacles"]
+        for deeper in obstacle["deeper"]
+        for inner in deeper["obstacles"]
+        for blocker in inner["blocking"]
+    ]
+    assert "j-complicity-extent" in blockers
