@@ -2,16 +2,18 @@
 
 The watch-list limits of the law look back: two consecutive years on the watch list, the
 years a downgrade was waived, an earlier automatic downgrade. The history file records those
-official facts; for the year assessed they become input facts of two vocabulary kinds, relative
-to that year (`prior_placement` with `years_before` 1, 2, ...; `downgrade_waiver` for a waiver
-granted for the year assessed). Rules count the years; Python never reads a placement's value.
+official facts; for the year assessed they become input facts of the two vocabulary kinds the
+rulebook names (`rulebook.history`), relative to that year: each earlier placement with its
+offset (`years_before` 1, 2, ...), and the waiver granted for the year assessed. An entry's
+fields are the kind's fields, checked against the vocabulary like any record, so the grounds of
+a waiver or the flags of a placement are declared in YAML. Rules count the years; Python never
+reads a placement's value.
 
     country: Peru
     placements:
       - {year: 2006, placement: <a placement of the vocabulary>, source: https://...}
     waivers:
-      - {year: 2011, written_plan: true, plan_would_constitute_significant_efforts: true,
-         sufficient_resources: true, source: https://...}
+      - {year: 2011, <the waiver kind's fields>: ..., source: https://...}
 """
 
 from __future__ import annotations
@@ -27,45 +29,24 @@ from engine.compiler import evidence_type
 from engine.errors import InputError, Problem
 from engine.inference import InputFact
 from engine.loading import digest_files, validation_problems
-from engine.models import Strict
+from engine.models import HistorySettings, Strict
 from engine.rulebook import Rulebook
 from engine.vocabulary import check_record_values
 from engine.yamlsource import LineMap, load_yaml_file
 
 HISTORY_FILE = "history.yaml"
-PLACEMENT_KIND = "prior_placement"
-WAIVER_KIND = "downgrade_waiver"
-
-
-class PlacementEntry(Strict):
-    """The official placement of one report year."""
-
-    year: int = Field(ge=2001, le=2100)
-    placement: str
-    automatic_downgrade: bool = False
-    source: str | None = None
-    note: str | None = None
-
-
-class WaiverEntry(Strict):
-    """A waiver of the automatic downgrade granted for one report year, with its grounds."""
-
-    year: int = Field(ge=2001, le=2100)
-    written_plan: bool
-    plan_would_constitute_significant_efforts: bool
-    sufficient_resources: bool
-    source: str | None = None
-    note: str | None = None
+METADATA = frozenset({"note"})  # entry keys that are about the entry, not facts
 
 
 class History(Strict):
-    """All official placements and waivers of one country."""
+    """All official placements and waivers of one country; entries are checked against the
+    vocabulary kinds named in the rulebook, each with its `year`."""
 
     country: str
     source: str | None = None
     note: str | None = None
-    placements: list[PlacementEntry] = Field(default_factory=list)
-    waivers: list[WaiverEntry] = Field(default_factory=list)
+    placements: list[dict[str, Any]] = Field(default_factory=list)
+    waivers: list[dict[str, Any]] = Field(default_factory=list)
 
 
 @dataclass
@@ -84,9 +65,30 @@ def is_history_file(path: Path) -> bool:
     return path.name == HISTORY_FILE
 
 
+def history_settings(book: Rulebook, where: str = "rules") -> HistorySettings:
+    if book.info.history is None:
+        raise InputError.single(
+            where,
+            None,
+            "rulebook.history",
+            "the rulebook does not say how to read a placement history",
+        )
+    return book.info.history
+
+
+def _entry_year(entry: Any) -> int | None:
+    year = entry.get("year") if isinstance(entry, dict) else None
+    return (
+        year
+        if isinstance(year, int) and not isinstance(year, bool) and 2001 <= year <= 2100
+        else None
+    )
+
+
 def load_history(path: Path, book: Rulebook, display: str | None = None) -> LoadedHistory:
     """Load and check a history file against the vocabulary; every problem names its line."""
     shown = display or str(path)
+    settings = history_settings(book, shown)
     data, lines, raw = load_yaml_file(path, shown)
     if not isinstance(data, dict):
         raise InputError.single(
@@ -97,116 +99,89 @@ def load_history(path: Path, book: Rulebook, display: str | None = None) -> Load
     except ValidationError as exc:
         raise InputError(validation_problems(exc, data, lines, ())) from None
     problems: list[Problem] = []
-    for kind_name in (PLACEMENT_KIND, WAIVER_KIND):
-        if kind_name not in book.kinds:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    f"the rulebook's vocabulary declares no evidence kind '{kind_name}', "
-                    "which a placement history needs",
+    derived = {settings.offset_field, settings.waived_field} - {None}
+    for section, kind_name in (
+        ("placements", settings.placement_kind),
+        ("waivers", settings.waiver_kind),
+    ):
+        kind = book.kinds[kind_name]
+        seen: dict[int, int | None] = {}
+        for index, entry in enumerate(getattr(history, section)):
+            base = (section, index)
+            year = _entry_year(entry)
+            if year is None:
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of((*base, "year")),
+                        f"{section}[{index}].year",
+                        "needs a report year between 2001 and 2100",
+                    )
                 )
-            )
-    if problems:
-        raise InputError(problems)
-    seen: dict[int, int | None] = {}
-    for index, entry in enumerate(history.placements):
-        base = ("placements", index)
-        if entry.year in seen:
-            problems.append(
-                Problem(
-                    shown,
-                    lines.line_of((*base, "year")),
-                    f"placements[{index}].year",
-                    f"a second placement for {entry.year} (first at line {seen[entry.year]})",
+                continue
+            if year in seen:
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of((*base, "year")),
+                        f"{section}[{index}].year",
+                        f"a second entry for {year} in {section} (first at line {seen[year]})",
+                    )
                 )
-            )
-        seen[entry.year] = lines.line_of(base)
-        values = _placement_values(entry, years_before=1)
-        for field_name, message in check_record_values(book.kinds[PLACEMENT_KIND], values):
-            problems.append(
-                Problem(
-                    shown,
-                    lines.line_of((*base, field_name)),
-                    f"placements[{index}].{field_name}",
-                    message,
+            seen[year] = lines.line_of(base)
+            for key in sorted(set(entry) & derived):
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of((*base, key)),
+                        f"{section}[{index}].{key}",
+                        "is derived from the history when an assessment runs; do not set it",
+                    )
                 )
-            )
-    waived: set[int] = set()
-    for index, waiver in enumerate(history.waivers):
-        base = ("waivers", index)
-        if waiver.year in waived:
-            problems.append(
-                Problem(
-                    shown,
-                    lines.line_of((*base, "year")),
-                    f"waivers[{index}].year",
-                    f"a second waiver for {waiver.year}",
+            values = _values(entry, kind_name, settings, years_before=1)
+            for field_name, message in check_record_values(kind, values):
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of((*base, field_name)),
+                        f"{section}[{index}].{field_name}",
+                        message,
+                    )
                 )
-            )
-        waived.add(waiver.year)
-        for field_name, message in check_record_values(
-            book.kinds[WAIVER_KIND], _waiver_values(waiver)
-        ):
-            problems.append(
-                Problem(
-                    shown,
-                    lines.line_of((*base, field_name)),
-                    f"waivers[{index}].{field_name}",
-                    message,
-                )
-            )
     if problems:
         raise InputError(problems)
     return LoadedHistory(history, shown, digest_files([("history", raw)]), lines)
 
 
-def _placement_values(entry: PlacementEntry, years_before: int) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "years_before": years_before,
-        "year": entry.year,
-        "placement": entry.placement,
-    }
-    if entry.automatic_downgrade:
-        values["automatic_downgrade"] = True
-    if entry.source:
-        values["source"] = entry.source
+def _values(
+    entry: dict[str, Any], kind: str, settings: HistorySettings, years_before: int
+) -> dict[str, Any]:
+    values = {key: value for key, value in entry.items() if key not in METADATA}
+    if kind == settings.placement_kind:
+        values[settings.offset_field] = years_before
     return values
 
 
-def _waiver_values(waiver: WaiverEntry) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "written_plan": waiver.written_plan,
-        "plan_would_constitute_significant_efforts": waiver.plan_would_constitute_significant_efforts,
-        "sufficient_resources": waiver.sufficient_resources,
-        "year": waiver.year,
-    }
-    if waiver.source:
-        values["source"] = waiver.source
-    return values
-
-
-def history_facts(history: History, year: int) -> list[InputFact]:
+def history_facts(history: History, year: int, settings: HistorySettings) -> list[InputFact]:
     """The history as input facts for report year `year`: earlier placements, this year's waiver.
 
-    A waiver granted for an earlier year marks that year's placement `downgrade_waived`; a waiver
-    granted for the year assessed is the `downgrade_waiver` fact the downgrade rules read.
+    A waiver granted for an earlier year marks that year's placement (the `waived_field`); a
+    waiver granted for the year assessed becomes a fact of the waiver kind.
     """
-    waived_years = {waiver.year for waiver in history.waivers}
+    waived_years = {_entry_year(waiver) for waiver in history.waivers}
     facts: list[InputFact] = []
-    for entry in sorted(history.placements, key=lambda e: e.year):
-        if entry.year >= year:
+    for entry in sorted(history.placements, key=lambda e: _entry_year(e) or 0):
+        entry_year = _entry_year(entry)
+        if entry_year is None or entry_year >= year:
             continue
-        values = _placement_values(entry, years_before=year - entry.year)
-        if entry.year in waived_years:
-            values["downgrade_waived"] = True
-        facts.append(InputFact(f"history-{entry.year}", PLACEMENT_KIND, values, False))
+        values = _values(entry, settings.placement_kind, settings, years_before=year - entry_year)
+        if entry_year in waived_years and settings.waived_field:
+            values[settings.waived_field] = True
+        facts.append(InputFact(f"history-{entry_year}", settings.placement_kind, values, False))
     for waiver in history.waivers:
-        if waiver.year == year:
-            facts.append(
-                InputFact(f"history-waiver-{year}", WAIVER_KIND, _waiver_values(waiver), False)
-            )
+        if _entry_year(waiver) == year:
+            values = _values(waiver, settings.waiver_kind, settings, years_before=0)
+            facts.append(InputFact(f"history-waiver-{year}", settings.waiver_kind, values, False))
     return facts
 
 
@@ -243,5 +218,10 @@ def history_inputs(
     # Only facts some rule in force can read: before the watch-list limits (2011) the history
     # cannot change a placement, so it stays out of the document and of its provenance.
     consumed = compiled_for(book, year).consumed_types
-    facts = [f for f in history_facts(loaded.history, year) if evidence_type(f.kind) in consumed]
+    settings = history_settings(book, loaded.path)
+    facts = [
+        f
+        for f in history_facts(loaded.history, year, settings)
+        if evidence_type(f.kind) in consumed
+    ]
     return (facts, loaded.sha256) if facts else ([], None)

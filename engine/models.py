@@ -172,6 +172,23 @@ class Outcome(Strict):
     in_force: dict[str, YearRange] = Field(default_factory=dict)
 
 
+class HistorySettings(Strict):
+    """How a placement history becomes input facts: which vocabulary kinds and derived fields.
+
+    The history file's entries are validated against these kinds, so the law's conditions (for
+    example the grounds of a downgrade waiver) live in the vocabulary, never in Python.
+    """
+
+    placement_kind: Annotated[str, Field(pattern=IDENT)]
+    waiver_kind: Annotated[str, Field(pattern=IDENT)]
+    offset_field: Annotated[str, Field(pattern=IDENT)] = Field(
+        description="Filled in with how many report years before the year assessed a placement is"
+    )
+    waived_field: Annotated[str, Field(pattern=IDENT)] | None = Field(
+        default=None, description="Set true on a placement whose year had a waiver"
+    )
+
+
 class RulebookInfo(Strict):
     """The rulebook's identity and the name of the conclusion that is the final placement."""
 
@@ -182,6 +199,7 @@ class RulebookInfo(Strict):
     outcome: Outcome
     engine: str | None = None
     coverage_threshold: float | None = None
+    history: HistorySettings | None = None
 
 
 # --------------------------------------------------------------------------- conditions

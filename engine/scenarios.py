@@ -19,10 +19,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.errors import InputError, Problem
 from engine.examples import CaseRecord, CaseResult, case_inputs, run_case
-from engine.history import History, PlacementEntry, WaiverEntry, history_facts
+from engine.history import History, history_facts, history_settings
 from engine.rulebook import Rulebook
 from engine.vocabulary import check_record_values
 from engine.yamlsource import load_yaml_file
@@ -93,8 +94,8 @@ class ScenarioState:
     book: Rulebook
     profiles: dict[str, list[CaseRecord]]
     records: list[CaseRecord] = field(default_factory=list)
-    placements: dict[int, PlacementEntry] = field(default_factory=dict)
-    waivers: dict[int, WaiverEntry] = field(default_factory=dict)
+    placements: dict[int, dict[str, Any]] = field(default_factory=dict)
+    waivers: dict[int, dict[str, Any]] = field(default_factory=dict)
     results: dict[int, CaseResult] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- given
@@ -106,18 +107,19 @@ class ScenarioState:
 
     def placed(self, tier: str, years: list[int], downgrade: bool = False) -> None:
         for year in years:
-            self.placements[year] = PlacementEntry(
-                year=year, placement=tier, automatic_downgrade=downgrade, source="scenario"
-            )
+            entry: dict[str, Any] = {"year": year, "placement": tier, "source": "scenario"}
+            if downgrade:
+                entry["automatic_downgrade"] = True
+            self.placements[year] = entry
 
     def waived(self, years: list[int], resources: bool = True) -> None:
         for year in years:
-            self.waivers[year] = WaiverEntry(
-                year=year,
-                written_plan=True,
-                plan_would_constitute_significant_efforts=True,
-                sufficient_resources=resources,
-            )
+            self.waivers[year] = {
+                "year": year,
+                "written_plan": True,
+                "plan_would_constitute_significant_efforts": True,
+                "sufficient_resources": resources,
+            }
 
     # ---------------------------------------------------------------- when
     def assess(self, years: list[int]) -> None:
@@ -127,7 +129,9 @@ class ScenarioState:
             waivers=list(self.waivers.values()),
         )
         for year in years:
-            inputs = case_inputs(self.book, self.records) + history_facts(history, year)
+            inputs = case_inputs(self.book, self.records) + history_facts(
+                history, year, history_settings(self.book)
+            )
             self.results[year] = run_case(self.book, year, inputs)
 
     # ---------------------------------------------------------------- then

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
-from engine.history import PLACEMENT_KIND, History
+from engine.history import History
 from engine.models import (
     ConclusionSpec,
     Dossier,
@@ -116,14 +116,30 @@ def evidence_schema(book: Rulebook) -> dict[str, Any]:
 
 
 def history_schema(book: Rulebook) -> dict[str, Any]:
+    """Entries are the fields of the vocabulary kinds the rulebook names for histories."""
     schema = History.model_json_schema(by_alias=True)
-    kind = book.kinds.get(PLACEMENT_KIND)
-    field_spec = kind.fields.get("placement") if kind else None
-    if field_spec is not None and field_spec.values:
-        schema["$defs"]["PlacementEntry"]["properties"]["placement"] = {
-            "enum": list(field_spec.values),
-            "description": "The official placement of that report year",
-        }
+    settings = book.info.history
+    if settings is not None:
+        derived = {settings.offset_field, settings.waived_field}
+        for section, kind_name in (
+            ("placements", settings.placement_kind),
+            ("waivers", settings.waiver_kind),
+        ):
+            kind = book.kinds.get(kind_name)
+            if kind is None:
+                continue
+            fields = {n: spec for n, spec in kind.fields.items() if n not in derived}
+            schema["properties"][section]["items"] = {
+                "type": "object",
+                "description": kind.title,
+                "additionalProperties": False,
+                "properties": {
+                    "year": {"type": "integer", "minimum": 2001, "maximum": 2100},
+                    "note": {"type": "string"},
+                    **{name: _field_schema(spec) for name, spec in fields.items()},
+                },
+                "required": sorted({"year"} | {n for n, spec in fields.items() if spec.required}),
+            }
     return _finish(schema, f"tip-assess placement history ({book.info.name} {book.info.version})")
 
 

@@ -300,6 +300,33 @@ def check_rulebook(book: Rulebook) -> list[Problem]:
                         f"'{value}' is not a value of '{outcome.conclusion}'",
                     )
                 )
+    settings = book.info.history
+    if settings is not None:
+        for kind_name, fields in (
+            (settings.placement_kind, [settings.offset_field, settings.waived_field]),
+            (settings.waiver_kind, []),
+        ):
+            kind = book.kinds.get(kind_name)
+            if kind is None:
+                problems.append(
+                    Problem(
+                        origin,
+                        None,
+                        "rulebook.history",
+                        f"evidence kind '{kind_name}' is not declared",
+                    )
+                )
+                continue
+            for field_name in fields:
+                if field_name and field_name not in kind.fields:
+                    problems.append(
+                        Problem(
+                            origin,
+                            None,
+                            "rulebook.history",
+                            f"evidence kind '{kind_name}' declares no field '{field_name}'",
+                        )
+                    )
     for rule in book.rules:
         problems.extend(_RuleChecker(book, rule).check())
     return problems

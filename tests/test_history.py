@@ -14,18 +14,18 @@ from click.testing import CliRunner
 from engine.assessment import assess
 from engine.cli import main
 from engine.errors import InputError
-from engine.history import History, PlacementEntry, WaiverEntry, history_facts, load_history
+from engine.history import History, history_facts, history_settings, load_history
 
 PERU_HISTORY = support.EVIDENCE / "peru" / "history.yaml"
 
 
 def test_peru_history_holds_the_official_placements() -> None:
     history = load_history(PERU_HISTORY, support.rulebook()).history
-    placements = {entry.year: entry.placement for entry in history.placements}
+    placements = {entry["year"]: entry["placement"] for entry in history.placements}
     assert sorted(placements) == list(range(2004, 2025))
     assert {year for year, tier in placements.items() if tier != "Tier 2"} == {2004, 2006}
     assert placements[2004] == placements[2006] == "Tier 2 Watch List"
-    assert all(entry.source for entry in history.placements)
+    assert all(entry["source"] for entry in history.placements)
     assert history.waivers == []
 
 
@@ -33,33 +33,34 @@ def test_facts_are_relative_to_the_year_assessed() -> None:
     history = History(
         country="X",
         placements=[
-            PlacementEntry(year=2009, placement="Tier 2 Watch List"),
-            PlacementEntry(year=2010, placement="Tier 2 Watch List"),
-            PlacementEntry(year=2011, placement="Tier 2 Watch List"),
+            {"year": 2009, "placement": "Tier 2 Watch List"},
+            {"year": 2010, "placement": "Tier 2 Watch List"},
+            {"year": 2011, "placement": "Tier 2 Watch List"},
         ],
         waivers=[
-            WaiverEntry(
-                year=2011,
-                written_plan=True,
-                plan_would_constitute_significant_efforts=True,
-                sufficient_resources=True,
-            ),
-            WaiverEntry(
-                year=2012,
-                written_plan=True,
-                plan_would_constitute_significant_efforts=True,
-                sufficient_resources=False,
-            ),
+            {
+                "year": 2011,
+                "written_plan": True,
+                "plan_would_constitute_significant_efforts": True,
+                "sufficient_resources": True,
+            },
+            {
+                "year": 2012,
+                "written_plan": True,
+                "plan_would_constitute_significant_efforts": True,
+                "sufficient_resources": False,
+            },
         ],
     )
-    facts = {fact.record_id: fact for fact in history_facts(history, 2012)}
+    settings = history_settings(support.rulebook())
+    facts = {fact.record_id: fact for fact in history_facts(history, 2012, settings)}
     assert set(facts) == {"history-2009", "history-2010", "history-2011", "history-waiver-2012"}
     assert facts["history-2011"].values["years_before"] == 1
     assert facts["history-2011"].values["downgrade_waived"] is True
     assert "downgrade_waived" not in facts["history-2010"].values
     assert facts["history-2009"].values["years_before"] == 3
     assert facts["history-waiver-2012"].values["sufficient_resources"] is False
-    assert history_facts(history, 2009) == []
+    assert history_facts(history, 2009, settings) == []
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -90,7 +91,7 @@ def test_duplicate_years_and_unknown_keys_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_history(path, support.rulebook(), "h.yaml")
     assert caught.value.render() == (
-        "h.yaml:4: field 'placements[1].year': a second placement for 2010 (first at line 3)"
+        "h.yaml:4: field 'placements[1].year': a second entry for 2010 in placements (first at line 3)"
     )
     path = _write(tmp_path, "country: X\nplacement: []\n")
     with pytest.raises(InputError) as caught:
@@ -184,7 +185,7 @@ def test_two_watch_list_years_in_the_history_downgrade_peru_in_2011(tmp_path: Pa
         "  - {year: 2010, placement: Tier 2 Watch List, source: test}\n",
     )
     book = support.rulebook()
-    facts = history_facts(load_history(history, book).history, 2011)
+    facts = history_facts(load_history(history, book).history, 2011, history_settings(book))
     result = assess(book, loaded, 2011, facts, "test")
     assert result.tier == "Tier 3"
     assert result.document["placement_rule"] == "placement.tier-3.automatic-downgrade"
@@ -197,6 +198,48 @@ def test_two_watch_list_years_in_the_history_downgrade_peru_in_2011(tmp_path: Pa
     cited = {e["record"] for e in result.document["evidence"] if e["used"]}
     assert {"history-2009", "history-2010"} <= cited
     assert (
-        assess(book, loaded, 2010, history_facts(load_history(history, book).history, 2010)).tier
+        assess(
+            book,
+            loaded,
+            2010,
+            history_facts(load_history(history, book).history, 2010, history_settings(book)),
+        ).tier
         == "Tier 2 Watch List"
+    )
+
+
+def test_waiver_grounds_are_read_from_the_vocabulary_not_from_code(tmp_path: Path) -> None:
+    """A new statutory ground for a waiver is a YAML edit: the history accepts it, typed."""
+    import shutil
+
+    from engine.loading import load_rulebook
+
+    rules = tmp_path / "rules"
+    shutil.copytree(support.RULES, rules)
+    vocabulary = rules / "vocabulary_amendments.yaml"
+    text = vocabulary.read_text()
+    marker = "        sufficient_resources: {type: boolean, required: true"
+    assert marker in text
+    vocabulary.write_text(
+        text.replace(marker, "        congress_notified: {type: boolean}\n" + marker, 1)
+    )
+    book = load_rulebook(rules)
+    good = _write(
+        tmp_path,
+        "country: X\nwaivers:\n  - {year: 2012, written_plan: true, "
+        "plan_would_constitute_significant_efforts: true, sufficient_resources: true, "
+        "congress_notified: true}\n",
+    )
+    facts = history_facts(load_history(good, book).history, 2012, history_settings(book))
+    assert facts[0].values["congress_notified"] is True
+    bad = _write(
+        tmp_path,
+        "country: X\nwaivers:\n  - {year: 2012, written_plan: true,\n"
+        "     plan_would_constitute_significant_efforts: true, sufficient_resources: true,\n"
+        "     congress_notified: soon}\n",
+    )
+    with pytest.raises(InputError) as caught:
+        load_history(bad, book, "h.yaml")
+    assert caught.value.render() == (
+        "h.yaml:5: field 'waivers[0].congress_notified': expected true or false, got 'soon'"
     )
