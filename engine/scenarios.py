@@ -29,6 +29,11 @@ from engine.vocabulary import check_record_values
 from engine.yamlsource import load_yaml_file
 
 PROFILES_FILE = "profiles.yaml"
+# Profiles holding the grounds of a downgrade waiver (one record of the waiver kind each).
+WAIVER_GRANTED = (
+    "waiver on a written plan that would constitute significant efforts, with sufficient resources"
+)
+WAIVER_UNFUNDED = "waiver on a written plan without sufficient resources"
 _YEARS = r"\d{4}(?:(?:, | and )\d{4})*"
 
 
@@ -112,14 +117,13 @@ class ScenarioState:
                 entry["automatic_downgrade"] = True
             self.placements[year] = entry
 
-    def waived(self, years: list[int], resources: bool = True) -> None:
+    def waived(self, years: list[int], profile: str = WAIVER_GRANTED) -> None:
+        """Waivers for these years, on the grounds a profile records (a waiver-kind record)."""
+        records = self.profiles.get(profile)
+        if not records:
+            raise StepError(f"no profile '{profile}' in {PROFILES_FILE} for the waiver's grounds")
         for year in years:
-            self.waivers[year] = {
-                "year": year,
-                "written_plan": True,
-                "plan_would_constitute_significant_efforts": True,
-                "sufficient_resources": resources,
-            }
+            self.waivers[year] = {**dict(records[0].values), "year": year}
 
     # ---------------------------------------------------------------- when
     def assess(self, years: list[int]) -> None:
@@ -217,7 +221,7 @@ STEPS: dict[str, list[tuple[re.Pattern[str], Handler]]] = {
             re.compile(
                 r"a waiver for (?P<y>\d{4}) rests on a written plan without sufficient resources"
             ),
-            lambda s, m: s.waived([int(m["y"])], resources=False),
+            lambda s, m: s.waived([int(m["y"])], WAIVER_UNFUNDED),
         ),
         (re.compile(r"it has no placement history"), lambda s, m: None),
     ],
