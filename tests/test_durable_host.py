@@ -125,3 +125,52 @@ def test_firing_order_is_the_same_every_run() -> None:
     facts = [{"t": "e.x", "id": f"i{n}", "v": n} for n in range(20)] + [{"t": "e.y", "id": "y"}]
     first = run(DurableHost(), facts).fired
     assert first == run(DurableHost(), facts).fired
+
+
+def _fires(order: str) -> bool:
+    """A rule 'a record of kind a, and no record of kind a with flag 1', over one flagged record."""
+    positive = {"x": {"t": "e.a"}}
+    absence = {"n$not": {"$and": [{"t": "e.a"}, {"flag": 1}]}}
+    phase = {"ph": {"$and": [{"t": PHASE}, {"n": 1}]}}
+    sequence = (
+        [phase, positive, absence] if order == "positive-first" else [phase, absence, positive]
+    )
+    ruleset = {"$open": RULESET["$open"], "rule": {"all": sequence, "run": "rule"}}
+    fired: list[str] = []
+
+    def act(frames: Frames) -> list[dict[str, Any]]:
+        fired.append("rule")
+        return []
+
+    host = DurableHost()
+    host.ensure_ruleset(f"order-{order}@1", ruleset)
+    host.run(
+        f"order-{order}@1",
+        [{"t": "e.a", "id": "i0", "flag": 1}],
+        {"rule": act},
+        frozenset({"e.a", PHASE}),
+        1,
+        OPEN,
+        PHASE,
+    )
+    return bool(fired)
+
+
+def test_an_absence_cannot_see_a_fact_bound_earlier_in_the_same_rule() -> None:
+    """The trap: after a positive pattern binds the record, `$not` no longer sees it."""
+    assert _fires("positive-first"), "durable_rules changed: revisit the compiler's ordering"
+    assert not _fires("absence-first")
+
+
+def test_the_compiler_puts_absences_right_after_the_phase_fact() -> None:
+    import support
+
+    from engine.compiler import compile_year
+
+    compiled = compile_year(support.rulebook(), 2007)
+    for rule in compiled.definition.values():
+        aliases = [next(iter(pattern)) for pattern in rule["all"]]
+        if any(alias.endswith("$not") for alias in aliases):
+            assert aliases[0] == "ph"
+            negated = [alias.endswith("$not") for alias in aliases[1:]]
+            assert negated == sorted(negated, reverse=True), aliases
