@@ -14,6 +14,7 @@ import click
 
 from engine.cli_common import (
     EXIT_FINDING,
+    format_choice,
     guarded,
     output_option,
     resolve_rules_dir,
@@ -44,14 +45,7 @@ repo_option = click.option(
     default=None,
     help="Git repository for git:REV sides (default: the one holding the current directory).",
 )
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(AUDIT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+format_option = format_choice(AUDIT_FORMATS)
 log_option = click.option(
     "--log",
     "log_path",

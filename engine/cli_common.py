@@ -84,6 +84,18 @@ def write_output(text: str, output: Path | None) -> None:
         raise
 
 
+def format_choice(formats: list[str], help_text: str = "Output format.") -> Callable[[F], F]:
+    """A `--format` option restricted to the formats a command can produce."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats),
+        default=formats[0],
+        show_default=True,
+        help=help_text,
+    )
+
+
 rules_option = click.option(
     "--rules",
     "rules_dir",
@@ -91,14 +103,7 @@ rules_option = click.option(
     default=None,
     help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
 )
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+format_option = format_choice(FORMATS)
 output_option = click.option(
     "--output",
     "-o",
@@ -112,18 +117,6 @@ def load_rules(rules_dir: Path | None) -> Any:
     from engine.loading import load_rulebook
 
     return load_rulebook(rules_dir or default_rules_dir())
-
-
-def format_choice(formats: list[str], help_text: str = "Output format.") -> Callable[[F], F]:
-    """A `--format` option restricted to the formats a command can produce."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(formats),
-        default=formats[0],
-        show_default=True,
-        help=help_text,
-    )
 
 
 def resolve_rules_dir(rules_dir: Path | None) -> Path:
