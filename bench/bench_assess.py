@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.assessment import assess, compiled_for, dossier_inputs  # noqa: E402
-from engine.inference import infer  # noqa: E402
-from engine.loading import load_dossier, load_rulebook  # noqa: E402
+from engine.load.rules import load_dossier, load_rulebook  # noqa: E402
+from engine.reason.inference import infer  # noqa: E402
 
 
 def rss_mb() -> float:

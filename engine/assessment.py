@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import __version__
-from engine.compiler import CompiledRuleset, compile_year
-from engine.explain import Context, evidence_that_would_settle, why_not
-from engine.inference import InferenceResult, InputFact, Justification, infer
-from engine.loading import LoadedDossier
+from engine.load.rulebook import Rulebook
+from engine.load.rules import LoadedDossier
 from engine.models import EvidenceRecord, JudgmentRecord
-from engine.rulebook import Rulebook
+from engine.reason.compiler import CompiledRuleset, compile_year
+from engine.reason.explain import Context, evidence_that_would_settle, why_not
+from engine.reason.inference import InferenceResult, InputFact, Justification, infer
 
 SCHEMA = "tip-assess/assessment/1"
 

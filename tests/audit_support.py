@@ -20,7 +20,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.cli.main import main
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "audit"
 ROOT = Path(__file__).resolve().parent.parent

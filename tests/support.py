@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from engine.loading import LoadedDossier, load_dossier, load_rulebook
+from engine.load.rulebook import Rulebook
+from engine.load.rules import LoadedDossier, load_dossier, load_rulebook
 from engine.models import EvidenceRecord
-from engine.rulebook import Rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -10,7 +10,7 @@ import pytest
 import support
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from engine.scenarios import PROFILES_FILE, ScenarioState, load_profiles, run_step
+from engine.quality.scenarios import PROFILES_FILE, ScenarioState, load_profiles, run_step
 
 FEATURES = support.ROOT / "features" / "amendments"
 

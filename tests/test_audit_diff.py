@@ -11,8 +11,8 @@ from audit_support import edit, git, make_workspace, run, set_parameter
 
 from engine.audit import AFFECTING, EDITORIAL, changelog_warnings, semantic_diff
 from engine.audit.diff import RulesDiff, render_diff
-from engine.loading import load_rulebook
-from engine.rulebook import Rulebook
+from engine.load.rulebook import Rulebook
+from engine.load.rules import load_rulebook
 
 
 @pytest.fixture
@@ -293,7 +293,7 @@ def test_cli_diff_reports_invalid_rules_at_a_revision_with_their_location(ws: Pa
 
 
 def test_lint_with_a_base_warns_about_logic_changed_without_a_changelog_entry(ws: Path) -> None:
-    pytest.importorskip("engine.lint")
+    pytest.importorskip("engine.quality.lint")
     edit(ws / "rules" / "rules.yaml", "where: {count: {gte: 1}}", "where: {count: {gte: 2}}")
     warning = (
         "warning: rules/rules.yaml:2: rule prosecution.met: field 'changelog': condition changed "

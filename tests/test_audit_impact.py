@@ -10,7 +10,7 @@ import pytest
 from audit_support import FIXTURE, edit, git, make_workspace, run, set_parameter
 
 from engine.audit.impact import scan_features, scenarios_expecting
-from engine.cli_audit import Progress
+from engine.cli.audit import Progress
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from audit_support import GIT_ENV, ROOT, edit, git, make_workspace, run, run_pro
 
 from engine import __version__
 from engine.assessment import assess, digest
-from engine.decision_log import GENESIS_HASH, DecisionLog, canonical_json, entry_hash
-from engine.history import history_inputs
-from engine.loading import load_dossier, load_rulebook
+from engine.audit.decision_log import GENESIS_HASH, DecisionLog, canonical_json, entry_hash
+from engine.load.history import history_inputs
+from engine.load.rules import load_dossier, load_rulebook
 
 RURITANIA = "evidence/ruritania/2007.yaml"
 FREEDONIA = "evidence/freedonia/2007.yaml"
@@ -287,7 +287,7 @@ def test_a_truncated_last_line_is_tolerated_and_repaired(ws: Path, log: Path) ->
 
 RECORDER = """
 import sys, pathlib
-from engine.cli import main
+from engine.cli.main import main
 go, log, dossier, who, count = sys.argv[1:6]
 while not pathlib.Path(go).exists():
     pass

@@ -11,10 +11,10 @@ import pytest
 import support
 
 from engine.assessment import assess, canonical_json
-from engine.compiler import PHASE_TYPE, compile_year, stratify
-from engine.explain import Context, holds
+from engine.load.vocabulary import date_number
 from engine.models import AbsencePattern, FindingPattern, Rule
-from engine.vocabulary import date_number
+from engine.reason.compiler import PHASE_TYPE, compile_year, stratify
+from engine.reason.explain import Context, holds
 
 YEAR = 2007
 

@@ -12,9 +12,9 @@ import pytest
 import support
 
 from engine.assessment import assess
-from engine.loading import LoadedDossier, load_dossier
+from engine.corpus.validation import find_dossiers, load_expected, validate
+from engine.load.rules import LoadedDossier, load_dossier
 from engine.models import EvidenceRecord, JudgmentRecord
-from engine.validate import find_dossiers, load_expected, validate
 
 SOURCES = support.EVIDENCE / "sources"
 EXPECTED = support.EVIDENCE / "expected.csv"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import support
 
-from engine.coverage import measure
+from engine.quality.coverage import measure
 
 FEATURES = support.ROOT / "features" / "amendments"
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from engine import __version__
-from engine.decision_log import (
+from engine.audit.decision_log import (
     GENESIS_HASH,
     DecisionLog,
     DecisionLogError,

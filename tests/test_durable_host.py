@@ -165,7 +165,7 @@ def test_an_absence_cannot_see_a_fact_bound_earlier_in_the_same_rule() -> None:
 def test_the_compiler_puts_absences_right_after_the_phase_fact() -> None:
     import support
 
-    from engine.compiler import compile_year
+    from engine.reason.compiler import compile_year
 
     compiled = compile_year(support.rulebook(), 2007)
     for rule in compiled.definition.values():

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import support
 
-from engine.examples import (
+from engine.models import RuleExample
+from engine.quality.examples import (
     CaseRecord,
     ExampleRef,
     all_examples,
@@ -15,7 +16,6 @@ from engine.examples import (
     run_case,
     run_example,
 )
-from engine.models import RuleExample
 
 BOOK = support.rulebook()
 REFS = all_examples(BOOK)

@@ -12,9 +12,9 @@ import support
 from click.testing import CliRunner
 
 from engine.assessment import assess
-from engine.cli import main
+from engine.cli.main import main
 from engine.errors import InputError
-from engine.history import History, history_facts, history_settings, load_history
+from engine.load.history import History, history_facts, history_settings, load_history
 
 PERU_HISTORY = support.EVIDENCE / "peru" / "history.yaml"
 
@@ -212,7 +212,7 @@ def test_waiver_grounds_are_read_from_the_vocabulary_not_from_code(tmp_path: Pat
     """A new statutory ground for a waiver is a YAML edit: the history accepts it, typed."""
     import shutil
 
-    from engine.loading import load_rulebook
+    from engine.load.rules import load_rulebook
 
     rules = tmp_path / "rules"
     shutil.copytree(support.RULES, rules)

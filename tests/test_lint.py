@@ -12,8 +12,8 @@ import support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.examples import case_inputs, run_case
-from engine.lint import Era, Search, eras, lint
+from engine.quality.examples import case_inputs, run_case
+from engine.quality.lint import Era, Search, eras, lint
 
 BROKEN = Path(__file__).resolve().parent / "broken_rulebooks"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir() and p.name != "base")
@@ -26,7 +26,7 @@ def result() -> object:
 
 
 def test_the_rulebook_is_clean(result: object) -> None:
-    from engine.lint import LintResult
+    from engine.quality.lint import LintResult
 
     assert isinstance(result, LintResult)
     assert result.ok, "\n".join(p.render() for p in result.problems)
@@ -47,7 +47,7 @@ def test_eras_split_where_the_law_changed() -> None:
 
 
 def test_every_placement_has_a_witness_in_every_era_where_it_exists(result: object) -> None:
-    from engine.lint import LintResult
+    from engine.quality.lint import LintResult
 
     assert isinstance(result, LintResult)
     for report in result.eras:
@@ -59,7 +59,7 @@ def test_every_placement_has_a_witness_in_every_era_where_it_exists(result: obje
 
 
 def test_a_witness_really_reaches_its_placement(result: object) -> None:
-    from engine.lint import LintResult
+    from engine.quality.lint import LintResult
 
     assert isinstance(result, LintResult)
     book = support.rulebook()

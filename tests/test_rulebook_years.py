@@ -7,7 +7,7 @@ import json
 import pytest
 import support
 
-from engine.compiler import MAX_PATTERNS, compile_year
+from engine.reason.compiler import MAX_PATTERNS, compile_year
 
 YEARS = range(2001, 2026)
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import support
 
-from engine.schema import KINDS, render, schema_for
+from engine.quality.schema import KINDS, render, schema_for
 
 SCHEMAS = support.ROOT / "schemas"
 

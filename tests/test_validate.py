@@ -16,8 +16,8 @@ import pytest
 import support
 
 from engine.assessment import assess
+from engine.corpus.validation import country_key, load_expected, pivotal_findings
 from engine.errors import InputError
-from engine.validate import country_key, load_expected, pivotal_findings
 
 HEADER = "country,year,tier,source,exception\n"
 

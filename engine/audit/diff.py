@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.assessment import canonical_json
 from engine.errors import Problem
-from engine.inference import describe_pattern, shown_value
+from engine.load.rulebook import Rulebook
 from engine.models import (
     AbsencePattern,
     Comparison,
@@ -27,7 +27,7 @@ from engine.models import (
     Rule,
     alternatives,
 )
-from engine.rulebook import Rulebook
+from engine.reason.inference import describe_pattern, shown_value
 
 AFFECTING = "outcome-affecting"
 EDITORIAL = "editorial"

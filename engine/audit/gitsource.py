@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.loading import load_rulebook
-from engine.rulebook import Rulebook
+from engine.load.rulebook import Rulebook
+from engine.load.rules import load_rulebook
 
 GIT_PREFIX = "git:"
 

@@ -23,11 +23,11 @@ from engine import __version__
 from engine.assessment import Assessment, assess, canonical_json, digest
 from engine.audit.gitsource import extract, is_clean, relative_in_repo, repo_root, resolve_commit
 from engine.errors import InputError
-from engine.history import history_inputs
-from engine.inference import InputFact
-from engine.loading import LoadedDossier, load_dossier, load_rulebook
-from engine.report import render
-from engine.rulebook import Rulebook
+from engine.load.history import history_inputs
+from engine.load.rulebook import Rulebook
+from engine.load.rules import LoadedDossier, load_dossier, load_rulebook
+from engine.reason.inference import InputFact
+from engine.report.assessment import render
 
 REPLAY_SCHEMA = "tip-assess/replay/1"
 

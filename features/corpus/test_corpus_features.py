@@ -16,9 +16,9 @@ from typing import Any
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine.assessment import Assessment, assess
-from engine.loading import LoadedDossier, load_dossier, load_rulebook
-from engine.rulebook import Rulebook
-from engine.validate import country_key, pivotal_findings
+from engine.corpus.validation import country_key, pivotal_findings
+from engine.load.rulebook import Rulebook
+from engine.load.rules import LoadedDossier, load_dossier, load_rulebook
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ROOT / "evidence" / "expected.csv"

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.examples import all_examples, run_example
-from engine.lint import Era, era_of, eras
-from engine.rulebook import Rulebook
-from engine.scenarios import run_features
+from engine.load.rulebook import Rulebook
+from engine.quality.examples import all_examples, run_example
+from engine.quality.lint import Era, era_of, eras
+from engine.quality.scenarios import run_features
 
 DEFAULT_THRESHOLD = 0.9
 

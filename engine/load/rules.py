@@ -16,6 +16,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import InputError, Problem
+from engine.load.rulebook import Origin, Rulebook
+from engine.load.vocabulary import check_record_values, check_rulebook
+from engine.load.yamlsource import LineMap, PathKey, load_yaml_file
 from engine.models import (
     ConclusionSpec,
     Dossier,
@@ -25,9 +28,6 @@ from engine.models import (
     RulebookInfo,
     normalise_space,
 )
-from engine.rulebook import Origin, Rulebook
-from engine.vocabulary import check_record_values, check_rulebook
-from engine.yamlsource import LineMap, PathKey, load_yaml_file
 
 Model = TypeVar("Model", bound=BaseModel)
 

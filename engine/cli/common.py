@@ -114,7 +114,7 @@ output_option = click.option(
 
 
 def load_rules(rules_dir: Path | None) -> Any:
-    from engine.loading import load_rulebook
+    from engine.load.rules import load_rulebook
 
     return load_rulebook(rules_dir or default_rules_dir())
 

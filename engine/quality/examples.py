@@ -14,10 +14,10 @@ from typing import Any
 
 from engine.assessment import compiled_for
 from engine.errors import Problem
-from engine.inference import GIVEN, InferenceResult, InputFact, infer
+from engine.load.rulebook import Rulebook
+from engine.load.vocabulary import check_record_values
 from engine.models import Rule, RuleExample
-from engine.rulebook import Rulebook
-from engine.vocabulary import check_record_values
+from engine.reason.inference import GIVEN, InferenceResult, InputFact, infer
 
 
 @dataclass(frozen=True)

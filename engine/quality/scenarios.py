@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
-from engine.examples import CaseRecord, CaseResult, case_inputs, run_case
-from engine.history import History, history_facts, history_settings
-from engine.rulebook import Rulebook
-from engine.vocabulary import check_record_values
-from engine.yamlsource import load_yaml_file
+from engine.load.history import History, history_facts, history_settings
+from engine.load.rulebook import Rulebook
+from engine.load.vocabulary import check_record_values
+from engine.load.yamlsource import load_yaml_file
+from engine.quality.examples import CaseRecord, CaseResult, case_inputs, run_case
 
 PROFILES_FILE = "profiles.yaml"
 # Profiles holding the grounds of a downgrade waiver (one record of the waiver kind each).

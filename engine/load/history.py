@@ -25,14 +25,14 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from engine.assessment import compiled_for
-from engine.compiler import evidence_type
 from engine.errors import InputError, Problem
-from engine.inference import InputFact
-from engine.loading import digest_files, validation_problems
+from engine.load.rulebook import Rulebook
+from engine.load.rules import digest_files, validation_problems
+from engine.load.vocabulary import check_record_values
+from engine.load.yamlsource import LineMap, load_yaml_file
 from engine.models import HistorySettings, Strict
-from engine.rulebook import Rulebook
-from engine.vocabulary import check_record_values
-from engine.yamlsource import LineMap, load_yaml_file
+from engine.reason.compiler import evidence_type
+from engine.reason.inference import InputFact
 
 HISTORY_FILE = "history.yaml"
 METADATA = frozenset({"note"})  # entry keys that are about the entry, not facts

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli_common import (
+from engine.cli.common import (
     EXIT_FINDING,
     guarded,
     load_rules,
@@ -81,7 +81,7 @@ def validate_command(
     Exit status: 0 when every complete dossier agrees (or is a stated exception), 1 on any
     disagreement in a complete dossier, 2 on bad input.
     """
-    from engine.validate import RENDERERS, find_dossiers, load_expected, validate
+    from engine.corpus.validation import RENDERERS, find_dossiers, load_expected, validate
 
     book = load_rules(rules_dir)
     expected = load_expected(expected_path)

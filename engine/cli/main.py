@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from engine import __version__
-from engine.cli_audit import register as register_audit
-from engine.cli_common import (
+from engine.cli.audit import register as register_audit
+from engine.cli.common import (
     EXIT_FINDING,
     default_rules_dir,
     format_option,
@@ -23,8 +23,8 @@ from engine.cli_common import (
     rules_option,
     write_output,
 )
-from engine.cli_rulebook import register as register_rulebook
-from engine.cli_validate import register as register_validate
+from engine.cli.rulebook import register as register_rulebook
+from engine.cli.validate import register as register_validate
 from engine.errors import InputError
 
 
@@ -91,8 +91,8 @@ def assess(
     the rules conflict, 2 on bad input.
     """
     from engine.assessment import assess as run_assessment
-    from engine.loading import load_dossier
-    from engine.report import render
+    from engine.load.rules import load_dossier
+    from engine.report.assessment import render
 
     if (log_path or by) and not record:
         raise click.UsageError("--log and --by only apply with --record")
@@ -100,7 +100,7 @@ def assess(
     loaded = load_dossier(dossier, book)
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
-    from engine.history import history_inputs
+    from engine.load.history import history_inputs
 
     assessed = year if year is not None else loaded.dossier.report_year
     extra, extra_sha = history_inputs(
@@ -109,7 +109,7 @@ def assess(
     result = run_assessment(book, loaded, year, extra, extra_sha)
     text = render(result.document, fmt)
     if record:
-        from engine.cli_audit import record_decision
+        from engine.cli.audit import record_decision
 
         rules_used = rules_dir or default_rules_dir()
         record_decision(
@@ -149,7 +149,7 @@ def rules() -> None:
 @guarded
 def rules_list(rules_dir: Path | None, year: int | None, unverified: bool, fmt: str) -> None:
     """List rules: id, years in force, citation and title."""
-    from engine.rules_report import list_rules
+    from engine.report.rules import list_rules
 
     book = load_rules(rules_dir)
     click.echo(list_rules(book, year, unverified, fmt), nl=False)
@@ -168,7 +168,7 @@ def rules_list(rules_dir: Path | None, year: int | None, unverified: bool, fmt: 
 @guarded
 def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str) -> None:
     """Show one rule: its statutory text, citation, years in force, condition and examples."""
-    from engine.cli_rulebook import show_rule_in_year
+    from engine.cli.rulebook import show_rule_in_year
 
     book = load_rules(rules_dir)
     try:
@@ -189,8 +189,8 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
 
     Reports every problem with file, line and field; exit 2 if there is any.
     """
-    from engine.history import is_history_file, load_history
-    from engine.loading import load_dossier
+    from engine.load.history import is_history_file, load_history
+    from engine.load.rules import load_dossier
 
     book = load_rules(rules_dir)
     problems = []

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import InputError, Problem
+from engine.load.rulebook import Rulebook
+from engine.load.vocabulary import engine_value
 from engine.models import (
     AbsencePattern,
     Comparison,
@@ -28,8 +30,6 @@ from engine.models import (
     Rule,
     ScalarValue,
 )
-from engine.rulebook import Rulebook
-from engine.vocabulary import engine_value
 
 OPEN_TYPE = "$open"
 PHASE_TYPE = "$phase"

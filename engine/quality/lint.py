@@ -24,20 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.compiler import compile_year
 from engine.errors import InputError, Problem
-from engine.examples import (
-    CaseRecord,
-    CaseResult,
-    ExampleOutcome,
-    all_examples,
-    case_inputs,
-    example_problem,
-    missing_expectations,
-    run_case,
-    run_example,
-)
-from engine.loading import load_rulebook
+from engine.load.rulebook import Rulebook
+from engine.load.rules import load_rulebook
+from engine.load.yamlsource import LineMap, load_yaml_file
 from engine.models import (
     AbsencePattern,
     Comparison,
@@ -49,8 +39,18 @@ from engine.models import (
     Pattern,
     Rule,
 )
-from engine.rulebook import Rulebook
-from engine.yamlsource import LineMap, load_yaml_file
+from engine.quality.examples import (
+    CaseRecord,
+    CaseResult,
+    ExampleOutcome,
+    all_examples,
+    case_inputs,
+    example_problem,
+    missing_expectations,
+    run_case,
+    run_example,
+)
+from engine.reason.compiler import compile_year
 
 RANDOM_DOSSIERS = 120  # per era; together with witness mixtures, enough to meet every rule
 MAX_CANDIDATES = 80  # witnesses tried per (era, placement) before it is called unreachable

@@ -13,6 +13,7 @@ import string
 from typing import Any
 
 from engine.errors import Problem
+from engine.load.rulebook import Rulebook
 from engine.models import (
     AbsencePattern,
     Comparison,
@@ -24,7 +25,6 @@ from engine.models import (
     ParamRef,
     Rule,
 )
-from engine.rulebook import Rulebook
 
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 ORDERED_TYPES = frozenset({"integer", "number", "date"})

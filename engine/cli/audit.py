@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from engine.cli_common import (
+from engine.cli.common import (
     EXIT_FINDING,
     format_choice,
     guarded,
@@ -24,8 +24,8 @@ from engine.cli_common import (
 if TYPE_CHECKING:
     from engine.assessment import Assessment
     from engine.audit.gitsource import RulebookSide
-    from engine.loading import LoadedDossier
-    from engine.rulebook import Rulebook
+    from engine.load.rulebook import Rulebook
+    from engine.load.rules import LoadedDossier
 
 
 AUDIT_FORMATS = ["text", "json", "markdown"]
@@ -63,7 +63,7 @@ def _sides(
     base: str, head: str | None, rules_dir: Path | None, repo: Path | None
 ) -> tuple[RulebookSide, RulebookSide]:
     from engine.audit.gitsource import RulebookSide, load_side
-    from engine.loading import load_rulebook
+    from engine.load.rules import load_rulebook
 
     working = resolve_rules_dir(rules_dir)
     start = repo or Path.cwd()
@@ -238,8 +238,8 @@ def record_decision(
     use_history: bool = True,
 ) -> dict[str, object]:
     """Append the decision to the log; called by `assess --record` before it writes output."""
+    from engine.audit.decision_log import DecisionLog, DecisionLogError, default_log_path
     from engine.audit.record import decision_record, default_user
-    from engine.decision_log import DecisionLog, DecisionLogError, default_log_path
     from engine.errors import InputError
 
     if by is not None and not by.strip():
@@ -282,7 +282,7 @@ def _history_used(
     result: Assessment, dossier: Path, history_path: Path | None, use_history: bool
 ) -> Path | None:
     """The placement history file the assessment read, as `assess` chose it."""
-    from engine.history import default_history_path
+    from engine.load.history import default_history_path
 
     if not use_history or "history_sha256" not in result.document["provenance"]:
         return None
@@ -305,7 +305,7 @@ def log_group() -> None:
 
 
 def _open_log(log_path: Path | None) -> Any:
-    from engine.decision_log import DecisionLog, default_log_path
+    from engine.audit.decision_log import DecisionLog, default_log_path
     from engine.errors import InputError
 
     path = log_path or default_log_path()
@@ -322,7 +322,7 @@ def _open_log(log_path: Path | None) -> Any:
 
 
 def _entries(log: Any) -> list[dict[str, Any]]:
-    from engine.decision_log import DecisionLogError
+    from engine.audit.decision_log import DecisionLogError
     from engine.errors import InputError
 
     try:

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import Field
 
-from engine.history import History
+from engine.load.history import History
+from engine.load.rulebook import Rulebook
 from engine.models import (
     ConclusionSpec,
     Dossier,
@@ -25,7 +26,6 @@ from engine.models import (
     RulebookInfo,
     Strict,
 )
-from engine.rulebook import Rulebook
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 KINDS = ("rules", "evidence", "history")

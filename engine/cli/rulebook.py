@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from engine.cli_common import (
+from engine.cli.common import (
     EXIT_FINDING,
     guarded,
     load_rules,
@@ -42,7 +42,7 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
     Every problem names file, line and rule id. Exit status: 0 clean, 1 problems found,
     2 when the rules directory does not exist.
     """
-    from engine.lint import describe_case, lint
+    from engine.quality.lint import describe_case, lint
 
     root = resolve_rules_dir(rules_dir)
     if not root.is_dir():
@@ -51,7 +51,7 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
     for problem in result.problems:
         click.echo(f"error: {problem.render()}", err=True)
     if base is not None and result.book is not None:
-        from engine.cli_audit import echo_changelog_warnings
+        from engine.cli.audit import echo_changelog_warnings
 
         echo_changelog_warnings(base, root, result.book)
     if verbose:
@@ -104,7 +104,7 @@ def coverage_command(
     Exit status: 0 at or above the threshold with every example and scenario passing, 1 below
     it or on a failure, 2 on bad input.
     """
-    from engine.coverage import measure, render_text, to_json
+    from engine.quality.coverage import measure, render_text, to_json
 
     book = load_rules(rules_dir)
     result = measure(book, features, threshold)
@@ -133,7 +133,7 @@ def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> No
     The evidence and history schemas carry the rulebook's vocabulary. Point an editor at them
     with a first line `# yaml-language-server: $schema=<path to the schema>`.
     """
-    from engine.schema import render, rules_schema, schema_for
+    from engine.quality.schema import render, rules_schema, schema_for
 
     text = render(rules_schema() if kind == "rules" else schema_for(kind, load_rules(rules_dir)))
     write_output(text, output)
@@ -141,7 +141,7 @@ def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> No
 
 def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> str:
     """`rules show`, and with a year whether the rule is in force then, and what replaces it."""
-    from engine.rules_report import show_rule
+    from engine.report.rules import show_rule
 
     text = show_rule(book, rule_id, fmt)
     if year is None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.inference import Derived, InferenceResult, InputFact, describe_pattern, shown_value
+from engine.load.rulebook import Rulebook
+from engine.load.vocabulary import date_number
 from engine.models import (
     AbsencePattern,
     Comparison,
@@ -23,8 +24,13 @@ from engine.models import (
     Rule,
     ScalarValue,
 )
-from engine.rulebook import Rulebook
-from engine.vocabulary import date_number
+from engine.reason.inference import (
+    Derived,
+    InferenceResult,
+    InputFact,
+    describe_pattern,
+    shown_value,
+)
 
 MAX_DEPTH = 6
 

@@ -7,8 +7,8 @@ from typing import Any
 import yaml
 
 from engine.assessment import canonical_json
-from engine.inference import describe_pattern
-from engine.rulebook import Rulebook
+from engine.load.rulebook import Rulebook
+from engine.reason.inference import describe_pattern
 
 
 def _rule_summary(book: Rulebook, rule_id: str) -> dict[str, Any]:

@@ -19,11 +19,11 @@ from typing import Any
 
 from engine.assessment import assess, canonical_json
 from engine.errors import InputError, Problem
-from engine.history import history_inputs
-from engine.inference import shown_value
-from engine.loading import LoadedDossier, load_dossier
+from engine.load.history import history_inputs
+from engine.load.rulebook import Rulebook
+from engine.load.rules import LoadedDossier, load_dossier
 from engine.models import FindingPattern
-from engine.rulebook import Rulebook
+from engine.reason.inference import shown_value
 
 SCHEMA = "tip-assess/validation/1"
 REQUIRED_COLUMNS = ("country", "year", "tier")

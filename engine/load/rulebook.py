@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.load.yamlsource import LineMap
 from engine.models import (
     ConclusionSpec,
     EvidenceKind,
@@ -12,7 +13,6 @@ from engine.models import (
     RulebookInfo,
     ScalarValue,
 )
-from engine.yamlsource import LineMap
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.compiler import (
+from engine.durable_host import DurableHost, Frames, shared_host
+from engine.load.rulebook import Rulebook
+from engine.load.vocabulary import engine_value
+from engine.models import AbsencePattern, EvidencePattern, Pattern
+from engine.reason.compiler import (
     OPEN_TYPE,
     PHASE_TYPE,
     CompiledRuleset,
@@ -19,10 +23,6 @@ from engine.compiler import (
     conclusion_type,
     evidence_type,
 )
-from engine.durable_host import DurableHost, Frames, shared_host
-from engine.models import AbsencePattern, EvidencePattern, Pattern
-from engine.rulebook import Rulebook
-from engine.vocabulary import engine_value
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The corpus against the official placements: `tip-assess validate`."""

@@ -1,0 +1,1 @@
+"""Checks on the rulebook: rule examples, amendment scenarios, lint, coverage, JSON Schemas."""

@@ -1,0 +1,1 @@
+"""Renderers: the assessment document (text, markdown, html, json) and the rulebook listing."""
