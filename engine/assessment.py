@@ -9,15 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine import __version__
+from engine.load.history import read_history
 from engine.load.rulebook import Rulebook
 from engine.load.rules import LoadedDossier
-from engine.models import EvidenceRecord, JudgmentRecord
-from engine.reason.compiler import CompiledRuleset, compile_year
+from engine.models import EvidenceRecord, InputFact, JudgmentRecord
+from engine.reason.cache import compiled_for
+from engine.reason.compiler import CompiledRuleset, evidence_type
 from engine.reason.explain import Context, evidence_that_would_settle, why_not
-from engine.reason.inference import InferenceResult, InputFact, Justification, infer
+from engine.reason.inference import InferenceResult, Justification, infer
 
 SCHEMA = "tip-assess/assessment/1"
 
@@ -61,15 +64,26 @@ def canonical_json(value: Any, indent: int | None = None) -> str:
     )
 
 
-_COMPILED: dict[tuple[str, int], CompiledRuleset] = {}
+def history_inputs(
+    book: Rulebook,
+    dossier_path: Path,
+    country: str,
+    year: int,
+    history_path: Path | None,
+    use_history: bool = True,
+) -> tuple[list[InputFact], str | None]:
+    """The history facts and their sha256 for one assessment (none without a history file).
 
-
-def compiled_for(book: Rulebook, year: int) -> CompiledRuleset:
-    """Compile once per (rulebook content, year) in a process."""
-    key = (book.sha256, year)
-    if key not in _COMPILED:
-        _COMPILED[key] = compile_year(book, year)
-    return _COMPILED[key]
+    The file is always validated; its facts are passed on only if a rule in force reads them.
+    """
+    facts, sha256 = read_history(book, dossier_path, country, year, history_path, use_history)
+    if not facts:
+        return [], None
+    # Only facts some rule in force can read: before the watch-list limits (2011) the history
+    # cannot change a placement, so it stays out of the document and of its provenance.
+    consumed = compiled_for(book, year).consumed_types
+    facts = [fact for fact in facts if evidence_type(fact.kind) in consumed]
+    return (facts, sha256) if facts else ([], None)
 
 
 def dossier_inputs(loaded: LoadedDossier) -> list[InputFact]:

@@ -7,6 +7,7 @@ this module: it arrives from `rules/` as instances of these models.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -468,6 +469,16 @@ class Dossier(Strict):
     records: list[EvidenceRecord] = Field(default_factory=list)
     judgments: list[JudgmentRecord] = Field(default_factory=list)
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class InputFact:
+    """An evidence or judgment record as the engine sees it (dossier, history or test case)."""
+
+    record_id: str
+    kind: str
+    values: dict[str, Any]
+    judgment: bool
 
 
 def normalise_space(text: str) -> str:

@@ -17,9 +17,8 @@ import pytest
 from audit_support import GIT_ENV, ROOT, edit, git, make_workspace, run, run_process, set_parameter
 
 from engine import __version__
-from engine.assessment import assess, digest
+from engine.assessment import assess, digest, history_inputs
 from engine.audit.decision_log import GENESIS_HASH, DecisionLog, canonical_json, entry_hash
-from engine.load.history import history_inputs
 from engine.load.rules import load_dossier, load_rulebook
 
 RURITANIA = "evidence/ruritania/2007.yaml"

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import Assessment, assess, canonical_json
+from engine.assessment import Assessment, assess, canonical_json, history_inputs
 from engine.audit.diff import AFFECTING, EDITORIAL, RulesDiff
 from engine.audit.gitsource import RulebookSide
 from engine.errors import InputError
-from engine.load.history import history_inputs, is_history_file
+from engine.load.history import is_history_file
 from engine.load.rules import load_dossier
 
 Progress = Callable[[int, int, str], None]

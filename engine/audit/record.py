@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from engine import __version__
-from engine.assessment import Assessment, assess, canonical_json, digest
+from engine.assessment import Assessment, assess, canonical_json, digest, history_inputs
 from engine.audit.gitsource import extract, is_clean, relative_in_repo, repo_root, resolve_commit
 from engine.errors import InputError
-from engine.load.history import history_inputs
 from engine.load.rulebook import Rulebook
 from engine.load.rules import LoadedDossier, load_dossier, load_rulebook
-from engine.reason.inference import InputFact
+from engine.models import InputFact
 from engine.report.assessment import render
 
 REPLAY_SCHEMA = "tip-assess/replay/1"

@@ -100,7 +100,7 @@ def assess(
     loaded = load_dossier(dossier, book)
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
-    from engine.load.history import history_inputs
+    from engine.assessment import history_inputs
 
     assessed = year if year is not None else loaded.dossier.report_year
     extra, extra_sha = history_inputs(

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import assess, canonical_json
+from engine.assessment import assess, canonical_json, history_inputs
 from engine.errors import InputError, Problem
-from engine.load.history import history_inputs
 from engine.load.rulebook import Rulebook
 from engine.load.rules import LoadedDossier, load_dossier
 from engine.models import FindingPattern

@@ -24,15 +24,12 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from engine.assessment import compiled_for
 from engine.errors import InputError, Problem
 from engine.load.rulebook import Rulebook
 from engine.load.rules import digest_files, validation_problems
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import LineMap, load_yaml_file
-from engine.models import HistorySettings, Strict
-from engine.reason.compiler import evidence_type
-from engine.reason.inference import InputFact
+from engine.models import HistorySettings, InputFact, Strict
 
 HISTORY_FILE = "history.yaml"
 METADATA = frozenset({"note"})  # entry keys that are about the entry, not facts
@@ -190,7 +187,7 @@ def default_history_path(dossier: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def history_inputs(
+def read_history(
     book: Rulebook,
     dossier_path: Path,
     country: str,
@@ -198,9 +195,10 @@ def history_inputs(
     history_path: Path | None,
     use_history: bool = True,
 ) -> tuple[list[InputFact], str | None]:
-    """The history facts and their sha256 for one assessment (none without a history file).
+    """Every history fact for report year `year`, and the file's sha256 (none without a file).
 
-    The file is always validated; its facts are passed on only if a rule in force reads them.
+    The file is always validated. Which facts an assessment keeps (those a rule in force reads)
+    is decided above this layer, by :func:`engine.assessment.history_inputs`.
     """
     if not use_history:
         return [], None
@@ -215,13 +213,5 @@ def history_inputs(
             "country",
             f"history is for '{loaded.history.country}', the dossier for '{country}'",
         )
-    # Only facts some rule in force can read: before the watch-list limits (2011) the history
-    # cannot change a placement, so it stays out of the document and of its provenance.
-    consumed = compiled_for(book, year).consumed_types
     settings = history_settings(book, loaded.path)
-    facts = [
-        f
-        for f in history_facts(loaded.history, year, settings)
-        if evidence_type(f.kind) in consumed
-    ]
-    return (facts, loaded.sha256) if facts else ([], None)
+    return history_facts(loaded.history, year, settings), loaded.sha256

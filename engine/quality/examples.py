@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.assessment import compiled_for
 from engine.errors import Problem
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
-from engine.models import Rule, RuleExample
-from engine.reason.inference import GIVEN, InferenceResult, InputFact, infer
+from engine.models import InputFact, Rule, RuleExample
+from engine.reason.cache import compiled_for
+from engine.reason.inference import GIVEN, InferenceResult, infer
 
 
 @dataclass(frozen=True)

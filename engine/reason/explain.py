@@ -19,18 +19,13 @@ from engine.models import (
     EvidencePattern,
     FieldRef,
     FindingPattern,
+    InputFact,
     ParamRef,
     Pattern,
     Rule,
     ScalarValue,
 )
-from engine.reason.inference import (
-    Derived,
-    InferenceResult,
-    InputFact,
-    describe_pattern,
-    shown_value,
-)
+from engine.reason.inference import Derived, InferenceResult, describe_pattern, shown_value
 
 MAX_DEPTH = 6
 

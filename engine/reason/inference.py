@@ -14,7 +14,7 @@ from typing import Any
 from engine.durable_host import DurableHost, Frames, shared_host
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
-from engine.models import AbsencePattern, EvidencePattern, Pattern
+from engine.models import AbsencePattern, EvidencePattern, InputFact, Pattern
 from engine.reason.compiler import (
     OPEN_TYPE,
     PHASE_TYPE,
@@ -23,16 +23,6 @@ from engine.reason.compiler import (
     conclusion_type,
     evidence_type,
 )
-
-
-@dataclass(frozen=True)
-class InputFact:
-    """An evidence or judgment record as the engine sees it."""
-
-    record_id: str
-    kind: str
-    values: dict[str, Any]
-    judgment: bool
 
 
 @dataclass
