@@ -12,8 +12,10 @@ import support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.quality.eras import Era, eras
 from engine.quality.examples import case_inputs, run_case
-from engine.quality.lint import Era, Search, eras, lint
+from engine.quality.lint import lint
+from engine.quality.search import Search
 
 BROKEN = Path(__file__).resolve().parent / "broken_rulebooks"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir() and p.name != "base")

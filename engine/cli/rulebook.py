@@ -42,7 +42,8 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
     Every problem names file, line and rule id. Exit status: 0 clean, 1 problems found,
     2 when the rules directory does not exist.
     """
-    from engine.quality.lint import describe_case, lint
+    from engine.quality.lint import lint
+    from engine.quality.search import describe_case
 
     root = resolve_rules_dir(rules_dir)
     if not root.is_dir():

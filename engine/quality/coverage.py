@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.load.rulebook import Rulebook
+from engine.quality.eras import Era, era_of, eras
 from engine.quality.examples import all_examples, run_example
-from engine.quality.lint import Era, era_of, eras
 from engine.quality.scenarios import run_features
 
 DEFAULT_THRESHOLD = 0.9

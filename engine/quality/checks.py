@@ -1,0 +1,119 @@
+"""Lint's static checks: blank legal texts, gaps and overlaps in parameters, placements outside
+the years their list exists, and rule examples (each rule needs one that fires, one that does not).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from engine.errors import Problem
+from engine.load.rulebook import Rulebook
+from engine.quality.examples import (
+    ExampleOutcome,
+    all_examples,
+    example_problem,
+    missing_expectations,
+    run_example,
+)
+from engine.quality.locator import Locator
+
+
+def check_texts(book: Rulebook, locate: Locator) -> list[Problem]:
+    problems = []
+    for rule in book.rules:
+        for name in ("citation", "text", "title"):
+            if not getattr(rule, name).strip():
+                problems.append(
+                    locate.rule_problem(rule.id, name, f"the rule's {name} is blank", name)
+                )
+    return problems
+
+
+def check_parameters(book: Rulebook) -> list[Problem]:
+    """A parameter's dated values must neither leave a gap nor overlap between their years."""
+    problems = []
+    for name, param in book.parameters.items():
+        origin = book.origins.get(f"parameter:{name}")
+        file = origin.file if origin else book.root
+        line = origin.line if origin else None
+        steps = sorted(param.values, key=lambda step: step.start)
+        for previous, following in itertools.pairwise(steps):
+            if previous.end is None or following.start <= previous.end:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"parameters.{name}.values",
+                        f"values from {previous.start} and from {following.start} overlap: "
+                        "which one applies is ambiguous",
+                    )
+                )
+            elif following.start > previous.end + 1:
+                gap = (
+                    str(previous.end + 1)
+                    if following.start == previous.end + 2
+                    else f"{previous.end + 1}–{following.start - 1}"
+                )
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"parameters.{name}.values",
+                        f"no value for report year(s) {gap}, between the values from "
+                        f"{previous.start} and from {following.start}",
+                    )
+                )
+    return problems
+
+
+def check_outcome(book: Rulebook, locate: Locator) -> list[Problem]:
+    outcome = book.info.outcome
+    problems = [
+        locate.rulebook_problem(
+            ("outcome", "in_force"),
+            f"'{value}' is not a value of the ladder ({', '.join(outcome.ladder)})",
+        )
+        for value in outcome.in_force
+        if value not in outcome.ladder
+    ]
+    for rule in book.rules:
+        if rule.then.conclude != outcome.conclusion:
+            continue
+        exists = outcome.in_force.get(rule.then.value)
+        if exists is None:
+            continue
+        years = rule.in_force
+        early = years.start < exists.start
+        late = exists.end is not None and (years.end is None or years.end > exists.end)
+        if early or late:
+            problems.append(
+                locate.rule_problem(
+                    rule.id,
+                    "then.value",
+                    f"places a country on '{rule.then.value}' in report years {years.label()}, "
+                    f"but that list exists only in {exists.label()}",
+                    "then",
+                )
+            )
+    return problems
+
+
+def check_examples(book: Rulebook, locate: Locator) -> tuple[list[Problem], list[ExampleOutcome]]:
+    problems: list[Problem] = []
+    outcomes = [run_example(book, ref) for ref in all_examples(book)]
+    for outcome in outcomes:
+        if not outcome.passed:
+            line = locate.rule_line(outcome.ref.rule.id, "examples", outcome.ref.index)
+            problems.append(example_problem(book, outcome, line))
+    for rule in book.rules:
+        for expect in missing_expectations(rule):
+            problems.append(
+                locate.rule_problem(
+                    rule.id,
+                    "examples",
+                    f"no example where the rule {'fires' if expect == 'fires' else 'does not fire'} "
+                    f"(add one with expect: {expect})",
+                    "examples" if rule.examples else "id",
+                )
+            )
+    return problems, outcomes
