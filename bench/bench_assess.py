@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.assessment import assess, dossier_inputs  # noqa: E402
-from engine.load.rules import load_dossier, load_rulebook  # noqa: E402
+from engine.load.dossier import load_dossier  # noqa: E402
+from engine.load.rules import load_rulebook  # noqa: E402
 from engine.reason.cache import compiled_for  # noqa: E402
 from engine.reason.inference import infer  # noqa: E402
 

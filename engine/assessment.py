@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from engine import __version__
+from engine.load.dossier import LoadedDossier
 from engine.load.history import read_history
 from engine.load.rulebook import Rulebook
-from engine.load.rules import LoadedDossier
 from engine.models import EvidenceRecord, InputFact, JudgmentRecord
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import CompiledRuleset, evidence_type

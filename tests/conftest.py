@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import support
 
 from engine.assessment import Assessment, assess
-from engine.load.rules import LoadedDossier
+from engine.load.dossier import LoadedDossier
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
-from engine.load.rules import LoadedDossier, load_dossier, load_rulebook
+from engine.load.rules import load_rulebook
 from engine.models import EvidenceRecord
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,8 @@ from audit_support import GIT_ENV, ROOT, edit, git, make_workspace, run, run_pro
 from engine import __version__
 from engine.assessment import assess, digest, history_inputs
 from engine.audit.decision_log import GENESIS_HASH, DecisionLog, canonical_json, entry_hash
-from engine.load.rules import load_dossier, load_rulebook
+from engine.load.dossier import load_dossier
+from engine.load.rules import load_rulebook
 
 RURITANIA = "evidence/ruritania/2007.yaml"
 FREEDONIA = "evidence/freedonia/2007.yaml"

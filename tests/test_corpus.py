@@ -13,7 +13,7 @@ import support
 
 from engine.assessment import assess
 from engine.corpus.validation import find_dossiers, load_expected, validate
-from engine.load.rules import LoadedDossier, load_dossier
+from engine.load.dossier import LoadedDossier, load_dossier
 from engine.models import EvidenceRecord, JudgmentRecord
 
 SOURCES = support.EVIDENCE / "sources"

@@ -17,8 +17,8 @@ from engine.assessment import Assessment, assess, canonical_json, history_inputs
 from engine.audit.diff import AFFECTING, EDITORIAL, RulesDiff
 from engine.audit.gitsource import RulebookSide
 from engine.errors import InputError
+from engine.load.dossier import load_dossier
 from engine.load.history import is_history_file
-from engine.load.rules import load_dossier
 
 Progress = Callable[[int, int, str], None]
 

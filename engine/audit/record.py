@@ -23,8 +23,9 @@ from engine import __version__
 from engine.assessment import Assessment, assess, canonical_json, digest, history_inputs
 from engine.audit.gitsource import extract, is_clean, relative_in_repo, repo_root, resolve_commit
 from engine.errors import InputError
+from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
-from engine.load.rules import LoadedDossier, load_dossier, load_rulebook
+from engine.load.rules import load_rulebook
 from engine.models import InputFact
 from engine.report.assessment import render
 

@@ -24,8 +24,8 @@ from engine.cli.common import (
 if TYPE_CHECKING:
     from engine.assessment import Assessment
     from engine.audit.gitsource import RulebookSide
+    from engine.load.dossier import LoadedDossier
     from engine.load.rulebook import Rulebook
-    from engine.load.rules import LoadedDossier
 
 
 AUDIT_FORMATS = ["text", "json", "markdown"]

@@ -91,7 +91,7 @@ def assess(
     the rules conflict, 2 on bad input.
     """
     from engine.assessment import assess as run_assessment
-    from engine.load.rules import load_dossier
+    from engine.load.dossier import load_dossier
     from engine.report.assessment import render
 
     if (log_path or by) and not record:
@@ -189,8 +189,8 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
 
     Reports every problem with file, line and field; exit 2 if there is any.
     """
+    from engine.load.dossier import load_dossier
     from engine.load.history import is_history_file, load_history
-    from engine.load.rules import load_dossier
 
     book = load_rules(rules_dir)
     problems = []

@@ -19,8 +19,8 @@ from typing import Any
 
 from engine.assessment import assess, canonical_json, history_inputs
 from engine.errors import InputError, Problem
+from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
-from engine.load.rules import LoadedDossier, load_dossier
 from engine.models import FindingPattern
 from engine.reason.inference import shown_value
 

@@ -25,8 +25,8 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from engine.errors import InputError, Problem
+from engine.load.common import digest_files, validation_problems
 from engine.load.rulebook import Rulebook
-from engine.load.rules import digest_files, validation_problems
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import LineMap, load_yaml_file
 from engine.models import HistorySettings, InputFact, Strict

@@ -17,8 +17,9 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine.assessment import Assessment, assess
 from engine.corpus.validation import country_key, pivotal_findings
+from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
-from engine.load.rules import LoadedDossier, load_dossier, load_rulebook
+from engine.load.rules import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ROOT / "evidence" / "expected.csv"
