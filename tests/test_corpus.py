@@ -12,7 +12,8 @@ import pytest
 import support
 
 from engine.assessment import assess
-from engine.corpus.validation import find_dossiers, load_expected, validate
+from engine.corpus.expected import load_expected
+from engine.corpus.validation import find_dossiers, validate
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.models import EvidenceRecord, JudgmentRecord
 

@@ -16,7 +16,8 @@ import pytest
 import support
 
 from engine.assessment import assess
-from engine.corpus.validation import country_key, load_expected, pivotal_findings
+from engine.corpus.expected import country_key, load_expected
+from engine.corpus.pivotal import pivotal_findings
 from engine.errors import InputError
 
 HEADER = "country,year,tier,source,exception\n"

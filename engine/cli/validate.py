@@ -81,7 +81,9 @@ def validate_command(
     Exit status: 0 when every complete dossier agrees (or is a stated exception), 1 on any
     disagreement in a complete dossier, 2 on bad input.
     """
-    from engine.corpus.validation import RENDERERS, find_dossiers, load_expected, validate
+    from engine.corpus.expected import load_expected
+    from engine.corpus.render import RENDERERS
+    from engine.corpus.validation import find_dossiers, validate
 
     book = load_rules(rules_dir)
     expected = load_expected(expected_path)

@@ -16,7 +16,8 @@ from typing import Any
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine.assessment import Assessment, assess
-from engine.corpus.validation import country_key, pivotal_findings
+from engine.corpus.expected import country_key
+from engine.corpus.pivotal import pivotal_findings
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
