@@ -10,7 +10,8 @@ import pytest
 from audit_support import edit, git, make_workspace, run, set_parameter
 
 from engine.audit import AFFECTING, EDITORIAL, changelog_warnings, semantic_diff
-from engine.audit.diff import RulesDiff, render_diff
+from engine.audit.diff_model import RulesDiff
+from engine.audit.diff_render import render_diff
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from audit_support import FIXTURE, edit, git, make_workspace, run, set_parameter
 
-from engine.audit.impact import scan_features, scenarios_expecting
+from engine.audit.scenario_scan import scan_features, scenarios_expecting
 from engine.cli.audit import Progress
 
 

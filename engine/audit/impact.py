@@ -2,115 +2,26 @@
 
 A reviewer gating a rule change needs the placements that would change, the findings that
 flipped on the way, the changed rules responsible, and the Gherkin scenarios that encode the old
-answer. Scenarios are found by a plain text scan (see :func:`scan_features`), not by running them.
+answer. Scenarios are found by a plain text scan (:mod:`engine.audit.scenario_scan`), not by
+running them; the report is rendered by :mod:`engine.audit.impact_render`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import Assessment, assess, canonical_json, history_inputs
-from engine.audit.diff import AFFECTING, EDITORIAL, RulesDiff
+from engine.assessment import Assessment, assess, history_inputs
+from engine.audit.diff_model import AFFECTING, EDITORIAL, RulesDiff
 from engine.audit.gitsource import RulebookSide
+from engine.audit.scenario_scan import Scenario, scan_features, scenarios_expecting
 from engine.errors import InputError
 from engine.load.dossier import load_dossier
 from engine.load.history import is_history_file
 
 Progress = Callable[[int, int, str], None]
-
-# --------------------------------------------------------------------------- Gherkin text scan
-
-_SCENARIO = re.compile(r"^\s*(Scenario Outline|Scenario Template|Scenario|Example):\s*(.*)$")
-_BACKGROUND = re.compile(r"^\s*Background:")
-_SECTION = re.compile(r"^\s*(Feature|Rule):")
-_TIER_STEP = re.compile(r'\bthe tier is "([^"]+)"')
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A scenario with its background steps, as text, and the tiers it expects."""
-
-    file: str
-    line: int
-    name: str
-    text: str
-
-    def expected_tiers(self) -> list[str]:
-        return _TIER_STEP.findall(self.text)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "name": self.name}
-
-
-def scan_features(root: Path, shown_root: str | None = None) -> list[Scenario]:
-    """Every scenario under `root` (``**/*.feature``), each with the backgrounds that apply.
-
-    This is a text scan, not a Gherkin parser: it knows Feature, Rule, Background and the
-    scenario keywords, and keeps Examples tables as part of the scenario's text.
-    """
-    if not root.is_dir():
-        return []
-    shown = shown_root if shown_root is not None else str(root)
-    scenarios: list[Scenario] = []
-    for path in sorted(root.rglob("*.feature")):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        display = f"{shown.rstrip('/')}/{path.relative_to(root).as_posix()}"
-        scenarios.extend(_scan_lines(lines, display))
-    return scenarios
-
-
-def _scan_lines(lines: list[str], display: str) -> list[Scenario]:
-    # Each scenario keeps references to the background lists in force where it appears; a
-    # background always comes before the scenarios it applies to.
-    blocks: list[tuple[int, str, list[str], list[str], list[str]]] = []
-    feature_bg: list[str] = []
-    rule_bg: list[str] = []
-    in_rule = False
-    target: list[str] | None = None
-    for number, line in enumerate(lines, 1):
-        if _SECTION.match(line):
-            in_rule = line.strip().startswith("Rule:")
-            rule_bg = []
-            target = None
-        elif _BACKGROUND.match(line):
-            target = rule_bg if in_rule else feature_bg
-        elif match := _SCENARIO.match(line):
-            target = [line]
-            blocks.append((number, match.group(2).strip(), target, feature_bg, rule_bg))
-        elif target is not None:
-            target.append(line)
-    return [
-        Scenario(display, number, name, "\n".join([*fbg, *rbg, *body]))
-        for number, name, body, fbg, rbg in blocks
-    ]
-
-
-def _mentions(text: str, country: str, year: int, dossier: str) -> bool:
-    if dossier and dossier in text:
-        return True
-    names_country = re.search(rf"\b{re.escape(country)}\b", text, re.IGNORECASE)
-    return bool(names_country and re.search(rf"\b{year}\b", text))
-
-
-def scenarios_expecting(
-    scenarios: Iterable[Scenario], country: str, year: int, tier: str, dossier: str = ""
-) -> list[Scenario]:
-    """Scenarios that mention the country and year (or the dossier) and expect `tier`."""
-    return [
-        s
-        for s in scenarios
-        if tier in s.expected_tiers() and _mentions(s.text, country, year, dossier)
-    ]
-
-
-# --------------------------------------------------------------------------- per dossier
 
 
 @dataclass
@@ -397,151 +308,11 @@ def impact(
     return ImpactReport(base, head, diff, results, scan)
 
 
-# --------------------------------------------------------------------------- rendering
-
-
-def _value(value: str | None) -> str:
-    return "(not concluded)" if value is None else value
-
-
-def _flip_lines(flip: Flip, indent: str) -> list[str]:
-    lines = [
-        f"{indent}{flip.subject}: {_value(flip.before)} → {_value(flip.after)}  ({flip.title})",
-        f"{indent}  concluded by: {', '.join(flip.rules_before) or '-'} → "
-        f"{', '.join(flip.rules_after) or '-'}",
-    ]
-    for rule_id, reasons in flip.changed_rules.items():
-        lines.append(f"{indent}  changed rule {rule_id}: {'; '.join(reasons)}")
-    if flip.follows_from:
-        lines.append(f"{indent}  follows from: {', '.join(flip.follows_from)}")
-    return lines
-
-
-def _entry_lines(entry: DossierImpact) -> list[str]:
-    lines = [f"  {entry.name} ({entry.dossier}): {entry.before.label()} → {entry.after.label()}"]
-    if entry.before.error or entry.after.error:
-        for side, outcome in (("base", entry.before), ("head", entry.after)):
-            if outcome.error:
-                lines.append(f"    under the {side} rules: {outcome.error}")
-        return lines
-    if entry.before.placement_rule != entry.after.placement_rule:
-        lines.append(
-            f"    placement rule: {entry.before.placement_rule} → {entry.after.placement_rule}"
-        )
-    if entry.flips:
-        lines.append("    findings that flipped:")
-        for flip in entry.flips:
-            lines.extend(_flip_lines(flip, "      "))
-    return lines
-
-
-def render_impact(report: ImpactReport, fmt: str) -> str:
-    if fmt == "json":
-        return canonical_json(report.to_dict(), indent=2) + "\n"
-    if fmt == "markdown":
-        return _markdown(report)
-    diff = report.diff
-    lines = [
-        f"Impact of {report.head.label} (sha256 {report.head.book.sha256[:12]}) against "
-        f"{report.base.label} (sha256 {report.base.book.sha256[:12]}) "
-        f"on {len(report.results)} dossier(s)",
-        f"rule changes: {diff.count(AFFECTING)} outcome-affecting, "
-        f"{diff.count(EDITORIAL)} editorial",
-        "",
-        f"PLACEMENTS THAT CHANGE: {len(report.moved)}",
-    ]
-    for entry in report.moved:
-        lines.extend(_entry_lines(entry))
-        if entry.scenarios:
-            lines.append("    Gherkin scenarios that would now fail (text scan):")
-            for scenario in entry.scenarios:
-                lines.append(f"      {scenario.file}:{scenario.line}  {scenario.name}")
-    lines += ["", f"FINDINGS THAT CHANGE, SAME PLACEMENT: {len(report.findings_only)}"]
-    for entry in report.findings_only:
-        lines.extend(_entry_lines(entry))
-    if report.not_assessed:
-        lines += ["", f"NOT ASSESSABLE UNDER EITHER RULEBOOK: {len(report.not_assessed)}"]
-        for entry in report.not_assessed:
-            lines.append(f"  {entry.dossier}: {entry.after.error}")
-    lines += ["", f"unchanged: {len(report.unchanged)} dossier(s)"]
-    return "\n".join(lines) + "\n"
-
-
-def _markdown(report: ImpactReport) -> str:
-    diff = report.diff
-    lines = [
-        "# Impact of a rule change",
-        "",
-        f"- base: `{report.base.label}` (sha256 `{report.base.book.sha256[:12]}`)",
-        f"- head: `{report.head.label}` (sha256 `{report.head.book.sha256[:12]}`)",
-        f"- rule changes: **{diff.count(AFFECTING)} outcome-affecting**, "
-        f"{diff.count(EDITORIAL)} editorial",
-        f"- dossiers assessed: {len(report.results)}; placements that change: "
-        f"**{len(report.moved)}**; findings only: {len(report.findings_only)}; "
-        f"unchanged: {len(report.unchanged)}",
-        "",
-        "## Placements that change",
-        "",
-    ]
-    if not report.moved:
-        lines.append("None.")
-    for entry in report.moved:
-        lines += [
-            f"### {entry.name} — {entry.before.label()} → {entry.after.label()}",
-            "",
-            f"Dossier `{entry.dossier}`.",
-            "",
-        ]
-        lines += _markdown_flips(entry)
-        if entry.scenarios:
-            lines += ["", "Gherkin scenarios that would now fail (text scan):", ""]
-            lines += [f"- `{s.file}:{s.line}` {s.name}" for s in entry.scenarios]
-        lines.append("")
-    if report.findings_only:
-        lines += ["## Findings that change, same placement", ""]
-        for entry in report.findings_only:
-            lines += [f"### {entry.name} — {entry.before.label()}", ""]
-            lines += _markdown_flips(entry)
-            lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _markdown_flips(entry: DossierImpact) -> list[str]:
-    if entry.before.error or entry.after.error:
-        return [
-            f"- under the {side} rules: {outcome.error}"
-            for side, outcome in (("base", entry.before), ("head", entry.after))
-            if outcome.error
-        ]
-    lines = ["| finding | before | after | concluded by (before → after) | changed rules |"]
-    lines.append("|---|---|---|---|---|")
-    for flip in entry.flips:
-        changed = "; ".join(
-            f"`{rule_id}`: {', '.join(reasons)}" for rule_id, reasons in flip.changed_rules.items()
-        )
-        if flip.follows_from:
-            changed = (
-                (changed + "; " if changed else "")
-                + "follows from "
-                + ", ".join(f"`{s}`" for s in flip.follows_from)
-            )
-        lines.append(
-            f"| `{flip.subject}` | {_value(flip.before)} | {_value(flip.after)} | "
-            f"{', '.join(flip.rules_before) or '-'} → {', '.join(flip.rules_after) or '-'} | "
-            f"{changed.replace('|', '/')} |"
-        )
-    return lines
-
-
 __all__ = [
     "DossierImpact",
     "Flip",
     "ImpactReport",
     "Outcome",
-    "Scenario",
     "dossier_files",
     "impact",
-    "render_impact",
-    "scan_features",
-    "scenarios_expecting",
 ]

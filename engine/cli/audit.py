@@ -110,7 +110,9 @@ def diff_command(
       tip-assess diff git:HEAD~1 git:HEAD
       tip-assess diff git:v0.2 rules --format markdown
     """
-    from engine.audit.diff import AFFECTING, render_diff, semantic_diff
+    from engine.audit.diff import semantic_diff
+    from engine.audit.diff_model import AFFECTING
+    from engine.audit.diff_render import render_diff
 
     base, head = _sides(old, new, rules_dir, repo)
     diff = semantic_diff(base.book, head.book, base.describe(), head.describe())
@@ -197,7 +199,8 @@ def impact_command(
     rule change can be gated on it; 0 when none does; 2 on bad input.
     """
     from engine.audit.diff import semantic_diff
-    from engine.audit.impact import dossier_files, impact, render_impact
+    from engine.audit.impact import dossier_files, impact
+    from engine.audit.impact_render import render_impact
     from engine.errors import InputError
 
     old, new = _sides(base, head, rules_dir, repo)

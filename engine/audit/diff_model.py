@@ -1,0 +1,167 @@
+"""The semantic diff as data: changes graded outcome-affecting or editorial, and readable forms.
+
+A change is outcome-affecting when it can move a placement (a rule's condition, conclusion,
+default flag or years in force, a parameter value some rule reads, the vocabulary a rule or
+dossier relies on); everything else (titles, citations, texts, notes, examples) is editorial.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.load.rulebook import Rulebook
+from engine.models import AbsencePattern, Comparison, EvidencePattern, Rule, alternatives
+from engine.reason.inference import describe_pattern, shown_value
+
+AFFECTING = "outcome-affecting"
+EDITORIAL = "editorial"
+
+# Rule fields that decide what a rule concludes, and when: a change to any of them can move a
+# placement. Everything else (title, citation, text, explanation, notes, examples) is editorial.
+LOGIC_ASPECTS = ("condition", "conclusion", "default", "in force")
+
+
+@dataclass
+class Detail:
+    """One aspect of a change, with its readable before and after."""
+
+    aspect: str
+    grade: str
+    before: Any = None
+    after: Any = None
+    years: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "aspect": self.aspect,
+            "grade": self.grade,
+            "before": self.before,
+            "after": self.after,
+        }
+        if self.years is not None:
+            out["years"] = self.years
+        return out
+
+
+@dataclass
+class Change:
+    """Everything that changed about one rule, parameter, vocabulary entry or the rulebook."""
+
+    kind: str
+    action: str
+    id: str
+    title: str
+    details: list[Detail] = field(default_factory=list)
+    old_id: str | None = None
+    citation: str | None = None
+    defined_at: str | None = None
+    changelog: list[dict[str, Any]] = field(default_factory=list)
+    used_by: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def grade(self) -> str:
+        return AFFECTING if any(d.grade == AFFECTING for d in self.details) else EDITORIAL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "action": self.action,
+            "id": self.id,
+            "old_id": self.old_id,
+            "title": self.title,
+            "grade": self.grade,
+            "citation": self.citation,
+            "defined_at": self.defined_at,
+            "details": [d.to_dict() for d in self.details],
+            "changelog": self.changelog,
+            "used_by": self.used_by,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class RulesDiff:
+    """The semantic difference between a base and a head rulebook."""
+
+    base: dict[str, Any]
+    head: dict[str, Any]
+    changes: list[Change]
+    # rule id → why the rule now behaves differently (its own logic, or a parameter it reads)
+    responsible: dict[str, list[str]]
+
+    def count(self, grade: str) -> int:
+        return sum(1 for change in self.changes if change.grade == grade)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": "tip-assess/rules-diff/1",
+            "base": self.base,
+            "head": self.head,
+            "summary": {
+                "changes": len(self.changes),
+                "outcome_affecting": self.count(AFFECTING),
+                "editorial": self.count(EDITORIAL),
+            },
+            "changes": [change.to_dict() for change in self.changes],
+            "responsible": self.responsible,
+        }
+
+
+# --------------------------------------------------------------------------- readable forms
+
+
+def condition_lines(rule: Rule) -> list[str]:
+    """The rule's `when` as readable lines; alternatives are numbered."""
+    if rule.when is None:
+        return []
+    alts = alternatives(rule.when)
+    if len(alts) == 1:
+        return [describe_pattern(p) for p in alts[0]]
+    return [
+        f"alternative {number}: {describe_pattern(p)}"
+        for number, alt in enumerate(alts, 1)
+        for p in alt
+    ]
+
+
+def conclusion_text(rule: Rule) -> str:
+    return f"{rule.then.conclude} = {shown_value(rule.then.value)}"
+
+
+def parameters_read(rule: Rule) -> set[str]:
+    """Names of the parameters a rule's condition reads."""
+    names: set[str] = set()
+    if rule.when is None:
+        return names
+    for alt in alternatives(rule.when):
+        for pattern in alt:
+            inner = pattern.none if isinstance(pattern, AbsencePattern) else pattern
+            if not isinstance(inner, EvidencePattern):
+                continue
+            for test in inner.where.values():
+                if isinstance(test, Comparison):
+                    names.update(
+                        operand.param
+                        for _, operand in test.operators()
+                        if hasattr(operand, "param")
+                    )
+    return names
+
+
+def words(text: str | None) -> str | None:
+    return None if text is None else " ".join(text.split())
+
+
+def defined_at(book: Rulebook, key: str) -> str | None:
+    origin = book.origins.get(key)
+    if origin is None:
+        return None
+    return f"{origin.file}:{origin.line}" if origin.line else origin.file
+
+
+def year_label(start: int, end: int | None) -> str:
+    if end is None:
+        return f"{start} onwards"
+    return str(start) if start == end else f"{start}–{end}"

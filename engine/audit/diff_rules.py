@@ -1,0 +1,178 @@
+"""Rules compared by stable id: added, removed, renamed (same logic, new id) and changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.assessment import canonical_json
+from engine.audit.diff_model import (
+    AFFECTING,
+    EDITORIAL,
+    LOGIC_ASPECTS,
+    Change,
+    Detail,
+    conclusion_text,
+    condition_lines,
+    defined_at,
+    words,
+)
+from engine.load.rulebook import Rulebook
+from engine.models import Rule
+
+
+def _logic(rule: Rule) -> str:
+    """A fingerprint of what a rule decides, to recognise a rule under a new id."""
+    dumped = rule.model_dump(mode="json", by_alias=True, include={"when", "then", "otherwise"})
+    dumped["in_force"] = rule.in_force.label()
+    return canonical_json(dumped)
+
+
+def _origin_file(book: Rulebook, key: str) -> str | None:
+    origin = book.origins.get(key)
+    if origin is None:
+        return None
+    # Drop the root label (a directory or git:REV/rules): a file keeps its name across sides.
+    return origin.file.removeprefix(book.root.rstrip("/") + "/")
+
+
+def _rule_details(old: Rule, new: Rule) -> list[Detail]:
+    details: list[Detail] = []
+    before, after = condition_lines(old), condition_lines(new)
+    if before != after:
+        details.append(Detail("condition", AFFECTING, before, after))
+    if old.then != new.then:
+        details.append(Detail("conclusion", AFFECTING, conclusion_text(old), conclusion_text(new)))
+    if old.otherwise != new.otherwise:
+        details.append(Detail("default", AFFECTING, old.otherwise, new.otherwise))
+    if old.in_force != new.in_force:
+        details.append(Detail("in force", AFFECTING, old.in_force.label(), new.in_force.label()))
+    for aspect, was, now in (
+        ("citation", old.citation, new.citation),
+        ("statutory text", words(old.text), words(new.text)),
+        ("title", old.title, new.title),
+        ("explanation", words(old.explain), words(new.explain)),
+        ("note", words(old.note), words(new.note)),
+        ("verified", old.verified, new.verified),
+        ("status", old.status, new.status),
+        ("references", old.references, new.references),
+    ):
+        if was != now:
+            details.append(Detail(aspect, EDITORIAL, was, now))
+    old_examples = [e.model_dump(mode="json", by_alias=True) for e in old.examples]
+    new_examples = [e.model_dump(mode="json", by_alias=True) for e in new.examples]
+    if old_examples != new_examples:
+        details.append(
+            Detail(
+                "examples",
+                EDITORIAL,
+                [f"{e.name}: {e.expect}" for e in old.examples],
+                [f"{e.name}: {e.expect}" for e in new.examples],
+            )
+        )
+    return details
+
+
+def _changelog(old: Rule | None, new: Rule) -> list[dict[str, Any]]:
+    known = {entry.model_dump_json() for entry in old.changelog} if old else set()
+    return [
+        {**entry.model_dump(), "new": entry.model_dump_json() not in known}
+        for entry in new.changelog
+    ]
+
+
+def _has_new_changelog(old: Rule, new: Rule) -> bool:
+    return any(entry["new"] for entry in _changelog(old, new))
+
+
+def _rule_change(
+    base: Rulebook, head: Rulebook, old: Rule, new: Rule, action: str
+) -> Change | None:
+    details = _rule_details(old, new)
+    moved = _origin_file(base, old.id) != _origin_file(head, new.id)
+    if moved:
+        details.append(
+            Detail("defined in", EDITORIAL, _origin_file(base, old.id), _origin_file(head, new.id))
+        )
+    if action == "renamed":
+        details.insert(0, Detail("id", EDITORIAL, old.id, new.id))
+    if not details:
+        return None
+    change = Change(
+        kind="rule",
+        action=action,
+        id=new.id,
+        old_id=old.id if action == "renamed" else None,
+        title=new.title,
+        citation=new.citation,
+        defined_at=defined_at(head, new.id),
+        details=details,
+        changelog=_changelog(old, new),
+    )
+    if any(d.aspect in LOGIC_ASPECTS for d in details) and not _has_new_changelog(old, new):
+        change.warnings.append("its logic changed but its changelog has no new entry")
+    return change
+
+
+def _pair_renames(removed: list[Rule], added: list[Rule]) -> list[tuple[Rule, Rule]]:
+    """Match removed and added rules that decide the same thing: a new id for an old rule."""
+    pairs: list[tuple[Rule, Rule]] = []
+    free = list(added)
+    for old in removed:
+        match = next((new for new in free if _logic(new) == _logic(old)), None)
+        if match is not None:
+            pairs.append((old, match))
+            free.remove(match)
+    return pairs
+
+
+def rule_changes(base: Rulebook, head: Rulebook) -> list[Change]:
+    """Rules added, removed, renamed and changed, in the head rulebook's order."""
+    old_by_id = {rule.id: rule for rule in base.rules}
+    new_by_id = {rule.id: rule for rule in head.rules}
+    removed = [rule for rule in base.rules if rule.id not in new_by_id]
+    added = [rule for rule in head.rules if rule.id not in old_by_id]
+    renames = _pair_renames(removed, added)
+    renamed_old = {old.id: new for old, new in renames}
+    renamed_new = {new.id: old for old, new in renames}
+    changes: list[Change] = []
+    for new in head.rules:
+        if new.id in old_by_id:
+            change = _rule_change(base, head, old_by_id[new.id], new, "changed")
+        elif new.id in renamed_new:
+            change = _rule_change(base, head, renamed_new[new.id], new, "renamed")
+        else:
+            change = Change(
+                kind="rule",
+                action="added",
+                id=new.id,
+                title=new.title,
+                citation=new.citation,
+                defined_at=defined_at(head, new.id),
+                details=[
+                    Detail("condition", AFFECTING, None, condition_lines(new)),
+                    Detail("conclusion", AFFECTING, None, conclusion_text(new)),
+                    Detail("in force", AFFECTING, None, new.in_force.label()),
+                ],
+                changelog=_changelog(None, new),
+            )
+        if change is not None:
+            changes.append(change)
+    for old in base.rules:
+        if old.id in new_by_id or old.id in renamed_old:
+            continue
+        changes.append(
+            Change(
+                kind="rule",
+                action="removed",
+                id=old.id,
+                title=old.title,
+                citation=old.citation,
+                defined_at=defined_at(base, old.id),
+                details=[
+                    Detail("condition", AFFECTING, condition_lines(old), None),
+                    Detail("conclusion", AFFECTING, conclusion_text(old), None),
+                    Detail("in force", AFFECTING, old.in_force.label(), None),
+                ],
+            )
+        )
+    return changes
