@@ -1,7 +1,7 @@
-"""Rulebook commands: `lint`, `coverage`, `schema`, and the year view of `rules show`.
+"""Rulebook commands: `rules list|show`, `lint`, `coverage` and `schema`.
 
-cli.py registers these at its end; helpers of cli.py are imported when a command runs, so this
-module never imports cli.py at import time.
+This module never imports :mod:`engine.cli.main` (main.py imports it to register the commands);
+shared plumbing comes from :mod:`engine.cli.common`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import click
 
 from engine.cli.common import (
     EXIT_FINDING,
+    format_option,
     guarded,
     load_rules,
     output_option,
@@ -24,6 +25,53 @@ from engine.cli.common import (
 )
 
 DEFAULT_FEATURES = Path("features") / "amendments"
+
+
+@click.group("rules")
+def rules() -> None:
+    """Browse the rulebook: the rules in force for a report year, with their legal text."""
+
+
+@rules.command("list")
+@rules_option
+@click.option(
+    "--year",
+    type=click.IntRange(2001, 2100),
+    default=None,
+    help="Only rules in force for this report year.",
+)
+@click.option("--unverified", is_flag=True, help="Only rules whose legal basis is not confirmed.")
+@format_option
+@guarded
+def rules_list(rules_dir: Path | None, year: int | None, unverified: bool, fmt: str) -> None:
+    """List rules: id, years in force, citation and title."""
+    from engine.report.rules import list_rules
+
+    book = load_rules(rules_dir)
+    click.echo(list_rules(book, year, unverified, fmt), nl=False)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@rules_option
+@click.option(
+    "--year",
+    type=click.IntRange(2001, 2100),
+    default=None,
+    help="Say whether the rule is in force for this report year, and what is in force instead.",
+)
+@format_option
+@guarded
+def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str) -> None:
+    """Show one rule: its statutory text, citation, years in force, condition and examples."""
+    book = load_rules(rules_dir)
+    try:
+        book.rule(rule_id)
+    except KeyError:
+        raise click.UsageError(
+            f"no rule with id '{rule_id}' (try: tip-assess rules list)"
+        ) from None
+    click.echo(show_rule_in_year(book, rule_id, year, fmt), nl=False)
 
 
 @click.command("lint")
@@ -182,6 +230,8 @@ def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> st
 
 
 def register(main: click.Group) -> None:
+    """Add `rules`, `lint`, `coverage` and `schema` to the `tip-assess` group."""
+    main.add_command(rules)
     main.add_command(lint_command)
     main.add_command(coverage_command)
     main.add_command(schema_command)

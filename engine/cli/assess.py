@@ -1,0 +1,152 @@
+"""Dossier commands: `assess` (with `--record`) and `check`.
+
+This module never imports :mod:`engine.cli.main` (main.py imports it to register the commands);
+shared plumbing comes from :mod:`engine.cli.common`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cli.common import (
+    EXIT_FINDING,
+    default_rules_dir,
+    format_option,
+    guarded,
+    load_rules,
+    output_option,
+    rules_option,
+    write_output,
+)
+from engine.errors import InputError
+
+
+@click.command("assess")
+@click.argument("dossier", type=click.Path(path_type=Path, dir_okay=False))
+@rules_option
+@click.option(
+    "--year",
+    type=click.IntRange(2001, 2100),
+    default=None,
+    help="Apply the rules in force for this report year (default: the dossier's).",
+)
+@format_option
+@output_option
+@click.option(
+    "--record", is_flag=True, help="Append the decision to the tamper-evident decision log."
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Decision log for --record (default: $TIP_ASSESS_LOG, else the XDG state directory).",
+)
+@click.option("--by", default=None, help="Who records the decision (default: the OS user).")
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Placement history (default: history.yaml beside the dossier, if there is one).",
+)
+@click.option("--no-history", is_flag=True, help="Assess without any placement history.")
+@guarded
+def assess(
+    dossier: Path,
+    rules_dir: Path | None,
+    year: int | None,
+    fmt: str,
+    output: Path | None,
+    record: bool = False,
+    log_path: Path | None = None,
+    by: str | None = None,
+    history_path: Path | None = None,
+    no_history: bool = False,
+) -> None:
+    """Assess DOSSIER and explain the placement.
+
+    With --record, the decision is appended to the decision log (see `tip-assess log`).
+    Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
+    the rules conflict, 2 on bad input.
+    """
+    from engine.assessment import assess as run_assessment
+    from engine.load.dossier import load_dossier
+    from engine.report.assessment import render
+
+    if (log_path or by) and not record:
+        raise click.UsageError("--log and --by only apply with --record")
+    book = load_rules(rules_dir)
+    loaded = load_dossier(dossier, book)
+    if history_path is not None and no_history:
+        raise click.UsageError("--history and --no-history exclude each other")
+    from engine.assessment import history_inputs
+
+    assessed = year if year is not None else loaded.dossier.report_year
+    extra, extra_sha = history_inputs(
+        book, dossier, loaded.dossier.country, assessed, history_path, not no_history
+    )
+    result = run_assessment(book, loaded, year, extra, extra_sha)
+    text = render(result.document, fmt)
+    if record:
+        from engine.cli.log import record_decision
+
+        rules_used = rules_dir or default_rules_dir()
+        record_decision(
+            result,
+            book,
+            loaded,
+            text,
+            dossier=dossier,
+            rules_dir=rules_used,
+            year=year,
+            fmt=fmt,
+            log_path=log_path,
+            by=by,
+            history_path=history_path,
+            use_history=not no_history,
+        )
+    write_output(text, output)
+    if result.status in ("undetermined", "conflict"):
+        sys.exit(EXIT_FINDING)
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rules_option
+@guarded
+def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
+    """Validate the rules and the given dossiers (files or directories) without assessing.
+
+    Reports every problem with file, line and field; exit 2 if there is any.
+    """
+    from engine.load.dossier import load_dossier
+    from engine.load.history import is_history_file, load_history
+
+    book = load_rules(rules_dir)
+    problems = []
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
+    for file in files:
+        try:
+            if is_history_file(file):  # placement histories sit beside the dossiers
+                load_history(file, book)
+            else:
+                load_dossier(file, book)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    click.echo(
+        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) and {len(files)} dossier(s) are valid"
+    )
+
+
+def register(main: click.Group) -> None:
+    """Add `assess` and `check` to the `tip-assess` group."""
+    main.add_command(assess)
+    main.add_command(check)
