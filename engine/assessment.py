@@ -110,6 +110,23 @@ def assess(
     return Assessment(document, result, compiled)
 
 
+def assess_with_history(
+    book: Rulebook,
+    loaded: LoadedDossier,
+    dossier_path: Path,
+    year: int | None = None,
+    history_path: Path | None = None,
+    use_history: bool = True,
+) -> Assessment:
+    """Assess as `tip-assess assess` does: with the placement history beside the dossier (or
+    `history_path`), unless `use_history` is false."""
+    assessed_year = loaded.dossier.report_year if year is None else year
+    extra, extra_sha256 = history_inputs(
+        book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
+    )
+    return assess(book, loaded, year, extra, extra_sha256)
+
+
 def _justification(book: Rulebook, justification: Justification) -> dict[str, Any]:
     rule = book.rule(justification.rule_id)
     return {
@@ -305,7 +322,7 @@ def _document(
             "in_force": rule.in_force.label(),
             "verified": rule.verified,
             "note": rule.note,
-            "defined_at": _origin(book, rule_id),
+            "defined_at": book.defined_at(rule_id),
         }
         for rule_id in sorted(referenced)
         for rule in [book.rule(rule_id)]
@@ -365,13 +382,6 @@ def _gap_rules(gaps: list[dict[str, Any]]) -> set[str]:
         for obstacle in gap["obstacles"]:
             found |= _gap_rules(obstacle["deeper"])
     return found
-
-
-def _origin(book: Rulebook, rule_id: str) -> str | None:
-    origin = book.origins.get(rule_id)
-    if origin is None:
-        return None
-    return f"{origin.file}:{origin.line}" if origin.line else origin.file
 
 
 def _plain(value: Any) -> Any:

@@ -54,6 +54,13 @@ class YearRange(Strict):
         return f"{self.start}–{self.end}" if self.end is not None else f"{self.start} onwards"
 
 
+def year_span(start: int, end: int | None) -> str:
+    """Report years as messages write them: one year, a range (en dash), or `<year> onwards`."""
+    if end is None:
+        return f"{start} onwards"
+    return str(start) if start == end else f"{start}–{end}"
+
+
 ScalarValue = bool | int | float | str
 
 

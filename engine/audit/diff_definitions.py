@@ -14,13 +14,11 @@ from engine.audit.diff_model import (
     EDITORIAL,
     Change,
     Detail,
-    defined_at,
     parameters_read,
     words,
-    year_label,
 )
 from engine.load.rulebook import Rulebook
-from engine.models import EvidenceKind, FieldSpec, Parameter
+from engine.models import EvidenceKind, FieldSpec, Parameter, year_span
 
 # --------------------------------------------------------------------------- parameters
 
@@ -68,7 +66,7 @@ def value_changes(old: Parameter | None, new: Parameter | None) -> list[Detail]:
 
 
 def _value_detail(start: int, end: int | None, before: Any, after: Any) -> Detail:
-    return Detail("value", AFFECTING, before, after, years=year_label(start, end))
+    return Detail("value", AFFECTING, before, after, years=year_span(start, end))
 
 
 def _readers(books: Iterable[Rulebook], name: str) -> list[str]:
@@ -82,7 +80,7 @@ def _readers(books: Iterable[Rulebook], name: str) -> list[str]:
 
 def _step_notes(param: Parameter) -> list[str]:
     return [
-        f"{year_label(step.start, step.end)}: "
+        f"{year_span(step.start, step.end)}: "
         + "; ".join(part for part in (step.source, step.note) if part)
         for step in param.values
         if step.source or step.note
@@ -125,7 +123,7 @@ def parameter_changes(base: Rulebook, head: Rulebook) -> list[Change]:
                 id=name,
                 title=shown.title,
                 citation=shown.citation,
-                defined_at=defined_at(head if new else base, f"parameter:{name}"),
+                defined_at=(head if new else base).defined_at(f"parameter:{name}"),
                 details=details,
                 used_by=readers,
             )

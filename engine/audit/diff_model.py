@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.load.rulebook import Rulebook
 from engine.models import AbsencePattern, Comparison, EvidencePattern, Rule, alternatives
 from engine.reason.inference import describe_pattern, shown_value
 
@@ -152,16 +151,3 @@ def parameters_read(rule: Rule) -> set[str]:
 
 def words(text: str | None) -> str | None:
     return None if text is None else " ".join(text.split())
-
-
-def defined_at(book: Rulebook, key: str) -> str | None:
-    origin = book.origins.get(key)
-    if origin is None:
-        return None
-    return f"{origin.file}:{origin.line}" if origin.line else origin.file
-
-
-def year_label(start: int, end: int | None) -> str:
-    if end is None:
-        return f"{start} onwards"
-    return str(start) if start == end else f"{start}–{end}"

@@ -13,7 +13,6 @@ from engine.audit.diff_model import (
     Detail,
     conclusion_text,
     condition_lines,
-    defined_at,
     words,
 )
 from engine.load.rulebook import Rulebook
@@ -104,7 +103,7 @@ def _rule_change(
         old_id=old.id if action == "renamed" else None,
         title=new.title,
         citation=new.citation,
-        defined_at=defined_at(head, new.id),
+        defined_at=head.defined_at(new.id),
         details=details,
         changelog=_changelog(old, new),
     )
@@ -125,6 +124,31 @@ def _pair_renames(removed: list[Rule], added: list[Rule]) -> list[tuple[Rule, Ru
     return pairs
 
 
+def _whole_rule(book: Rulebook, rule: Rule, action: str) -> Change:
+    """A rule `added` (it is only in the head `book`) or `removed` (only in the base `book`)."""
+    added = action == "added"
+    logic = (
+        ("condition", condition_lines(rule)),
+        ("conclusion", conclusion_text(rule)),
+        ("in force", rule.in_force.label()),
+    )
+    return Change(
+        kind="rule",
+        action=action,
+        id=rule.id,
+        title=rule.title,
+        citation=rule.citation,
+        defined_at=book.defined_at(rule.id),
+        details=[
+            Detail(aspect, AFFECTING, None, text)
+            if added
+            else Detail(aspect, AFFECTING, text, None)
+            for aspect, text in logic
+        ],
+        changelog=_changelog(None, rule) if added else [],
+    )
+
+
 def rule_changes(base: Rulebook, head: Rulebook) -> list[Change]:
     """Rules added, removed, renamed and changed, in the head rulebook's order."""
     old_by_id = {rule.id: rule for rule in base.rules}
@@ -141,38 +165,11 @@ def rule_changes(base: Rulebook, head: Rulebook) -> list[Change]:
         elif new.id in renamed_new:
             change = _rule_change(base, head, renamed_new[new.id], new, "renamed")
         else:
-            change = Change(
-                kind="rule",
-                action="added",
-                id=new.id,
-                title=new.title,
-                citation=new.citation,
-                defined_at=defined_at(head, new.id),
-                details=[
-                    Detail("condition", AFFECTING, None, condition_lines(new)),
-                    Detail("conclusion", AFFECTING, None, conclusion_text(new)),
-                    Detail("in force", AFFECTING, None, new.in_force.label()),
-                ],
-                changelog=_changelog(None, new),
-            )
+            change = _whole_rule(head, new, "added")
         if change is not None:
             changes.append(change)
     for old in base.rules:
         if old.id in new_by_id or old.id in renamed_old:
             continue
-        changes.append(
-            Change(
-                kind="rule",
-                action="removed",
-                id=old.id,
-                title=old.title,
-                citation=old.citation,
-                defined_at=defined_at(base, old.id),
-                details=[
-                    Detail("condition", AFFECTING, condition_lines(old), None),
-                    Detail("conclusion", AFFECTING, conclusion_text(old), None),
-                    Detail("in force", AFFECTING, old.in_force.label(), None),
-                ],
-            )
-        )
+        changes.append(_whole_rule(base, old, "removed"))
     return changes

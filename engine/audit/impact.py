@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import Assessment, assess, history_inputs
+from engine.assessment import Assessment, assess_with_history
 from engine.audit.diff_model import AFFECTING, EDITORIAL, RulesDiff
 from engine.audit.gitsource import RulebookSide
 from engine.audit.scenario_scan import Scenario, scan_features, scenarios_expecting
@@ -205,11 +205,7 @@ def _run(
     """Assess as `tip-assess assess` would: with the placement history beside the dossier."""
     try:
         loaded = load_dossier(path, side.book, display=shown)
-        dossier = loaded.dossier
-        extra, extra_sha = history_inputs(
-            side.book, path, dossier.country, dossier.report_year, None, use_history
-        )
-        result = assess(side.book, loaded, None, extra, extra_sha)
+        result = assess_with_history(side.book, loaded, path, use_history=use_history)
     except InputError as exc:
         return Outcome(problems=[p.render() for p in exc.problems]), None, None
     return Outcome.of(result), loaded.dossier.country, loaded.dossier.report_year

@@ -10,7 +10,6 @@ exact output bytes.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -38,6 +37,11 @@ def default_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return os.environ.get("USER") or "unknown"
+
+
+def _tier_label(result: Assessment) -> str:
+    """The tier as recorded, and as a replay compares it."""
+    return result.tier or f"no placement ({result.status})"
 
 
 def _git_pin(paths: list[Path]) -> dict[str, Any] | None:
@@ -102,7 +106,7 @@ def decision_record(
         "by": by,
         "country": doc["country"],
         "report_year": doc["report_year"],
-        "tier": result.tier or f"no placement ({result.status})",
+        "tier": _tier_label(result),
         "explanation_digest": digest(result.to_json()),
         "rules_sha256": book.sha256,
         "evidence_sha256": loaded.sha256,
@@ -223,12 +227,12 @@ def replay_entry(entry: dict[str, Any], where: str = "decision log") -> ReplayRe
         _same("evidence sha256", entry.get("evidence_sha256"), loaded.sha256),
         *([_same("history sha256", history.get("sha256"), extra_sha)] if history else []),
         _same("engine version", entry.get("engine_version"), __version__),
-        _same("tier", entry.get("tier"), result.tier or f"no placement ({result.status})"),
+        _same("tier", entry.get("tier"), _tier_label(result)),
         _same("explanation digest", entry.get("explanation_digest"), digest(result.to_json())),
         _same(
             f"output ({replay['format']}) sha256",
             replay.get("output_sha256"),
-            hashlib.sha256(output.encode("utf-8")).hexdigest(),
+            digest(output),
         ),
     ]
     return report

@@ -73,7 +73,7 @@ def assess(
     Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
     the rules conflict, 2 on bad input.
     """
-    from engine.assessment import assess as run_assessment
+    from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
     from engine.report.assessment import render
 
@@ -83,13 +83,7 @@ def assess(
     loaded = load_dossier(dossier, book)
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
-    from engine.assessment import history_inputs
-
-    assessed = year if year is not None else loaded.dossier.report_year
-    extra, extra_sha = history_inputs(
-        book, dossier, loaded.dossier.country, assessed, history_path, not no_history
-    )
-    result = run_assessment(book, loaded, year, extra, extra_sha)
+    result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
     text = render(result.document, fmt)
     if record:
         from engine.cli.log import record_decision

@@ -18,6 +18,7 @@ from engine.cli.common import (
     guarded,
     output_option,
     resolve_rules_dir,
+    rules_dir_option,
     write_output,
 )
 
@@ -29,13 +30,9 @@ if TYPE_CHECKING:
 AUDIT_FORMATS = ["text", "json", "markdown"]
 
 
-rules_option = click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Working rules directory (default: $TIP_ASSESS_RULES or ./rules); inside a git "
-    "revision, the same path is read.",
+rules_option = rules_dir_option(
+    "Working rules directory (default: $TIP_ASSESS_RULES or ./rules); inside a git "
+    "revision, the same path is read."
 )
 repo_option = click.option(
     "--repo",

@@ -96,13 +96,20 @@ def format_choice(formats: list[str], help_text: str = "Output format.") -> Call
     )
 
 
-rules_option = click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
-)
+def rules_dir_option(
+    help_text: str = "Rules directory (default: $TIP_ASSESS_RULES or ./rules).",
+) -> Callable[[F], F]:
+    """`--rules DIR`, passed to the command as `rules_dir` (None when not given)."""
+    return click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help=help_text,
+    )
+
+
+rules_option = rules_dir_option()
 format_option = format_choice(FORMATS)
 output_option = click.option(
     "--output",

@@ -26,6 +26,9 @@ log_option = click.option(
     default=None,
     help="Decision log (default: $TIP_ASSESS_LOG, else $XDG_STATE_HOME/tip-assess/decisions.jsonl).",
 )
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 
 
 # --------------------------------------------------------------------------- assess --record
@@ -167,9 +170,7 @@ def _describe(entry: dict[str, Any]) -> str:
 @log_group.command("show")
 @click.argument("seq", type=click.IntRange(min=1), required=False)
 @log_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option
 @guarded
 def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
     """List recorded decisions, or show entry SEQ in full. Does not verify the chain."""
@@ -216,9 +217,7 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
 
 @log_group.command("verify")
 @log_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option
 @guarded
 def log_verify(log_path: Path | None, fmt: str) -> None:
     """Check every entry's hash and its link to the one before.
@@ -297,9 +296,7 @@ def _entry_as_read(path: Path, line: int | None) -> dict[str, Any] | None:
 @log_group.command("replay")
 @click.argument("seq", type=click.IntRange(min=1))
 @log_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option
 @click.option(
     "--output",
     "-o",

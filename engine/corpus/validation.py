@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import assess, history_inputs
+from engine.assessment import assess_with_history
 from engine.corpus.expected import Official, OfficialPlacements
 from engine.corpus.pivotal import DEFAULT_DEPTH, Pivot, pivotal_findings
 from engine.errors import InputError, Problem
@@ -190,10 +190,9 @@ def validate(
         if progress is not None:
             progress(index, len(dossiers), loaded.path)
         dossier = loaded.dossier
-        extra, extra_sha = history_inputs(
-            book, Path(loaded.path), dossier.country, dossier.report_year, None, use_history
-        )
-        document = assess(book, loaded, None, extra, extra_sha).document
+        document = assess_with_history(
+            book, loaded, Path(loaded.path), use_history=use_history
+        ).document
         result.rows.append(
             Row(
                 path=loaded.path,

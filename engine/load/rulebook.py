@@ -55,6 +55,13 @@ class Rulebook:
     sha256: str = ""
     root: str = ""
 
+    def defined_at(self, key: str) -> str | None:
+        """`file:line` of a rule (by id) or a parameter (`parameter:<name>`), for messages."""
+        origin = self.origins.get(key)
+        if origin is None:
+            return None
+        return f"{origin.file}:{origin.line}" if origin.line else origin.file
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:

@@ -7,6 +7,7 @@ several of these; rules keep file order (sorted by path), which is also their fi
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,35 @@ def _mapping(
         )
         return {}
     return value
+
+
+def _declarations(
+    value: Any,
+    lines: LineMap,
+    section: PathKey,
+    declared: Container[Any],
+    what: str,
+    problems: list[Problem],
+) -> Iterator[tuple[Any, Any, PathKey]]:
+    """(name, spec, path) of each entry of a mapping section not declared before, in any file.
+
+    A name declared a second time is a problem, and skipped.
+    """
+    for name, spec in _mapping(
+        value, lines, section, ".".join(map(str, section)), problems
+    ).items():
+        path_key: PathKey = (*section, name)
+        if name in declared:
+            problems.append(
+                Problem(
+                    lines.file,
+                    lines.line_of(path_key),
+                    ".".join(map(str, path_key)),
+                    f"{what} declared twice",
+                )
+            )
+            continue
+        yield name, spec, path_key
 
 
 def rule_files(root: Path) -> list[Path]:
@@ -111,63 +141,32 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
                             "unknown key; expected 'evidence' or 'conclusions'",
                         )
                     )
-            for name, spec in _mapping(
+            for name, spec, path_key in _declarations(
                 vocab.get("evidence"),
                 lines,
                 ("vocabulary", "evidence"),
-                "vocabulary.evidence",
+                kinds,
+                "evidence kind",
                 problems,
-            ).items():
-                path_key: PathKey = ("vocabulary", "evidence", name)
-                if name in kinds:
-                    problems.append(
-                        Problem(
-                            display,
-                            lines.line_of(path_key),
-                            f"vocabulary.evidence.{name}",
-                            "evidence kind declared twice",
-                        )
-                    )
-                    continue
+            ):
                 kind = validate_model(EvidenceKind, spec, lines, path_key, problems)
                 if kind is not None:
                     kinds[name] = kind
-            for name, spec in _mapping(
+            for name, spec, path_key in _declarations(
                 vocab.get("conclusions"),
                 lines,
                 ("vocabulary", "conclusions"),
-                "vocabulary.conclusions",
+                conclusions,
+                "conclusion",
                 problems,
-            ).items():
-                path_key = ("vocabulary", "conclusions", name)
-                if name in conclusions:
-                    problems.append(
-                        Problem(
-                            display,
-                            lines.line_of(path_key),
-                            f"vocabulary.conclusions.{name}",
-                            "conclusion declared twice",
-                        )
-                    )
-                    continue
+            ):
                 conclusion = validate_model(ConclusionSpec, spec, lines, path_key, problems)
                 if conclusion is not None:
                     conclusions[name] = conclusion
         if "parameters" in data:
-            for name, spec in _mapping(
-                data["parameters"], lines, ("parameters",), "parameters", problems
-            ).items():
-                path_key = ("parameters", name)
-                if name in parameters:
-                    problems.append(
-                        Problem(
-                            display,
-                            lines.line_of(path_key),
-                            f"parameters.{name}",
-                            "parameter declared twice",
-                        )
-                    )
-                    continue
+            for name, spec, path_key in _declarations(
+                data["parameters"], lines, ("parameters",), parameters, "parameter", problems
+            ):
                 parameter = validate_model(Parameter, spec, lines, path_key, problems)
                 if parameter is not None:
                     for index, step in enumerate(parameter.values):

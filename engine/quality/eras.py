@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.load.rulebook import Rulebook
+from engine.models import year_span
 
 
 @dataclass(frozen=True)
@@ -16,9 +17,7 @@ class Era:
 
     @property
     def label(self) -> str:
-        if self.end is None:
-            return f"{self.start} onwards"
-        return str(self.start) if self.end == self.start else f"{self.start}–{self.end}"
+        return year_span(self.start, self.end)
 
     def covers(self, year: int) -> bool:
         return self.start <= year and (self.end is None or year <= self.end)
