@@ -1,6 +1,6 @@
 """The amendment scenarios (features/amendments/*.feature), run by pytest-bdd.
 
-The step language lives in engine/scenarios.py, shared with `tip-assess coverage`; these step
+The step language lives in engine/quality/scenarios.py, shared with `tip-assess coverage`; these step
 definitions only hand each step's text to it, so a scenario means the same in both places.
 """
 

@@ -1,7 +1,7 @@
 """The `validate` command: the engine's placements against the official ones, as a table.
 
-This module does not import :mod:`engine.cli` at import time (cli.py imports it at its end to
-register the command), so the shared helpers are looked up when the command runs.
+This module never imports :mod:`engine.cli.main` (main.py imports it to register the command);
+shared plumbing comes from :mod:`engine.cli.common`.
 """
 
 from __future__ import annotations
