@@ -10,7 +10,7 @@ import pytest
 from audit_support import FIXTURE, edit, git, make_workspace, run, set_parameter
 
 from engine.audit.scenario_scan import scan_features, scenarios_expecting
-from engine.cli.audit import Progress
+from engine.cli.progress import BAR, Progress
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_progress_goes_to_stderr_only_when_asked_or_on_a_terminal(ws: Path) -> N
 
 def test_progress_bar_redraws_in_place_on_a_terminal() -> None:
     stream = io.StringIO()
-    bar = Progress(stream, redraw=True, width=4)
+    bar = Progress(stream, BAR, "impact", width=4)
     bar(1, 2, "a.yaml")
     bar(2, 2, "b.yaml")
     bar.finish()

@@ -239,4 +239,4 @@ def test_nothing_is_written_on_bad_input(workspace: Path) -> None:
 def test_usage_error_exits_2() -> None:
     result = support.run_cli("assess")
     assert result.returncode == 2
-    assert "Missing argument 'DOSSIER'" in result.stderr
+    assert "Missing argument 'PATH...'" in result.stderr

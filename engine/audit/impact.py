@@ -17,9 +17,11 @@ from engine.assessment import Assessment, assess_with_history
 from engine.audit.diff_model import AFFECTING, EDITORIAL, RulesDiff
 from engine.audit.gitsource import RulebookSide
 from engine.audit.scenario_scan import Scenario, scan_features, scenarios_expecting
+from engine.batch.pool import run
 from engine.errors import InputError
-from engine.load.dossier import load_dossier
+from engine.load.dossier import LoadedDossier, load_dossier, loads_alike
 from engine.load.history import is_history_file
+from engine.load.rulebook import Rulebook
 
 Progress = Callable[[int, int, str], None]
 
@@ -199,16 +201,48 @@ class ImpactReport:
         }
 
 
-def _run(
-    side: RulebookSide, path: Path, shown: str, use_history: bool
-) -> tuple[Outcome, str | None, int | None]:
+def _outcome(book: Rulebook, loaded: LoadedDossier, path: Path, use_history: bool) -> Outcome:
     """Assess as `tip-assess assess` would: with the placement history beside the dossier."""
     try:
-        loaded = load_dossier(path, side.book, display=shown)
-        result = assess_with_history(side.book, loaded, path, use_history=use_history)
+        return Outcome.of(assess_with_history(book, loaded, path, use_history=use_history))
     except InputError as exc:
-        return Outcome(problems=[p.render() for p in exc.problems]), None, None
-    return Outcome.of(result), loaded.dossier.country, loaded.dossier.report_year
+        return Outcome(problems=[p.render() for p in exc.problems])
+
+
+def _load(book: Rulebook, path: Path, shown: str) -> LoadedDossier | Outcome:
+    try:
+        return load_dossier(path, book, display=shown)
+    except InputError as exc:
+        return Outcome(problems=[p.render() for p in exc.problems])
+
+
+@dataclass(frozen=True)
+class ImpactJob:
+    """One dossier under both rulebooks. It is loaded once when both read it the same way (the
+    usual case: a rule change that leaves the evidence vocabulary alone), else once for each."""
+
+    base: Rulebook
+    head: Rulebook
+    use_history: bool = True
+
+    def __call__(self, shown: str) -> tuple[Outcome, Outcome, str | None, int | None]:
+        path = Path(shown)
+        first = _load(self.base, path, shown)
+        second = first if loads_alike(self.base, self.head) else _load(self.head, path, shown)
+        before = (
+            first
+            if isinstance(first, Outcome)
+            else _outcome(self.base, first, path, self.use_history)
+        )
+        after = (
+            second
+            if isinstance(second, Outcome)
+            else _outcome(self.head, second, path, self.use_history)
+        )
+        for loaded, outcome in ((first, before), (second, after)):
+            if not isinstance(loaded, Outcome) and outcome.problems is None:
+                return before, after, loaded.dossier.country, loaded.dossier.report_year
+        return before, after, None, None
 
 
 def _flips(
@@ -277,23 +311,30 @@ def impact(
     features: Path | None = None,
     progress: Progress | None = None,
     use_history: bool = True,
+    jobs: int = 1,
 ) -> ImpactReport:
-    """Assess every dossier under both rulebooks and collect what changed."""
+    """Assess every dossier under both rulebooks (on `jobs` processes) and collect what changed.
+
+    Results keep the order of `dossiers`, whatever the number of jobs.
+    """
     scenarios = scan_features(features) if features is not None else []
     results: list[DossierImpact] = []
-    for index, path in enumerate(dossiers, 1):
-        shown = str(path)
+    shown = [str(path) for path in dossiers]
+
+    def on_result(
+        index: int, name: str, out: tuple[Outcome, Outcome, str | None, int | None]
+    ) -> None:
         if progress:
-            progress(index, len(dossiers), shown)
-        before, country, year = _run(base, path, shown, use_history)
-        after, head_country, head_year = _run(head, path, shown, use_history)
-        country, year = country or head_country, year or head_year
-        entry = DossierImpact(shown, country, year, before, after)
+            progress(index + 1, len(shown), name)
+        before, after, country, year = out
+        entry = DossierImpact(name, country, year, before, after)
         if before.error is None and after.error is None:
             entry.flips = _flips(base, head, before, after, diff)
         if entry.moved and before.tier and country and year:
-            entry.scenarios = scenarios_expecting(scenarios, country, year, before.tier, shown)
+            entry.scenarios = scenarios_expecting(scenarios, country, year, before.tier, name)
         results.append(entry)
+
+    run(ImpactJob(base.book, head.book, use_history), shown, jobs, on_result)
     scan = (
         f"text scan of {features}/**/*.feature: {len(scenarios)} scenario(s); a scenario is "
         "listed when it mentions the country and year (or the dossier path) and has a step "
@@ -307,6 +348,7 @@ def impact(
 __all__ = [
     "DossierImpact",
     "Flip",
+    "ImpactJob",
     "ImpactReport",
     "Outcome",
     "dossier_files",

@@ -11,10 +11,18 @@ from pathlib import Path
 
 import click
 
+from engine.cli.batch import (
+    BATCH_FORMATS,
+    BATCH_ONLY,
+    SINGLE_ONLY,
+    jobs_option,
+    progress_option,
+    run_assess_batch,
+)
 from engine.cli.common import (
     EXIT_FINDING,
+    FORMATS,
     default_rules_dir,
-    format_option,
     guarded,
     load_rules,
     output_option,
@@ -23,18 +31,31 @@ from engine.cli.common import (
 )
 from engine.errors import InputError
 
+ASSESS_FORMATS = [*FORMATS, *(f for f in BATCH_FORMATS if f not in FORMATS)]
+
 
 @click.command("assess")
-@click.argument("dossier", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path)
+)
 @rules_option
 @click.option(
     "--year",
     type=click.IntRange(2001, 2100),
     default=None,
-    help="Apply the rules in force for this report year (default: the dossier's).",
+    help="Apply the rules in force for this report year (default: each dossier's own).",
 )
-@format_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ASSESS_FORMATS),
+    default=None,
+    help="One dossier: text (default), json, markdown or html. A batch: table (default), csv, "
+    "jsonl or json.",
+)
 @output_option
+@jobs_option
+@progress_option
 @click.option(
     "--record", is_flag=True, help="Append the decision to the tamper-evident decision log."
 )
@@ -56,33 +77,89 @@ from engine.errors import InputError
 @click.option("--no-history", is_flag=True, help="Assess without any placement history.")
 @guarded
 def assess(
-    dossier: Path,
+    paths: tuple[Path, ...],
     rules_dir: Path | None,
     year: int | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
+    jobs: int | None = None,
+    progress: bool | None = None,
     record: bool = False,
     log_path: Path | None = None,
     by: str | None = None,
     history_path: Path | None = None,
     no_history: bool = False,
 ) -> None:
-    """Assess DOSSIER and explain the placement.
+    """Assess one dossier and explain the placement, or many and list one line for each.
+
+    \b
+    One dossier (a file): the placement and its explanation, as text, json, markdown or html.
+    Several dossiers or directories (every <year>.yaml below them): one line per dossier, in
+    path order, with country, year, tier, status and fragility, then a summary; --format
+    table, csv, jsonl or json; --jobs worker processes (default: every core). A dossier that
+    cannot be assessed is reported on stderr and in its row, and the batch goes on.
 
     With --record, the decision is appended to the decision log (see `tip-assess log`).
-    Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
-    the rules conflict, 2 on bad input.
+    Exit status: 0 when every placement is derived, 1 when the evidence leaves one undetermined
+    or the rules conflict, 2 on bad input (in a batch: any dossier), 3 on an internal fault.
+
+    \b
+    Examples:
+      tip-assess assess evidence/peru/2007.yaml
+      tip-assess assess evidence/ --jobs 2 --format csv
     """
+    if (log_path or by) and not record:
+        raise click.UsageError("--log and --by only apply with --record")
+    if history_path is not None and no_history:
+        raise click.UsageError("--history and --no-history exclude each other")
+    single = len(paths) == 1 and not paths[0].is_dir() and fmt not in BATCH_ONLY
+    if not single:
+        if fmt in SINGLE_ONLY:
+            raise click.UsageError(
+                f"--format {fmt} is for one dossier; a batch is written as "
+                f"{', '.join(BATCH_FORMATS)}"
+            )
+        for flag, given in (("--record", record), ("--history", history_path is not None)):
+            if given:
+                raise click.UsageError(f"{flag} applies to one dossier, not to a batch")
+        code = run_assess_batch(
+            paths, rules_dir, year, fmt or "table", output, jobs, progress, not no_history
+        )
+        if code:
+            sys.exit(code)
+        return
+    _assess_one(
+        paths[0],
+        rules_dir,
+        year,
+        fmt or "text",
+        output,
+        record,
+        log_path,
+        by,
+        history_path,
+        no_history,
+    )
+
+
+def _assess_one(
+    dossier: Path,
+    rules_dir: Path | None,
+    year: int | None,
+    fmt: str,
+    output: Path | None,
+    record: bool,
+    log_path: Path | None,
+    by: str | None,
+    history_path: Path | None,
+    no_history: bool,
+) -> None:
     from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
     from engine.report.assessment import render
 
-    if (log_path or by) and not record:
-        raise click.UsageError("--log and --by only apply with --record")
     book = load_rules(rules_dir)
     loaded = load_dossier(dossier, book)
-    if history_path is not None and no_history:
-        raise click.UsageError("--history and --no-history exclude each other")
     result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
     text = render(result.document, fmt)
     if record:

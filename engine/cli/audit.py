@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 import click
 
+from engine.cli.batch import jobs_option, progress_option, worker_count
 from engine.cli.common import (
     EXIT_FINDING,
     format_choice,
@@ -21,6 +22,7 @@ from engine.cli.common import (
     rules_dir_option,
     write_output,
 )
+from engine.cli.progress import Progress, progress_for
 
 if TYPE_CHECKING:
     from engine.audit.gitsource import RulebookSide
@@ -112,32 +114,6 @@ def diff_command(
 # --------------------------------------------------------------------------- impact
 
 
-class Progress:
-    """A progress line on stderr: redrawn in place on a terminal, one line per step otherwise."""
-
-    def __init__(self, stream: IO[str], redraw: bool, width: int = 30) -> None:
-        self.stream = stream
-        self.redraw = redraw
-        self.width = width
-        self.drawn = 0
-
-    def __call__(self, index: int, total: int, name: str) -> None:
-        if not self.redraw:
-            self.stream.write(f"impact: [{index}/{total}] {name}\n")
-            self.stream.flush()
-            return
-        done = self.width * (index - 1) // max(total, 1)
-        line = f"[{'#' * done}{'.' * (self.width - done)}] {index}/{total} {name}"[:119]
-        self.stream.write("\r" + line.ljust(self.drawn))
-        self.drawn = len(line)
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.redraw and self.drawn:
-            self.stream.write("\r" + " " * self.drawn + "\r")
-            self.stream.flush()
-
-
 @click.command("impact")
 @click.argument("dossiers", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--base", required=True, help=f"The rulebook before the change: {SIDE_HELP}.")
@@ -153,11 +129,8 @@ class Progress:
     show_default=True,
     help="Where to look for Gherkin scenarios that encode the old placements.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show progress on stderr (default: only when stderr is a terminal).",
-)
+@progress_option
+@jobs_option
 @click.option(
     "--no-history",
     is_flag=True,
@@ -174,6 +147,7 @@ def impact_command(
     repo: Path | None,
     features: Path,
     progress: bool | None,
+    jobs: int | None,
     no_history: bool,
     fmt: str,
     output: Path | None,
@@ -197,11 +171,9 @@ def impact_command(
         where = ", ".join(str(d) for d in dossiers) or "evidence"
         raise InputError.single(where, None, None, "no dossiers (*.yaml) found")
     diff = semantic_diff(old.book, new.book, old.describe(), new.describe())
-    stream = sys.stderr
-    show = stream.isatty() if progress is None else progress
-    bar = Progress(stream, redraw=stream.isatty()) if show else None
+    bar = progress_for("impact", progress)
     try:
-        report = impact(old, new, diff, files, features, bar, use_history=not no_history)
+        report = impact(old, new, diff, files, features, bar, not no_history, worker_count(jobs))
     finally:
         if bar:
             bar.finish()
@@ -220,6 +192,9 @@ def echo_changelog_warnings(base: str, rules_dir: Path, head: Rulebook) -> int:
     for problem in problems:
         click.echo(f"warning: {problem.render()}", err=True)
     return len(problems)
+
+
+__all__ = ["Progress", "echo_changelog_warnings", "register"]
 
 
 def register(main: click.Group) -> None:

@@ -121,9 +121,10 @@ output_option = click.option(
 
 
 def load_rules(rules_dir: Path | None) -> Any:
-    from engine.load.rules import load_rulebook
+    """The rulebook, from the on-disk cache when these rules were loaded before."""
+    from engine.load.cache import load_rulebook_cached
 
-    return load_rulebook(rules_dir or default_rules_dir())
+    return load_rulebook_cached(rules_dir or default_rules_dir())
 
 
 def resolve_rules_dir(rules_dir: Path | None) -> Path:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from engine.cli.batch import jobs_option, progress_option, worker_count
 from engine.cli.common import (
     EXIT_FINDING,
     guarded,
@@ -19,10 +20,7 @@ from engine.cli.common import (
     rules_option,
     write_output,
 )
-
-
-def _stderr_progress(index: int, total: int, path: str) -> None:
-    click.echo(f"validate: [{index}/{total}] {path}", err=True)
+from engine.cli.progress import progress_for
 
 
 @click.command("validate")
@@ -55,11 +53,8 @@ def _stderr_progress(index: int, total: int, path: str) -> None:
     is_flag=True,
     help="Ignore placement histories beside the dossiers (default: read them, as assess does).",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Report progress on stderr (default: when stderr is a terminal).",
-)
+@progress_option
+@jobs_option
 @output_option
 @guarded
 def validate_command(
@@ -70,6 +65,7 @@ def validate_command(
     depth: int,
     no_history: bool,
     progress: bool | None,
+    jobs: int | None,
     output: Path | None,
 ) -> None:
     """Assess every dossier under PATHS and compare with the official placements.
@@ -88,9 +84,12 @@ def validate_command(
     book = load_rules(rules_dir)
     expected = load_expected(expected_path)
     files = find_dossiers(paths)
-    show = sys.stderr.isatty() if progress is None else progress
-    reporter = _stderr_progress if show else None
-    result = validate(book, files, expected, depth, reporter, use_history=not no_history)
+    bar = progress_for("validate", progress)
+    try:
+        result = validate(book, files, expected, depth, bar, not no_history, worker_count(jobs))
+    finally:
+        if bar is not None:
+            bar.finish()
     write_output(RENDERERS[fmt](result), output)
     if result.failing:
         sys.exit(EXIT_FINDING)

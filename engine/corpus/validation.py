@@ -9,64 +9,23 @@ The pivotal findings are read generically from the assessment document's justifi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.assessment import assess_with_history
+from engine.batch.dossiers import DOSSIER_NAME, find_dossiers
+from engine.batch.pool import run
 from engine.corpus.expected import Official, OfficialPlacements
 from engine.corpus.pivotal import DEFAULT_DEPTH, Pivot, pivotal_findings
 from engine.errors import InputError, Problem
-from engine.load.dossier import LoadedDossier, load_dossier
+from engine.load.dossier import load_dossier
 from engine.load.rulebook import Rulebook
 
 Progress = Callable[[int, int, str], None]
 
-DOSSIER_NAME = re.compile(r"^\d{4}\.yaml$")
-
-
-def find_dossiers(paths: Sequence[Path]) -> list[Path]:
-    """Dossier files named directly, or every <year>.yaml under a directory, in path order.
-
-    Directories are searched by the project's naming (evidence/<country>/<year>.yaml), so that
-    other YAML kept beside the dossiers (e.g. a country's placement history) is not taken for one.
-    """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*.yaml")
-                if p.is_file()
-                and DOSSIER_NAME.match(p.name)
-                and not any(part.startswith(".") for part in p.parts)
-            )
-            if not found:
-                raise InputError.single(
-                    str(path), None, None, "no dossiers (<year>.yaml files) found"
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError.single(str(path), None, None, "no such file or directory")
-    return files
-
-
-def load_all(book: Rulebook, files: Sequence[Path]) -> list[LoadedDossier]:
-    """Load every dossier before assessing any: one report of every bad file, not the first."""
-    problems: list[Problem] = []
-    loaded: list[LoadedDossier] = []
-    for file in files:
-        try:
-            loaded.append(load_dossier(file, book))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    return loaded
+__all__ = ["DOSSIER_NAME", "Row", "ValidateJob", "Validation", "find_dossiers", "validate"]
 
 
 # --------------------------------------------------------------------------- the table
@@ -167,6 +126,54 @@ class Validation:
         }
 
 
+@dataclass(frozen=True)
+class Assessed:
+    """What a worker sends back for one dossier: the row, less the official placement."""
+
+    path: str
+    country: str
+    year: int
+    completeness: str
+    tier: str | None
+    status: str
+    pivots: list[Pivot]
+    missing: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ValidateJob:
+    """Load and assess one dossier, as `tip-assess assess` would, and find its pivotal findings.
+
+    Bad input comes back as the list of its problems, so the batch goes on and every bad file
+    is reported, not the first.
+    """
+
+    book: Rulebook
+    depth: int = DEFAULT_DEPTH
+    use_history: bool = True
+
+    def __call__(self, shown: str) -> Assessed | list[Problem]:
+        path = Path(shown)
+        try:
+            loaded = load_dossier(path, self.book, display=shown)
+            document = assess_with_history(
+                self.book, loaded, path, use_history=self.use_history
+            ).document
+        except InputError as exc:
+            return exc.problems
+        dossier = loaded.dossier
+        return Assessed(
+            path=loaded.path,
+            country=dossier.country,
+            year=dossier.report_year,
+            completeness=dossier.completeness,
+            tier=document["tier"],
+            status=document["status"],
+            pivots=pivotal_findings(document, self.book, self.depth),
+            missing=list(document["missing_evidence"]),
+        )
+
+
 def validate(
     book: Rulebook,
     files: Sequence[Path],
@@ -174,36 +181,44 @@ def validate(
     depth: int = DEFAULT_DEPTH,
     progress: Progress | None = None,
     use_history: bool = True,
+    jobs: int = 1,
 ) -> Validation:
     """Assess each dossier under the rules for its report year and compare with `expected`.
 
     Like `tip-assess assess`, a placement history beside a dossier (earlier years only) is read
-    unless `use_history` is false, so the table shows what `assess` would say.
+    unless `use_history` is false, so the table shows what `assess` would say. Dossiers are
+    assessed on `jobs` processes; rows keep the order of `files`. Any bad dossier makes the
+    whole validation an InputError listing every problem (no table is half right).
     """
-    dossiers = load_all(book, files)
     result = Validation(
         rulebook_label=f"{book.info.name} {book.info.version}",
         rules_sha256=book.sha256,
         expected_path=expected.path,
     )
-    for index, loaded in enumerate(dossiers, start=1):
+    problems: list[Problem] = []
+    shown = [str(file) for file in files]
+
+    def on_result(index: int, path: str, out: Assessed | list[Problem]) -> None:
         if progress is not None:
-            progress(index, len(dossiers), loaded.path)
-        dossier = loaded.dossier
-        document = assess_with_history(
-            book, loaded, Path(loaded.path), use_history=use_history
-        ).document
+            progress(index + 1, len(shown), path)
+        if isinstance(out, list):
+            problems.extend(out)
+            return
         result.rows.append(
             Row(
-                path=loaded.path,
-                country=dossier.country,
-                year=dossier.report_year,
-                completeness=dossier.completeness,
-                official=expected.lookup(dossier.country, dossier.report_year),
-                tier=document["tier"],
-                status=document["status"],
-                pivots=pivotal_findings(document, book, depth),
-                missing=list(document["missing_evidence"]),
+                path=out.path,
+                country=out.country,
+                year=out.year,
+                completeness=out.completeness,
+                official=expected.lookup(out.country, out.year),
+                tier=out.tier,
+                status=out.status,
+                pivots=out.pivots,
+                missing=out.missing,
             )
         )
+
+    run(ValidateJob(book, depth, use_history), shown, jobs, on_result)
+    if problems:
+        raise InputError(problems)
     return result

@@ -182,3 +182,10 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
         raise InputError(problems)
     sha = digest_files([("dossier", raw), ("source", source_raw)])
     return LoadedDossier(dossier, shown, source_display, source_text, locations, sha, record_lines)
+
+
+def loads_alike(first: Rulebook, second: Rulebook) -> bool:
+    """True when `load_dossier` gives the same result under both rulebooks, so that a dossier
+    assessed under both (`tip-assess impact`) is loaded once: it reads only the vocabulary's
+    evidence kinds."""
+    return first is second or first.kinds == second.kinds

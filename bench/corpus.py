@@ -1,0 +1,82 @@
+"""Generated inputs for the benchmarks (written to a temporary directory, never committed).
+
+- `replicate(dest, count)`: `count` country-year dossiers, the corpus dossiers of `evidence/`
+  replicated across report years 2001-2025 (a series per replica: <country>-<n>/<year>.yaml,
+  with the narrative in sources/ and the placement history beside it, as in evidence/);
+- `big_dossier(dest, records)`: one dossier of about `records` records, the Peru records repeated
+  under new ids (their quotes stay verbatim, so every quote is located in the source).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EVIDENCE = ROOT / "evidence"
+YEARS = range(2001, 2026)
+DOSSIER = re.compile(r"^\d{4}\.yaml$")
+REPORT_YEAR = re.compile(r"^report_year: \d{4}$", re.MULTILINE)
+RECORD_ID = re.compile(r"^(  - id: )(\S+)$", re.MULTILINE)
+BASIS = re.compile(r"^(    basis: )\[(.*)\]$", re.MULTILINE)
+
+
+def corpus_dossiers() -> list[Path]:
+    return sorted(p for p in EVIDENCE.glob("*/*.yaml") if DOSSIER.match(p.name))
+
+
+def replicate(dest: Path, count: int) -> Path:
+    """`count` dossiers under `dest` (created), one per country and report year."""
+    shutil.copytree(EVIDENCE / "sources", dest / "sources")
+    originals = corpus_dossiers()
+    made = 0
+    series = 0
+    while made < count:
+        original = originals[series % len(originals)]
+        folder = dest / f"{original.parent.name}-{series // len(originals) + 1:03d}"
+        folder.mkdir(parents=True)
+        history = original.parent / "history.yaml"
+        if history.is_file():
+            shutil.copy(history, folder / "history.yaml")
+        text = original.read_text(encoding="utf-8")
+        for year in YEARS:
+            if made == count:
+                break
+            (folder / f"{year}.yaml").write_text(
+                REPORT_YEAR.sub(f"report_year: {year}", text, count=1), encoding="utf-8"
+            )
+            made += 1
+        series += 1
+    return dest
+
+
+def big_dossier(dest: Path, records: int, original: Path = EVIDENCE / "peru" / "2007.yaml") -> Path:
+    """A dossier of about `records` records: the original's records, repeated with new ids."""
+    text = original.read_text(encoding="utf-8")
+    head, _, rest = text.partition("records:\n")
+    body, judgments_marker, judgments = rest.partition("judgments:\n")
+    blocks = [block for block in re.split(r"(?m)^(?=  - id: )", body) if block.startswith("  - id:")]
+    copies = max(1, -(-records // len(blocks)))
+    out = [head.replace("../sources/", "sources/"), "records:\n"]
+    for copy in range(copies):
+        for block in blocks:
+            out.append(RECORD_ID.sub(lambda m, c=copy: f"{m.group(1)}{m.group(2)}-{c}", block))
+    if judgments_marker:
+        # Judgments cite their basis by record id: point them at the first copy.
+        out.append(judgments_marker)
+        judged = RECORD_ID.sub(lambda m: f"{m.group(1)}{m.group(2)}", judgments)
+        out.append(
+            BASIS.sub(
+                lambda m: m.group(1)
+                + "["
+                + ", ".join(f"{ref.strip()}-0" for ref in m.group(2).split(",") if ref.strip())
+                + "]",
+                judged,
+            )
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(EVIDENCE / "sources", dest / "sources", dirs_exist_ok=True)
+    path = dest / f"{original.parent.name}-{records}.yaml"
+    path.write_text("".join(out), encoding="utf-8")
+    return path

@@ -1,0 +1,139 @@
+"""One job over many items, on worker processes, with every result delivered in item order.
+
+The job is a picklable callable holding what every item needs (the rulebook, say). Each worker
+process receives it once, through the pool's initializer, so a worker loads or unpickles one
+rulebook and drives one durable_rules host for its whole life, and the items travel alone.
+Items are sent in chunks of consecutive items; results are handed to `on_result` strictly in
+item order, whatever the order in which workers finish, so the output of a batch does not depend
+on the number of jobs. With one job (or one item) everything runs in this process.
+
+The scheduling is the standard library's (`concurrent.futures.ProcessPoolExecutor`); this module
+only chooses the start method, the chunk size and how many chunks are in flight at once (a
+bounded window, so that a long batch holds only a few results in memory before they are used).
+Workers are started with `fork` when this process has a single thread (cheap, and the rulebook is
+shared copy-on-write); otherwise with `forkserver` (or `spawn`), since forking a threaded
+process may deadlock.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.context import BaseContext
+from typing import Any, Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+T_contra = TypeVar("T_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+MAX_CHUNK = 16
+CHUNKS_PER_WORKER = 8  # aim: this many chunks per worker, for an even finish
+WINDOW_PER_WORKER = 4  # chunks in flight per worker
+
+
+class Job(Protocol[T_contra, R_co]):
+    """Work on one item; must be picklable (it is sent once to each worker)."""
+
+    def __call__(self, item: T_contra, /) -> R_co: ...
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunk_size(items: int, workers: int) -> int:
+    return max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
+
+
+def start_context() -> BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+# --------------------------------------------------------------------------- worker side
+
+_JOB: Any = None
+
+
+def _install(job: Any) -> None:
+    """Pool initializer: keep the job for every chunk; leave Ctrl-C to the parent."""
+    global _JOB
+    _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+    return [_JOB(item) for item in chunk]
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+class _InOrder(Generic[T, R]):
+    """Hands results on in item order, holding back chunks that finished early."""
+
+    def __init__(self, chunks: list[Sequence[T]], on_result: Callable[[int, T, R], None]) -> None:
+        self.chunks = chunks
+        self.on_result = on_result
+        self.ready: dict[int, list[R]] = {}
+        self.next_chunk = 0
+        self.next_item = 0
+
+    def add(self, index: int, results: list[R]) -> None:
+        self.ready[index] = results
+        while self.next_chunk in self.ready:
+            results = self.ready.pop(self.next_chunk)
+            for item, result in zip(self.chunks[self.next_chunk], results, strict=True):
+                self.on_result(self.next_item, item, result)
+                self.next_item += 1
+            self.next_chunk += 1
+
+
+def run(
+    job: Job[T, R],
+    items: Sequence[T],
+    jobs: int,
+    on_result: Callable[[int, T, R], None],
+) -> None:
+    """Call `job` on every item, on up to `jobs` processes; `on_result(index, item, result)` is
+    called in this process, in item order. An exception raised by the job stops the batch and is
+    raised here (jobs are expected to turn bad input into results)."""
+    workers = min(max(1, jobs), len(items))
+    if workers <= 1:
+        for index, item in enumerate(items):
+            on_result(index, item, job(item))
+        return
+    size = chunk_size(len(items), workers)
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    order: _InOrder[T, R] = _InOrder(chunks, on_result)
+    window = workers * WINDOW_PER_WORKER
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=start_context(), initializer=_install, initargs=(job,)
+    )
+    pending: dict[Future[list[R]], int] = {}
+    submitted = 0
+    try:
+        while submitted < len(chunks) or pending:
+            while submitted < len(chunks) and len(pending) < window:
+                pending[pool.submit(_run_chunk, chunks[submitted])] = submitted
+                submitted += 1
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=pending.__getitem__):
+                order.add(pending.pop(future), future.result())
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

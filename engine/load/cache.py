@@ -1,0 +1,163 @@
+"""The loaded rulebook cached on disk, so that a command does not re-parse `rules/` every time.
+
+Parsing and type-checking the rules directory costs far more than reading a pickled result, and
+the result depends only on the bytes of the rules and on the engine code that loads them. An
+entry is therefore keyed by the sha256 of the rules (the same digest as `Rulebook.sha256`), the
+digest of the loader's own source (`engine/__init__.py`, `errors.py`, `models.py`, `load/*.py`),
+the engine version, the Python and pydantic versions and the display root. Any change to one of
+them is a different key: a stale entry can never be read.
+
+The cache is a directory: `$TIP_ASSESS_CACHE`, else `$XDG_CACHE_HOME/tip-assess`, else
+`~/.cache/tip-assess`; `TIP_ASSESS_CACHE=off` turns it off. Writes go to a temporary file in
+the same directory, renamed into place, so concurrent runs only ever see whole entries. An entry
+that cannot be read (truncated, corrupt, from another engine) is ignored and rebuilt; a cache
+that cannot be written is skipped. The cache never changes a result: an invalid rulebook is
+never cached, so its problems are reported as without a cache.
+
+Entries are pickles: the cache directory is created private to the user (mode 0700), and only
+what this module wrote there is read back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from engine import __version__
+from engine.load.common import digest_files
+from engine.load.rulebook import Rulebook
+from engine.load.rules import load_rulebook, rule_files
+
+ENV = "TIP_ASSESS_CACHE"
+OFF = "off"
+KEEP = 16  # entries kept; older ones are removed after a write
+PREFIX = "rulebook-"
+SUFFIX = ".pickle"
+
+_ENGINE = Path(__file__).resolve().parent.parent
+_LOADER_SOURCES = ("__init__.py", "errors.py", "models.py", "load")
+_ENGINE_DIGEST: str | None = None
+
+
+def cache_dir() -> Path | None:
+    """The cache directory, or None when caching is turned off."""
+    env = os.environ.get(ENV)
+    if env is not None:
+        return None if env.strip().lower() in (OFF, "") else Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "tip-assess"
+
+
+def engine_digest() -> str:
+    """sha256 of the engine source that turns rule files into a Rulebook (computed once)."""
+    global _ENGINE_DIGEST
+    if _ENGINE_DIGEST is None:
+        files: list[tuple[str, bytes]] = []
+        for name in _LOADER_SOURCES:
+            path = _ENGINE / name
+            found = sorted(path.glob("*.py")) if path.is_dir() else [path]
+            for file in found:
+                try:
+                    files.append((file.relative_to(_ENGINE).as_posix(), file.read_bytes()))
+                except OSError:  # no source (e.g. a frozen build): the version must do
+                    files.append((file.name, b"unreadable"))
+        _ENGINE_DIGEST = digest_files(files)
+    return _ENGINE_DIGEST
+
+
+def rules_digest(root: Path) -> str | None:
+    """The sha256 a Rulebook loaded from `root` would carry; None if a file cannot be read."""
+    try:
+        return digest_files(
+            [(p.relative_to(root).as_posix(), p.read_bytes()) for p in rule_files(root)]
+        )
+    except OSError:
+        return None
+
+
+def cache_key(rules_sha256: str, display_root: str) -> str:
+    import pydantic
+
+    parts = [
+        rules_sha256,
+        engine_digest(),
+        __version__,
+        f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}",
+        pydantic.VERSION,
+        display_root,
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _read(entry: Path, rules_sha256: str, display_root: str) -> Rulebook | None:
+    try:
+        with entry.open("rb") as handle:
+            book = pickle.load(handle)
+    except Exception:  # missing, truncated, corrupt or from an incompatible engine: rebuild
+        return None
+    if not isinstance(book, Rulebook) or book.sha256 != rules_sha256 or book.root != display_root:
+        return None
+    return book
+
+
+def _write(directory: Path, entry: Path, book: Rulebook) -> None:
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
+            "wb", dir=directory, prefix=f".{entry.name}.", delete=False
+        )
+    except OSError:
+        return  # an unwritable cache is no cache
+    try:
+        with handle:
+            pickle.dump(book, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, entry)
+    except Exception:
+        with contextlib.suppress(OSError):
+            Path(handle.name).unlink()
+        return
+    _prune(directory)
+
+
+def _prune(directory: Path) -> None:
+    """Keep the KEEP most recently used entries."""
+    try:
+        entries = sorted(
+            directory.glob(f"{PREFIX}*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+    except OSError:
+        return
+    for old in entries[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def load_rulebook_cached(root: Path, display_root: str | None = None) -> Rulebook:
+    """`load_rulebook(root, display_root)`, read from the cache when the same rules were loaded
+    by the same engine before."""
+    shown = display_root if display_root is not None else str(root)
+    directory = cache_dir()
+    if directory is None or not root.is_dir():
+        return load_rulebook(root, display_root)
+    rules_sha256 = rules_digest(root)
+    if rules_sha256 is None:
+        return load_rulebook(root, display_root)
+    entry = directory / f"{PREFIX}{cache_key(rules_sha256, shown)}{SUFFIX}"
+    book = _read(entry, rules_sha256, shown)
+    if book is not None:
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # most recently used: kept by _prune
+        return book
+    book = load_rulebook(root, display_root)
+    if book.sha256 == rules_sha256:  # the files did not change while they were read
+        _write(directory, entry, book)
+    return book
+
+
+__all__ = ["cache_dir", "load_rulebook_cached"]
