@@ -56,7 +56,9 @@ def big_dossier(dest: Path, records: int, original: Path = EVIDENCE / "peru" / "
     text = original.read_text(encoding="utf-8")
     head, _, rest = text.partition("records:\n")
     body, judgments_marker, judgments = rest.partition("judgments:\n")
-    blocks = [block for block in re.split(r"(?m)^(?=  - id: )", body) if block.startswith("  - id:")]
+    blocks = [
+        block for block in re.split(r"(?m)^(?=  - id: )", body) if block.startswith("  - id:")
+    ]
     copies = max(1, -(-records // len(blocks)))
     out = [head.replace("../sources/", "sources/"), "records:\n"]
     for copy in range(copies):
@@ -68,10 +70,12 @@ def big_dossier(dest: Path, records: int, original: Path = EVIDENCE / "peru" / "
         judged = RECORD_ID.sub(lambda m: f"{m.group(1)}{m.group(2)}", judgments)
         out.append(
             BASIS.sub(
-                lambda m: m.group(1)
-                + "["
-                + ", ".join(f"{ref.strip()}-0" for ref in m.group(2).split(",") if ref.strip())
-                + "]",
+                lambda m: (
+                    m.group(1)
+                    + "["
+                    + ", ".join(f"{ref.strip()}-0" for ref in m.group(2).split(",") if ref.strip())
+                    + "]"
+                ),
                 judged,
             )
         )

@@ -6,7 +6,11 @@ stated as the tier and as findings with their values.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,14 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Every command the tests run, in this process or in a subprocess, and every pytest-xdist worker
+# (they inherit the environment) share one rulebook cache, private to this run: the real rules
+# are parsed once, and the user's own cache is never touched.
+if not os.environ.get("TIP_ASSESS_TEST_RUN_CACHE"):
+    _cache = tempfile.mkdtemp(prefix="tip-assess-test-cache-")
+    os.environ["TIP_ASSESS_CACHE"] = os.environ["TIP_ASSESS_TEST_RUN_CACHE"] = _cache
+    atexit.register(shutil.rmtree, _cache, ignore_errors=True)
 
 import support
 

@@ -3,6 +3,7 @@ counterfactual dossiers by editing records (never by editing the rules)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import subprocess
@@ -12,9 +13,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from engine.cli.main import main
+from engine.load.cache import load_rulebook_cached
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
-from engine.load.rules import load_rulebook
 from engine.models import EvidenceRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +28,8 @@ EVIDENCE = ROOT / "evidence"
 
 @cache
 def rulebook() -> Rulebook:
-    return load_rulebook(RULES, display_root="rules")
+    """The real rulebook, once per test process (from the test run's rulebook cache)."""
+    return load_rulebook_cached(RULES, display_root="rules")
 
 
 def dossier_path(country: str, year: int) -> Path:
@@ -104,7 +109,23 @@ def unpunished_complicity(loaded: LoadedDossier) -> LoadedDossier:
 def run_cli(
     *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m engine` as a user would, capturing stdout, stderr and the exit code."""
+    """Run `tip-assess ARGS` in this process, from `cwd`, as a user would from that directory:
+    stdout, stderr and the exit code, shaped like a finished subprocess. Tests that need a real
+    process (exit codes as the shell sees them, hash seeds, concurrency) use `run_process`."""
+    environment: dict[str, str | None] = {"TIP_ASSESS_DEBUG": None, **(env or {})}
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(
+            main, list(args), env=environment, prog_name="tip-assess", catch_exceptions=False
+        )
+    return subprocess.CompletedProcess(
+        ["tip-assess", *args], result.exit_code, result.stdout, result.stderr
+    )
+
+
+def run_process(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m engine` in a new process, capturing stdout, stderr and the exit code."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("TIP_ASSESS_DEBUG", None)
     return subprocess.run(

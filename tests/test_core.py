@@ -170,7 +170,7 @@ def test_assessment_output_is_byte_identical_across_runs_and_hash_seeds(
     first = assess(support.rulebook(), peru, YEAR).to_json()
     assert first == assess(support.rulebook(), peru, YEAR).to_json()
     outputs = {
-        support.run_cli(
+        support.run_process(
             "assess", "evidence/peru/2007.yaml", "--format", "json", env={"PYTHONHASHSEED": seed}
         ).stdout
         for seed in ("0", "1", "12345")
@@ -248,7 +248,7 @@ def test_every_format_renders(fmt: str, tmp_path: Path) -> None:
 
 def test_python_dash_m_engine_and_the_console_script_agree() -> None:
     assert os.access(support.ROOT / "engine" / "__main__.py", os.R_OK)
-    result = support.run_cli("--version")
+    result = support.run_process("--version")  # `python -m engine` is the command
     assert result.returncode == 0 and "tip-assess" in result.stdout
 
 

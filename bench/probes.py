@@ -1,0 +1,85 @@
+"""Measurements that need a process of their own (peak memory, a time limit), run by run.py.
+
+usage: python bench/probes.py scale DOSSIER
+       python bench/probes.py memory N
+
+`scale` loads one (large) dossier, runs the inference alone, then the whole assessment with its
+explanation, and prints the times and the peak resident memory as JSON. `memory` runs N
+assessments of the Peru dossier in one process, cycling through report years 2001-2025, and
+prints the resident memory after 1k, 5k and 10k (and at N).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.assessment import assess, dossier_inputs  # noqa: E402
+from engine.load.cache import load_rulebook_cached  # noqa: E402
+from engine.load.dossier import load_dossier  # noqa: E402
+from engine.reason.cache import compiled_for  # noqa: E402
+from engine.reason.inference import infer  # noqa: E402
+
+YEARS = list(range(2001, 2026))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scale(path: Path) -> dict[str, float | int]:
+    book = load_rulebook_cached(ROOT / "rules", "rules")
+    base = peak_mb()
+    started = time.perf_counter()
+    loaded = load_dossier(path, book)
+    load_s = time.perf_counter() - started
+    print(json.dumps({"records": len(loaded.dossier.records), "load_s": load_s}), flush=True)
+    year = loaded.dossier.report_year
+    compiled_for(book, year)
+    started = time.perf_counter()
+    infer(book, compiled_for(book, year), dossier_inputs(loaded))
+    infer_s = time.perf_counter() - started
+    print(json.dumps({"infer_s": infer_s}), flush=True)
+    started = time.perf_counter()
+    assess(book, loaded)
+    assess_s = time.perf_counter() - started
+    return {
+        "records": len(loaded.dossier.records),
+        "load_s": load_s,
+        "infer_s": infer_s,
+        "assess_s": assess_s,
+        "peak_mb": peak_mb(),
+        "peak_growth_mb": peak_mb() - base,
+    }
+
+
+def memory(runs: int) -> dict[str, float]:
+    book = load_rulebook_cached(ROOT / "rules", "rules")
+    loaded = load_dossier(ROOT / "evidence" / "peru" / "2007.yaml", book)
+    marks = {1000, 5000, 10000, runs}
+    found: dict[str, float] = {"start": rss_mb()}
+    started = time.perf_counter()
+    for number in range(1, runs + 1):
+        assess(book, loaded, YEARS[number % len(YEARS)])
+        if number in marks:
+            found[str(number)] = rss_mb()
+            print(json.dumps({"at": number, "rss_mb": found[str(number)]}), flush=True)
+    found["seconds"] = time.perf_counter() - started
+    return found
+
+
+if __name__ == "__main__":
+    what, argument = sys.argv[1], sys.argv[2]
+    result = scale(Path(argument)) if what == "scale" else memory(int(argument))
+    print(json.dumps(result), flush=True)

@@ -1,0 +1,443 @@
+"""Every figure of the performance targets, measured in one run, printed as one table.
+
+usage: python bench/run.py [--dossiers 4000] [--jobs 2] [--assessments 10000]
+                           [--sizes 1000,10000,100000] [--cap 180] [--repeat 7] [--json FILE]
+
+Figures (targets from issue 10; the machine is shared and noisy, so each process-level figure
+is given as wall time and as CPU time, and ratios are taken within the run):
+- `tip-assess assess DIR --jobs N` over generated country-year dossiers (the corpus dossiers of
+  evidence/ replicated across report years 2001-2025, in a temporary directory);
+- `tip-assess impact` of a one-parameter change over the same dossiers;
+- one warm assessment with its explanation, dossier load and text rendering included;
+- `tip-assess assess evidence/peru/2007.yaml` cold, in a new process, also as a ratio to
+  `python -c pass`;
+- the whole pipeline against raw durable_rules on the same facts and compiled ruleset
+  (bench/raw_durable.py), in facts per second; also `infer` alone, and the parse+validate floor
+  (libyaml's C loader and pydantic, nothing else) beside the loader in use;
+- one dossier of 1k / 10k / 100k records: time per record at each size and peak memory (each
+  size in its own process, stopped after --cap seconds);
+- 10,000 sequential assessments in one process: resident memory at 1k, 5k and 10k.
+
+Nothing here is a test: no figure fails the run. Generated inputs are deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import big_dossier, replicate  # noqa: E402
+from raw_durable import RawRunner, engine_facts  # noqa: E402
+
+PERU = ROOT / "evidence" / "peru" / "2007.yaml"
+PARAMETER_CHANGE = ("value: 100, source", "value: 500, source")  # significant_victims_min
+
+
+# --------------------------------------------------------------------------- timing helpers
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_process(
+    command: list[str], env: dict[str, str], cwd: Path = ROOT, timeout: float | None = None
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Wall and CPU seconds (the process and the workers it waited for) of one command."""
+    cpu = child_cpu()
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    return time.perf_counter() - started, child_cpu() - cpu, done
+
+
+def median_run(command: list[str], env: dict[str, str], repeat: int) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu, _ = run_process(command, env)
+        walls.append(wall)
+        cpus.append(cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def median_ms(action: Callable[[], Any], runs: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        action()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def tip_assess() -> list[str]:
+    script = Path(sys.executable).parent / "tip-assess"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "engine"]
+
+
+# --------------------------------------------------------------------------- the figures
+
+
+def cold_start(env: dict[str, str], repeat: int) -> dict[str, float]:
+    run_process([*tip_assess(), "assess", str(PERU)], env)  # fills the rulebook cache
+    wall, cpu = median_run([*tip_assess(), "assess", str(PERU)], env, repeat)
+    pass_wall, pass_cpu = median_run([sys.executable, "-c", "pass"], env, repeat)
+    return {"wall": wall, "cpu": cpu, "pass_wall": pass_wall, "pass_cpu": pass_cpu}
+
+
+def in_process(runs: int) -> dict[str, float]:
+    """Warm figures, in this process: one assessment, the loading floor, raw durable_rules."""
+    import yaml
+
+    from engine.assessment import assess_with_history, dossier_inputs
+    from engine.load.cache import load_rulebook_cached
+    from engine.load.dossier import load_dossier
+    from engine.load.yamlsource import load_yaml_file
+    from engine.models import Dossier
+    from engine.reason.cache import compiled_for
+    from engine.reason.inference import infer
+    from engine.report.assessment import render
+
+    book = load_rulebook_cached(ROOT / "rules", "rules")
+    loaded = load_dossier(PERU, book)
+    year = loaded.dossier.report_year
+    compiled = compiled_for(book, year)
+    inputs = dossier_inputs(loaded)
+
+    def pipeline() -> None:
+        fresh = load_dossier(PERU, book)
+        render(assess_with_history(book, fresh, PERU).document, "text")
+
+    def floor() -> None:
+        Dossier.model_validate(yaml.load(PERU.read_bytes(), Loader=yaml.CSafeLoader))
+
+    def current_parse() -> None:
+        data, _, _ = load_yaml_file(PERU)
+        Dossier.model_validate(data)
+
+    runner = RawRunner(compiled)
+    session = runner.session_facts(engine_facts(book, inputs))
+    raw_ms = median_ms(lambda: runner.run(session), runs * 4)
+    raw_firings = runner.firings
+    runner.firings = 0
+    runner.run(session)
+    infer_ms = median_ms(lambda: infer(book, compiled, inputs), runs * 4)
+    firings = infer(book, compiled, inputs).firings
+    return {
+        "facts": len(session),
+        "records": len(inputs),
+        "firings_engine": firings,
+        "firings_raw": runner.firings,
+        "raw_ms": raw_ms,
+        "infer_ms": infer_ms,
+        "assess_ms": median_ms(lambda: assess_with_history(book, loaded, PERU), runs),
+        "load_ms": median_ms(lambda: load_dossier(PERU, book), runs),
+        "pipeline_ms": median_ms(pipeline, runs),
+        "floor_ms": median_ms(floor, runs),
+        "current_parse_ms": median_ms(current_parse, runs),
+        "raw_firings_total": raw_firings,
+    }
+
+
+def batch(tmp: Path, env: dict[str, str], count: int, jobs: int) -> dict[str, Any]:
+    corpus = replicate(tmp / "corpus", count)
+    out = tmp / "batch.csv"
+    wall, cpu, done = run_process(
+        [
+            *tip_assess(),
+            "assess",
+            str(corpus),
+            "--jobs",
+            str(jobs),
+            "--format",
+            "csv",
+            "--no-progress",
+            "-o",
+            str(out),
+        ],
+        env,
+    )
+    rows = max(0, len(out.read_text().splitlines()) - 1) if out.exists() else 0
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "exit": done.returncode,
+        "rows": rows,
+        "corpus": corpus,
+        "stderr": done.stderr[-400:],
+    }
+
+
+def impact(tmp: Path, env: dict[str, str], corpus: Path, jobs: int) -> dict[str, Any]:
+    base, head = tmp / "rules-base", tmp / "rules-head"
+    shutil.copytree(ROOT / "rules", base)
+    shutil.copytree(ROOT / "rules", head)
+    parameters = head / "parameters.yaml"
+    text = parameters.read_text()
+    assert PARAMETER_CHANGE[0] in text, "the benchmark's parameter change no longer applies"
+    parameters.write_text(text.replace(*PARAMETER_CHANGE, 1))
+    out = tmp / "impact.json"
+    wall, cpu, done = run_process(
+        [
+            *tip_assess(),
+            "impact",
+            str(corpus),
+            "--base",
+            str(base),
+            "--rules",
+            str(head),
+            "--jobs",
+            str(jobs),
+            "--format",
+            "json",
+            "--no-progress",
+            "-o",
+            str(out),
+        ],
+        env,
+    )
+    report = json.loads(out.read_text()) if out.exists() else {}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "exit": done.returncode,
+        "dossiers": report.get("dossiers", 0),
+        "moved": len(report.get("placements_changed", [])),
+        "stderr": done.stderr[-400:],
+    }
+
+
+def probe(args: list[str], env: dict[str, str], cap: float) -> tuple[list[dict[str, Any]], bool]:
+    """Run bench/probes.py; its JSON lines, and whether it finished within `cap` seconds."""
+    command = [sys.executable, str(ROOT / "bench" / "probes.py"), *args]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        out, _ = process.communicate(timeout=cap)
+        finished = process.returncode == 0
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, _ = process.communicate()
+        finished = False
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")], finished
+
+
+def scaling(tmp: Path, env: dict[str, str], sizes: list[int], cap: float) -> list[dict[str, Any]]:
+    results = []
+    for size in sizes:
+        path = big_dossier(tmp / "big", size)
+        started = time.perf_counter()
+        lines, finished = probe(["scale", str(path)], env, cap)
+        merged: dict[str, Any] = {"size": size, "finished": finished}
+        for line in lines:
+            merged.update(line)
+        merged["elapsed"] = time.perf_counter() - started
+        results.append(merged)
+        path.unlink()
+    return results
+
+
+def memory(env: dict[str, str], runs: int, cap: float) -> dict[str, Any]:
+    lines, finished = probe(["memory", str(runs)], env, cap)
+    marks = {str(line["at"]): line["rss_mb"] for line in lines if "at" in line}
+    return {"marks": marks, "finished": finished}
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 100 else f"{seconds:.0f} s"
+
+
+def table(f: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    rows: list[tuple[str, str, str, str]] = []
+    b, i, c = f["batch"], f["impact"], f["cold"]
+    rows.append(
+        (
+            f"`tip-assess assess DIR --jobs {args.jobs}`, {b['rows']:,} dossiers",
+            "< 10 s wall",
+            f"{fmt_s(b['wall'])} wall, {fmt_s(b['cpu'])} CPU (exit {b['exit']})",
+            f"{b['wall'] / 10:.2f}",
+        )
+    )
+    rows.append(
+        (
+            f"`tip-assess impact` of a one-parameter change, {i['dossiers']:,} dossiers",
+            "< 20 s wall",
+            f"{fmt_s(i['wall'])} wall, {fmt_s(i['cpu'])} CPU ({i['moved']:,} placements move)",
+            f"{i['wall'] / 20:.2f}",
+        )
+    )
+    w = f["warm"]
+    rows.append(
+        (
+            "one warm assessment with explanation, dossier load included",
+            "< 20 ms",
+            f"{w['pipeline_ms']:.1f} ms (load {w['load_ms']:.1f}, assess {w['assess_ms']:.1f}, "
+            f"infer {w['infer_ms']:.1f})",
+            f"{w['pipeline_ms'] / 20:.2f}",
+        )
+    )
+    rows.append(
+        (
+            "`tip-assess assess evidence/peru/2007.yaml` cold, new process",
+            "< 0.5 s wall (idle machine)",
+            f"{c['wall']:.3f} s wall = {c['wall'] / c['pass_wall']:.1f}x `python -c pass` "
+            f"({c['pass_wall']:.3f} s); {c['cpu']:.3f} s CPU = {c['cpu'] / c['pass_cpu']:.1f}x",
+            f"{c['wall'] / 0.5:.2f}",
+        )
+    )
+    facts = w["facts"]
+    raw = facts / w["raw_ms"] * 1000
+    whole = facts / w["pipeline_ms"] * 1000
+    rows.append(
+        (
+            "whole pipeline vs raw durable_rules, same facts and compiled ruleset",
+            ">= 50 % of raw facts/s",
+            f"{whole / raw:.1%} ({whole:,.0f} vs {raw:,.0f} facts/s; infer alone "
+            f"{facts / w['infer_ms'] * 1000 / raw:.0%})",
+            f"{(whole / raw) / 0.5:.2f}",
+        )
+    )
+    sizes = f["scaling"]
+    per_record = []
+    for s in sizes:
+        if s.get("assess_s") is not None and s.get("finished"):
+            per_record.append(
+                f"{s['size'] // 1000}k: {1e6 * (s['load_s'] + s['assess_s']) / s['records']:,.0f} "
+                f"µs/record (load {1e6 * s['load_s'] / s['records']:,.0f}, infer "
+                f"{1e6 * s['infer_s'] / s['records']:,.0f}), peak {s['peak_mb']:.0f} MB"
+            )
+        else:
+            done = ", ".join(
+                f"{k.removesuffix('_s')} {1e6 * s[k] / s['records']:,.0f} µs/record"
+                for k in ("load_s", "infer_s")
+                if k in s and "records" in s
+            )
+            per_record.append(
+                f"{s['size'] // 1000}k: not done in {args.cap:.0f} s"
+                + (f" ({done})" if done else "")
+            )
+    finished = [s for s in sizes if s.get("finished")]
+    slope = (
+        f"{_per(finished[-1]) / _per(finished[0]):.1f} ({finished[-1]['size'] // 1000}k vs "
+        f"{finished[0]['size'] // 1000}k)"
+        if len(finished) > 1
+        else "n/a"
+    )
+    rows.append(
+        (
+            "one dossier of 1k / 10k / 100k records",
+            "time and memory linear in records",
+            "; ".join(per_record),
+            slope,
+        )
+    )
+    m = f["memory"]["marks"]
+    keys = [k for k in ("1000", "5000", "10000") if k in m]
+    rows.append(
+        (
+            f"{args.assessments:,} sequential assessments in one process",
+            "resident memory flat",
+            ", ".join(f"{int(k) // 1000}k: {m[k]:.1f} MB" for k in keys)
+            + ("" if f["memory"]["finished"] else f" (stopped at {args.cap * 5:.0f} s)"),
+            f"{m[keys[-1]] / m[keys[0]]:.2f}" if len(keys) > 1 else "n/a",
+        )
+    )
+    out = [
+        "| figure | target | measured | ratio |",
+        "| --- | --- | --- | --- |",
+        *(f"| {a} | {t} | {v} | {r} |" for a, t, v, r in rows),
+    ]
+    return out
+
+
+def _per(size: dict[str, Any]) -> float:
+    return float(size["load_s"] + size["assess_s"]) / float(size["records"])
+
+
+def details(f: dict[str, Any]) -> list[str]:
+    w = f["warm"]
+    facts = w["facts"]
+    return [
+        "",
+        f"Same facts: {w['records']} records of evidence/peru/2007.yaml, {facts} facts per session "
+        f"(with $open and the negation phases); firings per session: engine "
+        f"{w['firings_engine']}, raw {w['firings_raw']}.",
+        f"Raw durable_rules {w['raw_ms']:.2f} ms/session ({facts / w['raw_ms'] * 1000:,.0f} facts/s); "
+        f"infer {w['infer_ms']:.2f} ms ({facts / w['infer_ms'] * 1000:,.0f} facts/s); assess "
+        f"{w['assess_ms']:.2f} ms; load {w['load_ms']:.2f} ms; whole pipeline {w['pipeline_ms']:.2f} ms "
+        f"({facts / w['pipeline_ms'] * 1000:,.0f} facts/s).",
+        f"Parse+validate floor (libyaml C loader + pydantic, no line map, no quote location): "
+        f"{w['floor_ms']:.2f} ms per dossier; the loader in use parses and validates in "
+        f"{w['current_parse_ms']:.2f} ms, and loads (quotes located) in {w['load_ms']:.2f} ms.",
+        f"Machine: {os.cpu_count()} cores, load average {f['load_before']} before and "
+        f"{f['load_after']} after; Python {platform.python_version()}; total bench time "
+        f"{f['elapsed']:.0f} s.",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dossiers", type=int, default=4000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--assessments", type=int, default=10000)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--cap", type=float, default=180, help="seconds per record-size probe")
+    parser.add_argument("--repeat", type=int, default=7, help="runs of each cold start")
+    parser.add_argument("--runs", type=int, default=50, help="runs of each warm figure")
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw figures")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    figures: dict[str, Any] = {"load_before": load_average()}
+    with tempfile.TemporaryDirectory(prefix="tip-assess-bench-") as name:
+        tmp = Path(name)
+        env = {**os.environ, "TIP_ASSESS_CACHE": str(tmp / "cache")}
+        env.pop("TIP_ASSESS_RULES", None)
+        os.environ["TIP_ASSESS_CACHE"] = env["TIP_ASSESS_CACHE"]
+        step = lambda text: print(f"bench: {text}", file=sys.stderr, flush=True)  # noqa: E731
+        step("cold start")
+        figures["cold"] = cold_start(env, args.repeat)
+        step("warm figures and raw durable_rules")
+        figures["warm"] = in_process(args.runs)
+        step(f"assess {args.dossiers} dossiers, --jobs {args.jobs}")
+        figures["batch"] = batch(tmp, env, args.dossiers, args.jobs)
+        step(f"impact over {args.dossiers} dossiers")
+        figures["impact"] = impact(tmp, env, figures["batch"].pop("corpus"), args.jobs)
+        step(f"records scaling {args.sizes}")
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        figures["scaling"] = scaling(tmp, env, sizes, args.cap)
+        step(f"{args.assessments} sequential assessments")
+        figures["memory"] = memory(env, args.assessments, args.cap * 5)
+    figures["load_after"] = load_average()
+    figures["elapsed"] = time.perf_counter() - started
+    print("\n".join(table(figures, args) + details(figures)))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()

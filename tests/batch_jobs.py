@@ -1,0 +1,31 @@
+"""Jobs for the pool tests; importable by name, so that worker processes can unpickle them."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SlowFirst:
+    """Returns (item, worker pid); early items take longest, so later chunks finish first."""
+
+    items: int
+    step: float = 0.02
+
+    def __call__(self, item: int) -> tuple[int, int]:
+        time.sleep(self.step * max(0, self.items - item) / self.items)
+        return item, os.getpid()
+
+
+@dataclass(frozen=True)
+class Fails:
+    """Raises on one item: an error the job did not turn into a result."""
+
+    bad: int
+
+    def __call__(self, item: int) -> int:
+        if item == self.bad:
+            raise ValueError(f"item {item} is bad")
+        return item

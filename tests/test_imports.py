@@ -1,0 +1,66 @@
+"""Commands import only what they use: `--help` none of the engine, one assessment no batch,
+audit, corpus or quality code. (Start-up time itself is measured by bench/run.py, not here.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import support
+
+PROBE = """
+import json, sys
+from engine.cli.main import main
+try:
+    main(sys.argv[1:], prog_name="tip-assess")
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def imported(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=support.ROOT,
+        timeout=120,
+    )
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def under(modules: set[str], *packages: str) -> set[str]:
+    return {m for m in modules if any(m == p or m.startswith(p + ".") for p in packages)}
+
+
+def test_help_imports_no_engine_and_no_heavy_library() -> None:
+    modules = imported("--help")
+    assert under(modules, "pydantic", "yaml", "durable", "jsonschema") == set()
+    assert under(modules, "engine") <= {
+        "engine",
+        "engine.errors",
+        "engine.batch",
+        *(m for m in modules if m.startswith("engine.cli")),
+    }
+
+
+def test_one_assessment_imports_no_batch_audit_corpus_or_quality_code() -> None:
+    modules = imported("assess", "evidence/peru/2007.yaml")
+    assert "engine.assessment" in modules and "engine.report.assessment" in modules
+    assert (
+        under(
+            modules,
+            "engine.audit",
+            "engine.corpus",
+            "engine.quality",
+            "engine.batch.pool",
+            "engine.batch.render",
+            "concurrent.futures.process",
+            "multiprocessing",
+            "jsonschema",
+            "hypothesis",
+        )
+        == set()
+    )

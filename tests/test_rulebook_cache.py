@@ -1,0 +1,180 @@
+"""The rulebook cached on disk: the same Rulebook as a fresh load, never stale, never a crash."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import support
+
+from engine.errors import InputError
+from engine.load import cache
+from engine.load.cache import cache_dir, cache_key, load_rulebook_cached
+from engine.load.rulebook import Rulebook
+from engine.load.rules import load_rulebook
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache directory of its own, and a private copy of the rules."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(directory))
+    shutil.copytree(support.RULES, tmp_path / "rules")
+    return directory
+
+
+def entries(directory: Path) -> list[Path]:
+    return sorted(directory.glob("rulebook-*.pickle")) if directory.is_dir() else []
+
+
+def fail_if_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the rules were parsed, not read from the cache")
+
+    monkeypatch.setattr(cache, "load_rulebook", parse)
+
+
+def test_a_cached_rulebook_is_the_rulebook_a_fresh_load_gives(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    fresh = load_rulebook(rules, "rules")
+    first = load_rulebook_cached(rules, "rules")
+    assert len(entries(store)) == 1
+    fail_if_parsed(monkeypatch)
+    second = load_rulebook_cached(rules, "rules")
+    for book in (first, second):
+        assert same(book, fresh)
+
+
+def same(book: Rulebook, other: Rulebook) -> bool:
+    """Every field equal, the line maps behind each origin included."""
+    lines = {key: origin.lines and origin.lines.lines for key, origin in book.origins.items()}
+    other_lines = {
+        key: origin.lines and origin.lines.lines for key, origin in other.origins.items()
+    }
+    return book == other and lines == other_lines and book.origins == other.origins
+
+
+def test_any_change_to_the_rules_is_a_new_entry(store: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    before = load_rulebook_cached(rules, "rules")
+    parameters = rules / "parameters.yaml"
+    parameters.write_text(parameters.read_text() + "\n# a comment is a change too\n")
+    after = load_rulebook_cached(rules, "rules")
+    assert after.sha256 != before.sha256
+    assert after.sha256 == load_rulebook(rules, "rules").sha256
+    assert len(entries(store)) == 2
+
+
+def test_the_key_covers_the_engine_and_the_display_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = cache_key("a" * 64, "rules")
+    assert cache_key("a" * 64, "other/rules") != key
+    assert cache_key("b" * 64, "rules") != key
+    monkeypatch.setattr(cache, "_ENGINE_DIGEST", "another engine")
+    assert cache_key("a" * 64, "rules") != key
+
+
+def test_the_engine_digest_reads_the_loader_source() -> None:
+    digest = cache.engine_digest()
+    assert len(digest) == 64 and digest == cache.engine_digest()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not a pickle", pickle.dumps({"rules": []}), pickle.dumps("x")[:-3]],
+    ids=["empty", "garbage", "wrong-object", "truncated"],
+)
+def test_a_corrupt_entry_is_ignored_and_rebuilt(store: Path, tmp_path: Path, damage: bytes) -> None:
+    rules = tmp_path / "rules"
+    good = load_rulebook_cached(rules, "rules")
+    (entry,) = entries(store)
+    entry.write_bytes(damage)
+    again = load_rulebook_cached(rules, "rules")
+    assert again.sha256 == good.sha256 and len(again.rules) == len(good.rules)
+    assert pickle.loads(entry.read_bytes()).sha256 == good.sha256  # repaired
+
+
+def test_an_entry_for_other_rules_under_the_same_name_is_not_trusted(
+    store: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules"
+    load_rulebook_cached(rules, "rules")
+    (entry,) = entries(store)
+    other = pickle.loads(entry.read_bytes())
+    other.sha256 = "0" * 64
+    entry.write_bytes(pickle.dumps(other))
+    assert load_rulebook_cached(rules, "rules").sha256 == load_rulebook(rules).sha256
+
+
+def test_an_unwritable_cache_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(blocker / "cache"))
+    book = load_rulebook_cached(support.RULES, "rules")
+    assert book.sha256 == support.rulebook().sha256
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIP_ASSESS_CACHE", "off")
+    assert cache_dir() is None
+    monkeypatch.delenv("TIP_ASSESS_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "tip-assess"
+
+
+def test_an_invalid_rulebook_is_reported_as_without_a_cache_and_never_cached(
+    store: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules"
+    (rules / "broken.yaml").write_text("rules: [\n")
+    with pytest.raises(InputError) as cached:
+        load_rulebook_cached(rules, "rules")
+    with pytest.raises(InputError) as fresh:
+        load_rulebook(rules, "rules")
+    assert cached.value.render() == fresh.value.render()
+    assert "broken.yaml:" in cached.value.render()
+    assert entries(store) == []
+
+
+def test_old_entries_are_pruned(store: Path, tmp_path: Path) -> None:
+    store.mkdir()
+    for number in range(cache.KEEP + 3):
+        old = store / f"rulebook-{number:064d}.pickle"
+        old.write_bytes(b"old")
+        os.utime(old, (number, number))
+    load_rulebook_cached(tmp_path / "rules", "rules")
+    kept = entries(store)
+    assert len(kept) == cache.KEEP
+    assert store / f"rulebook-{0:064d}.pickle" not in kept
+
+
+def test_concurrent_processes_share_one_entry_and_leave_no_temporary_file(
+    store: Path, tmp_path: Path
+) -> None:
+    code = (
+        "import sys; from pathlib import Path; from engine.load.cache import load_rulebook_cached;"
+        "print(load_rulebook_cached(Path(sys.argv[1]), 'rules').sha256)"
+    )
+    env = {**os.environ, "TIP_ASSESS_CACHE": str(store)}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(tmp_path / "rules")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=support.ROOT,
+        )
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    assert {out.strip() for out, _ in outputs} == {support.rulebook().sha256}
+    assert len(entries(store)) == 1
+    assert [p.name for p in store.iterdir() if p.name.startswith(".")] == []
