@@ -7,6 +7,7 @@ stated as the tier and as findings with their values.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import sys
@@ -19,6 +20,12 @@ from pytest_bdd import given, parsers, then, when
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import support
+
+from engine.assessment import Assessment, assess
+from engine.errors import InputError
+from engine.load.dossier import LoadedDossier
+
 # Every command the tests run, in this process or in a subprocess, and every pytest-xdist worker
 # (they inherit the environment) share one rulebook cache, private to this run: the real rules
 # are parsed once, and the user's own cache is never touched.
@@ -26,11 +33,10 @@ if not os.environ.get("TIP_ASSESS_TEST_RUN_CACHE"):
     _cache = tempfile.mkdtemp(prefix="tip-assess-test-cache-")
     os.environ["TIP_ASSESS_CACHE"] = os.environ["TIP_ASSESS_TEST_RUN_CACHE"] = _cache
     atexit.register(shutil.rmtree, _cache, ignore_errors=True)
-
-import support
-
-from engine.assessment import Assessment, assess
-from engine.load.dossier import LoadedDossier
+    # Parsed here once, before any pytest-xdist worker starts; if the rules are broken, the
+    # tests that load them report it.
+    with contextlib.suppress(InputError):
+        support.rulebook()
 
 
 @pytest.fixture

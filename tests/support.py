@@ -4,6 +4,7 @@ counterfactual dossiers by editing records (never by editing the rules)."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import os
 import subprocess
@@ -37,6 +38,12 @@ def dossier_path(country: str, year: int) -> Path:
 
 
 def dossier(country: str, year: int) -> LoadedDossier:
+    """A corpus dossier, loaded once per test process; each caller gets its own copy."""
+    return copy.deepcopy(_loaded(country, year))
+
+
+@cache
+def _loaded(country: str, year: int) -> LoadedDossier:
     return load_dossier(dossier_path(country, year), rulebook())
 
 

@@ -11,6 +11,7 @@ import pytest
 import support
 
 from engine.assessment import assess, canonical_json
+from engine.load.rules import load_rulebook
 from engine.load.vocabulary import date_number
 from engine.models import AbsencePattern, FindingPattern, Rule
 from engine.reason.compiler import PHASE_TYPE, compile_year, stratify
@@ -33,7 +34,7 @@ def test_rulebook_loads_with_origins_and_a_stable_hash() -> None:
     for rule in book.rules:
         origin = book.origins[rule.id]
         assert origin.file.startswith("rules/") and origin.line, rule.id
-    again = support.load_rulebook(support.RULES, display_root="elsewhere")
+    again = load_rulebook(support.RULES, display_root="elsewhere")
     assert again.sha256 == book.sha256, "the hash must not depend on where the rules live"
 
 

@@ -6,16 +6,22 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import support
 
-from engine.quality.coverage import measure
+from engine.quality.coverage import Coverage, measure
 
 FEATURES = support.ROOT / "features" / "amendments"
 
 
-def test_coverage_meets_the_rulebook_threshold() -> None:
+@pytest.fixture(scope="module")
+def result() -> Coverage:
+    """The matrix of the real rulebook and scenarios, measured once for the tests that read it."""
+    return measure(support.rulebook(), FEATURES)
+
+
+def test_coverage_meets_the_rulebook_threshold(result: Coverage) -> None:
     book = support.rulebook()
-    result = measure(book, FEATURES)
     assert book.info.coverage_threshold == 0.95
     assert not result.failures
     assert result.ratio >= result.threshold, [
@@ -23,8 +29,7 @@ def test_coverage_meets_the_rulebook_threshold() -> None:
     ]
 
 
-def test_cells_exist_only_where_a_rule_in_force_concludes_the_value() -> None:
-    result = measure(support.rulebook(), FEATURES)
+def test_cells_exist_only_where_a_rule_in_force_concludes_the_value(result: Coverage) -> None:
     assert ("placement", "Tier 2 Watch List", "2001–2003") not in result.cells
     assert ("criterion_12", "met", "2006–2008") not in result.cells
     downgrade = result.cells[("automatic_downgrade", "due", "2011–2012")]
@@ -38,9 +43,8 @@ def test_cells_exist_only_where_a_rule_in_force_concludes_the_value() -> None:
     )
 
 
-def test_given_findings_do_not_count_as_coverage() -> None:
+def test_given_findings_do_not_count_as_coverage(result: Coverage) -> None:
     # placement.not-ranked's examples give applicability as a fact; nothing derives it later.
-    result = measure(support.rulebook(), FEATURES)
     assert not result.cells[("placement", "Not ranked", "2006–2008")].covered
 
 

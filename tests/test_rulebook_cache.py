@@ -1,4 +1,7 @@
-"""The rulebook cached on disk: the same Rulebook as a fresh load, never stale, never a crash."""
+"""The rulebook cached on disk: the same Rulebook as a fresh load, never stale, never a crash.
+
+Most tests use the small rulebook of the audit fixture (cheap to parse again and again); the
+first checks the real rulebook."""
 
 from __future__ import annotations
 
@@ -18,13 +21,15 @@ from engine.load.cache import cache_dir, cache_key, load_rulebook_cached
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
 
+TOY_RULES = support.ROOT / "tests" / "fixtures" / "audit" / "rules"
+
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache directory of its own, and a private copy of the rules."""
+    """An empty cache directory of its own, and a private copy of the toy rules."""
     directory = tmp_path / "cache"
     monkeypatch.setenv("TIP_ASSESS_CACHE", str(directory))
-    shutil.copytree(support.RULES, tmp_path / "rules")
+    shutil.copytree(TOY_RULES, tmp_path / "rules")
     return directory
 
 
@@ -40,9 +45,9 @@ def fail_if_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_cached_rulebook_is_the_rulebook_a_fresh_load_gives(
-    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rules = tmp_path / "rules"
+    rules = support.RULES  # the real rulebook
     fresh = load_rulebook(rules, "rules")
     first = load_rulebook_cached(rules, "rules")
     assert len(entries(store)) == 1
@@ -116,8 +121,8 @@ def test_an_unwritable_cache_is_no_cache(tmp_path: Path, monkeypatch: pytest.Mon
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache directory should be")
     monkeypatch.setenv("TIP_ASSESS_CACHE", str(blocker / "cache"))
-    book = load_rulebook_cached(support.RULES, "rules")
-    assert book.sha256 == support.rulebook().sha256
+    book = load_rulebook_cached(TOY_RULES, "rules")
+    assert book.sha256 == load_rulebook(TOY_RULES).sha256
 
 
 def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,6 +180,6 @@ def test_concurrent_processes_share_one_entry_and_leave_no_temporary_file(
     ]
     outputs = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0], outputs
-    assert {out.strip() for out, _ in outputs} == {support.rulebook().sha256}
+    assert {out.strip() for out, _ in outputs} == {load_rulebook(tmp_path / "rules").sha256}
     assert len(entries(store)) == 1
     assert [p.name for p in store.iterdir() if p.name.startswith(".")] == []
