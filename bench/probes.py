@@ -79,7 +79,10 @@ def memory(runs: int) -> dict[str, float]:
     return found
 
 
+MEMORY_LIMIT = 4 * 2**30  # address space: a runaway probe fails alone, not the machine
+
 if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     what, argument = sys.argv[1], sys.argv[2]
     result = scale(Path(argument)) if what == "scale" else memory(int(argument))
     print(json.dumps(result), flush=True)

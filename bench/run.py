@@ -341,7 +341,8 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[str]:
                 if k in s and "records" in s
             )
             per_record.append(
-                f"{s['size']:,}: not done in {args.cap:.0f} s" + (f" ({done})" if done else "")
+                f"{s['size']:,}: not done in {args.cap:.0f} s (or 4 GB)"
+                + (f" ({done})" if done else "")
             )
     finished = [s for s in sizes if s.get("finished")]
     slope = (
@@ -408,7 +409,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--assessments", type=int, default=10000)
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--cap", type=float, default=180, help="seconds per record-size probe")
+    parser.add_argument("--cap", type=float, default=300, help="seconds per record-size probe")
     parser.add_argument("--repeat", type=int, default=7, help="runs of each cold start")
     parser.add_argument("--runs", type=int, default=50, help="runs of each warm figure")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw figures")

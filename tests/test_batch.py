@@ -7,6 +7,8 @@ a bad dossier is reported and counted, and the batch goes on.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import importlib
 import io
 import json
 import shutil
@@ -14,11 +16,12 @@ from pathlib import Path
 
 import pytest
 import support
+from audit_support import make_workspace, run, set_parameter
 from batch_jobs import Fails, SlowFirst
 
+from engine.batch import pool
 from engine.batch.assess import AssessJob, Fragility, Row, Summary
 from engine.batch.dossiers import find_dossiers, sorted_unique
-from engine.batch.pool import chunk_size, run
 from engine.cli.progress import BAR, LINES, PERIODIC, Progress, progress_for
 from engine.errors import InputError
 
@@ -133,32 +136,72 @@ def test_two_jobs_give_byte_identical_output_to_one(
     assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
 
 
+def test_validate_and_impact_give_the_same_output_whatever_the_jobs(tmp_path: Path) -> None:
+    args = ["validate", "evidence", "--expected", "evidence/expected.csv", "--format", "json"]
+    one = support.run_cli(*args, "--jobs", "1")
+    two = support.run_cli(*args, "--jobs", "2")
+    assert (one.returncode, one.stdout) == (two.returncode, two.stdout)
+    assert len(json.loads(one.stdout)["rows"]) == len(CORPUS)
+    ws = make_workspace(tmp_path / "ws")
+    set_parameter(ws, "incarceration_min_years", 20)  # moves both toy placements
+    single = run(ws, "impact", "--base", "git:HEAD", "--jobs", "1", "--format", "json")
+    double = run(ws, "impact", "--base", "git:HEAD", "--jobs", "2", "--format", "json")
+    assert (single.exit_code, single.stdout) == (double.exit_code, double.stdout)
+    assert len(json.loads(single.stdout)["placements_changed"]) == 2
+
+
+def test_impact_loads_a_dossier_once_when_both_rulebooks_read_it_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    impact = importlib.import_module(
+        "engine.audit.impact"
+    )  # the package exports a function of that name
+    loads: list[str] = []
+    real = impact.load_dossier
+
+    def counting(path: Path, book: object, display: str | None = None) -> object:
+        loads.append(str(path))
+        return real(path, book, display)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(impact, "load_dossier", counting)
+    book = support.rulebook()
+    before, after, country, year = impact.ImpactJob(book, book)("evidence/peru/2007.yaml")
+    assert loads == ["evidence/peru/2007.yaml"]
+    assert (country, year, before.tier, after.tier) == ("Peru", 2007, "Tier 2", "Tier 2")
+    other = dataclasses.replace(book, kinds={**book.kinds})
+    other.kinds.pop("victim_shelter")
+    loads.clear()
+    _, after, _, _ = impact.ImpactJob(book, other)("evidence/peru/2007.yaml")
+    assert len(loads) == 2
+    assert after.error is not None and "unknown evidence kind 'victim_shelter'" in after.error
+
+
 def test_the_pool_hands_results_on_in_item_order_from_several_processes() -> None:
     items = list(range(40))
     seen: list[tuple[int, int, int]] = []
-    run(SlowFirst(len(items)), items, 2, lambda i, item, out: seen.append((i, item, out[0])))
+    pool.run(SlowFirst(len(items)), items, 2, lambda i, item, out: seen.append((i, item, out[0])))
     assert [entry[0] for entry in seen] == items
     assert all(index == item == echoed for index, item, echoed in seen)
     pids: set[int] = set()
-    run(SlowFirst(len(items)), items, 2, lambda i, item, out: pids.add(out[1]))
+    pool.run(SlowFirst(len(items)), items, 2, lambda i, item, out: pids.add(out[1]))
     assert len(pids) == 2
 
 
 def test_one_job_runs_in_this_process() -> None:
     pids: set[int] = set()
-    run(SlowFirst(3, step=0), [0, 1, 2], 1, lambda i, item, out: pids.add(out[1]))
+    pool.run(SlowFirst(3, step=0), [0, 1, 2], 1, lambda i, item, out: pids.add(out[1]))
     assert pids == {support.os.getpid()}
 
 
 def test_an_error_the_job_does_not_handle_stops_the_batch() -> None:
     with pytest.raises(ValueError, match="item 7 is bad"):
-        run(Fails(7), list(range(20)), 2, lambda i, item, out: None)
+        pool.run(Fails(7), list(range(20)), 2, lambda i, item, out: None)
 
 
 def test_chunks_are_small_enough_to_share_the_work() -> None:
-    assert chunk_size(11, 2) == 1
-    assert chunk_size(4000, 2) == 16
-    assert chunk_size(100, 4) == 3
+    assert pool.chunk_size(11, 2) == 1
+    assert pool.chunk_size(4000, 2) == 16
+    assert pool.chunk_size(100, 4) == 3
 
 
 # --------------------------------------------------------------------------- bad input
