@@ -275,14 +275,16 @@ def fmt_s(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 100 else f"{seconds:.0f} s"
 
 
-def table(f: dict[str, Any], args: argparse.Namespace) -> list[str]:
+def table(f: dict[str, Any]) -> list[str]:
+    jobs, assessments = f["jobs"], f["assessments"]
     rows: list[tuple[str, str, str, str]] = []
     b, i, c = f["batch"], f["impact"], f["cold"]
     rows.append(
         (
-            f"`tip-assess assess DIR --jobs {args.jobs}`, {b['rows']:,} dossiers",
+            f"`tip-assess assess DIR --jobs {jobs}`, {b['rows']:,} dossiers",
             "< 10 s wall",
-            f"{fmt_s(b['wall'])} wall, {fmt_s(b['cpu'])} CPU (exit {b['exit']})",
+            f"{fmt_s(b['wall'])} wall, {fmt_s(b['cpu'])} CPU (exit {b['exit']}); idle estimate "
+            f"CPU/jobs = {fmt_s(b['cpu'] / jobs)}",
             f"{b['wall'] / 10:.2f}",
         )
     )
@@ -290,7 +292,8 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[str]:
         (
             f"`tip-assess impact` of a one-parameter change, {i['dossiers']:,} dossiers",
             "< 20 s wall",
-            f"{fmt_s(i['wall'])} wall, {fmt_s(i['cpu'])} CPU ({i['moved']:,} placements move)",
+            f"{fmt_s(i['wall'])} wall, {fmt_s(i['cpu'])} CPU ({i['moved']:,} placements move); "
+            f"idle estimate CPU/jobs = {fmt_s(i['cpu'] / jobs)}",
             f"{i['wall'] / 20:.2f}",
         )
     )
@@ -299,7 +302,7 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[str]:
         (
             "one warm assessment with explanation, dossier load included",
             "< 20 ms",
-            f"{w['pipeline_ms']:.1f} ms (load {w['load_ms']:.1f}, assess {w['assess_ms']:.1f}, "
+            f"{w['pipeline_ms']:.1f} ms CPU (load {w['load_ms']:.1f}, assess {w['assess_ms']:.1f}, "
             f"infer {w['infer_ms']:.1f})",
             f"{w['pipeline_ms'] / 20:.2f}",
         )
@@ -326,47 +329,23 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[str]:
         )
     )
     sizes = f["scaling"]
-    per_record = []
-    for s in sizes:
-        if s.get("assess_s") is not None and s.get("finished"):
-            per_record.append(
-                f"{s['size']:,}: {1e6 * (s['load_s'] + s['assess_s']) / s['records']:,.0f} "
-                f"µs/record (load {1e6 * s['load_s'] / s['records']:,.0f}, infer "
-                f"{1e6 * s['infer_s'] / s['records']:,.0f}), peak {s['peak_mb']:.0f} MB"
-            )
-        else:
-            done = ", ".join(
-                f"{k.removesuffix('_s')} {1e6 * s[k] / s['records']:,.0f} µs/record"
-                for k in ("load_s", "infer_s")
-                if k in s and "records" in s
-            )
-            per_record.append(
-                f"{s['size']:,}: not done in {args.cap:.0f} s (or 4 GB)"
-                + (f" ({done})" if done else "")
-            )
-    finished = [s for s in sizes if s.get("finished")]
-    slope = (
-        f"{_per(finished[-1]) / _per(finished[0]):.1f} ({finished[-1]['size']:,} vs "
-        f"{finished[0]['size']:,})"
-        if len(finished) > 1
-        else "n/a"
-    )
     rows.append(
         (
-            "one dossier of 1k / 10k / 100k records",
+            "one dossier of 1k / 10k / 100k records (CPU per record: load, inference, "
+            "assessment with explanation)",
             "time and memory linear in records",
-            "; ".join(per_record),
-            slope,
+            "; ".join(_scale_cell(s, f["cap"]) for s in sizes),
+            _slopes(sizes),
         )
     )
     m = f["memory"]["marks"]
     keys = [k for k in ("1000", "5000", "10000") if k in m]
     rows.append(
         (
-            f"{args.assessments:,} sequential assessments in one process",
+            f"{assessments:,} sequential assessments in one process",
             "resident memory flat",
             ", ".join(f"{int(k) // 1000}k: {m[k]:.1f} MB" for k in keys)
-            + ("" if f["memory"]["finished"] else f" (stopped at {args.cap * 5:.0f} s)"),
+            + ("" if f["memory"]["finished"] else f" (stopped at {f['cap'] * 5:.0f} s)"),
             f"{m[keys[-1]] / m[keys[0]]:.2f}" if len(keys) > 1 else "n/a",
         )
     )
@@ -378,8 +357,38 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[str]:
     return out
 
 
-def _per(size: dict[str, Any]) -> float:
-    return float(size["load_s"] + size["assess_s"]) / float(size["records"])
+def _us(size: dict[str, Any], key: str) -> float:
+    return 1e6 * float(size[key]) / float(size["records"])
+
+
+def _scale_cell(s: dict[str, Any], cap: float) -> str:
+    if s.get("finished"):
+        return (
+            f"{s['size']:,}: load {_us(s, 'load_s'):,.0f} µs, infer {_us(s, 'infer_s'):,.0f} µs, "
+            f"assess {_us(s, 'assess_s'):,.0f} µs; peak {s['peak_mb']:.0f} MB"
+        )
+    if "load_s" in s:
+        return (
+            f"{s['size']:,}: load {_us(s, 'load_s'):,.0f} µs ({s['load_s']:.0f} s); inference "
+            f"not done {s['elapsed'] - s['load_s']:.0f} s later (stopped at {cap:.0f} s)"
+        )
+    return f"{s['size']:,}: not loaded in {cap:.0f} s (stopped)"
+
+
+def _slopes(sizes: list[dict[str, Any]]) -> str:
+    """Per-record time at the largest size over the smallest (1.0 = linear), by phase."""
+    parts = []
+    for key, label in (("load_s", "load"), ("infer_s", "infer")):
+        measured = [s for s in sizes if key in s and "records" in s]
+        if len(measured) > 1:
+            first, last = measured[0], measured[-1]
+            parts.append(
+                f"{label} {_us(last, key) / _us(first, key):.2f} "
+                f"({last['size'] // 1000}k/{first['size'] // 1000}k)"
+            )
+        else:
+            parts.append(f"{label} n/a")
+    return "; ".join(parts)
 
 
 def details(f: dict[str, Any]) -> list[str]:
@@ -413,7 +422,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="runs of each cold start")
     parser.add_argument("--runs", type=int, default=50, help="runs of each warm figure")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw figures")
+    parser.add_argument(
+        "--from-json", type=Path, default=None, help="print the table of a run saved with --json"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        print("\n".join(table(saved) + details(saved)))
+        return
     started = time.perf_counter()
     figures: dict[str, Any] = {"load_before": load_average()}
     with tempfile.TemporaryDirectory(prefix="tip-assess-bench-") as name:
@@ -436,8 +452,9 @@ def main() -> None:
         step(f"{args.assessments} sequential assessments")
         figures["memory"] = memory(env, args.assessments, args.cap * 5)
     figures["load_after"] = load_average()
+    figures.update(cap=args.cap, jobs=args.jobs, assessments=args.assessments)
     figures["elapsed"] = time.perf_counter() - started
-    print("\n".join(table(figures, args) + details(figures)))
+    print("\n".join(table(figures) + details(figures)))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
 
