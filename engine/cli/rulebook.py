@@ -95,7 +95,10 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
 
     root = resolve_rules_dir(rules_dir)
     if not root.is_dir():
-        raise click.UsageError(f"rules directory not found: {root}")
+        raise click.UsageError(
+            f"rules directory not found: {root} (looked for {root.absolute()}; give --rules DIR "
+            "or set TIP_ASSESS_RULES)"
+        )
     result = lint(root)
     for problem in result.problems:
         click.echo(f"error: {problem.render()}", err=True)

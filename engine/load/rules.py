@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
+from engine.load import inputs
 from engine.load.common import digest_files, validate_model
 from engine.load.rulebook import Origin, Rulebook
 from engine.load.vocabulary import check_rulebook
@@ -72,10 +73,22 @@ def rule_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if p.is_file() and not p.name.startswith("."))
 
 
-def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
-    """Load, validate and type-check a rules directory; raise InputError with every problem."""
+def load_rulebook(
+    root: Path, display_root: str | None = None, files: list[Path] | None = None
+) -> Rulebook:
+    """Load, validate and type-check a rules directory; raise InputError with every problem.
+
+    `files` (inside `root`) restricts the rulebook to those files, for `check` on rule files
+    outside the rules directory in use.
+    """
     if not root.is_dir():
-        raise InputError.single(str(root), None, None, "rules directory not found")
+        raise InputError.single(
+            str(root),
+            None,
+            None,
+            f"rules directory not found (looked for {root.absolute()}; give --rules DIR or "
+            "set TIP_ASSESS_RULES)",
+        )
     shown = display_root if display_root is not None else str(root)
     problems: list[Problem] = []
     info: RulebookInfo | None = None
@@ -86,7 +99,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
     origins: dict[str, Origin] = {}
     raw_files: list[tuple[str, bytes]] = []
 
-    files = rule_files(root)
+    files = rule_files(root) if files is None else sorted(files)
     if not files:
         raise InputError.single(shown, None, None, "no .yaml files in the rules directory")
     for path in files:
@@ -98,6 +111,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
             problems.extend(exc.problems)
             continue
         raw_files.append((rel, raw))
+        inputs.note_input(path)
         if data is None:
             continue
         if not isinstance(data, dict):

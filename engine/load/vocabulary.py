@@ -303,7 +303,15 @@ def check_rulebook(book: Rulebook) -> list[Problem]:
     settings = book.info.history
     if settings is not None:
         for kind_name, fields in (
-            (settings.placement_kind, [settings.offset_field, settings.waived_field]),
+            (
+                settings.placement_kind,
+                [
+                    settings.offset_field,
+                    settings.waived_field,
+                    settings.downgrade_field,
+                    *settings.downgrade_values,
+                ],
+            ),
             (settings.waiver_kind, []),
         ):
             kind = book.kinds.get(kind_name)
@@ -327,6 +335,16 @@ def check_rulebook(book: Rulebook) -> list[Problem]:
                             f"evidence kind '{kind_name}' declares no field '{field_name}'",
                         )
                     )
+        placement = book.kinds.get(settings.placement_kind)
+        for field_name, given in settings.downgrade_values.items():
+            field_spec = placement.fields.get(field_name) if placement else None
+            message = type_error(field_spec, given) if field_spec is not None else None
+            if message:
+                problems.append(
+                    Problem(
+                        origin, None, f"rulebook.history.downgrade_values.{field_name}", message
+                    )
+                )
     for rule in book.rules:
         problems.extend(_RuleChecker(book, rule).check())
     return problems
