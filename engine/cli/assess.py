@@ -29,7 +29,7 @@ from engine.errors import InputError
 
 
 @click.command("assess")
-@click.argument("dossier", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("dossier", type=click.Path(path_type=Path))
 @rules_option
 @click.option(
     "--year",
@@ -88,6 +88,8 @@ def assess(
     """
     from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
+    from engine.load.history import default_history_path
+    from engine.load.inputs import note_input
     from engine.report.assessment import render
 
     if (log_path or by) and not record:
@@ -98,15 +100,22 @@ def assess(
     loaded = load_dossier(dossier, book)
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
+    if not no_history:  # the history is an input too: the output may not replace it
+        used = history_path if history_path is not None else default_history_path(dossier)
+        if used is not None:
+            note_input(used)
+    check_output(output)  # before any work: nothing is written when the output is refused
+    if record and output is not None:
+        from engine.audit.decision_log import default_log_path
+
+        if output.absolute() == (log_path or default_log_path()).absolute():
+            raise InputError.single(
+                str(output), None, None, "the output file cannot be the decision log"
+            )
     result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
     text = render(result.document, fmt)
-    check_output(output)  # before recording: nothing is written when the output is refused
     if record:
-        from engine.audit.decision_log import default_log_path
         from engine.cli.log import record_decision
-
-        if output is not None and output.absolute() == (log_path or default_log_path()).absolute():
-            raise click.UsageError("the output file cannot be the decision log")
 
         rules_used = rules_dir or default_rules_dir()
         record_decision(

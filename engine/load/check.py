@@ -89,7 +89,7 @@ def check_paths(paths: list[Path], book: Rulebook, rules_root: Path) -> CheckRes
     root = rules_root.resolve()
     elsewhere: dict[Path, None] = {}
     for file in files:
-        if file.exists() and inside(file.resolve(), root):
+        if file.is_file() and inside(file.resolve(), root):
             result.counts["rules"] += 1  # validated when the rulebook in use was loaded
             continue
         kind, problem = _sniff(file)

@@ -174,7 +174,7 @@ def _read_source(path: Path, file: str, shown: str, display: str, lines: LineMap
     root, why = inputs.evidence_root(path)
     try:
         resolved = (path.parent / file).resolve()
-    except (OSError, RuntimeError) as exc:  # a symlink loop
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte
         raise InputError.single(
             shown, line, "source.file", f"cannot resolve {file}: {exc}"
         ) from None

@@ -33,7 +33,7 @@ LIMITS: dict[str, Limit] = {
         Limit("depth", 32, "levels of nested YAML collections"),
         Limit("nodes", 50_000, "YAML nodes in one file, aliases counted as expanded"),
         Limit("alias_nodes", 10_000, "YAML nodes that aliases add to one rules file"),
-        Limit("records", 1_000, "records and judgments in a dossier, entries in a history"),
+        Limit("records", 500, "records and judgments in a dossier, entries in a history"),
         Limit("int_digits", 18, "digits of one integer"),
     )
 }

@@ -92,6 +92,7 @@ def load_rulebook(
     shown = display_root if display_root is not None else str(root)
     problems: list[Problem] = []
     info: RulebookInfo | None = None
+    info_origin: Origin | None = None
     kinds: dict[str, EvidenceKind] = {}
     conclusions: dict[str, ConclusionSpec] = {}
     parameters: dict[str, Parameter] = {}
@@ -143,6 +144,7 @@ def load_rulebook(
                 info = validate_model(
                     RulebookInfo, data["rulebook"], lines, ("rulebook",), problems
                 )
+                info_origin = Origin(display, lines.line_of(("rulebook",)), lines, ("rulebook",))
         if "vocabulary" in data:
             vocab = _mapping(data["vocabulary"], lines, ("vocabulary",), "vocabulary", problems)
             for key in vocab:
@@ -237,6 +239,7 @@ def load_rulebook(
         origins=origins,
         sha256=digest_files(raw_files),
         root=shown,
+        info_origin=info_origin,
     )
     problems = check_rulebook(book)
     if problems:

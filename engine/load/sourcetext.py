@@ -111,9 +111,10 @@ class SourceText:
             return "the quote is empty"
         prefix = self._longest(folded_quote, suffix=False)
         suffix = self._longest(folded_quote, suffix=True)
-        if max(prefix, suffix) == 0:
+        if max(prefix, suffix) < min(8, len(folded_quote) // 2 + 1):
             return "no passage of the source begins or ends like it"
-        if prefix >= suffix:
+        # The start of the quote, when it matches far enough, gives the true first difference.
+        if prefix >= min(20, len(folded_quote) // 4) or prefix >= suffix:
             start = self.folded.find(folded_quote[:prefix])
             differs_at = prefix  # in the quote
             source_at = start + prefix  # in the folded source

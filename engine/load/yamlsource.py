@@ -30,6 +30,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
+# Tags a mapping or a list may carry (none, or the plain ones).
+_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 # libyaml's C parser when PyYAML was built with it; the pure-Python parser gives the same events.
 _PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -163,13 +165,12 @@ class _Builder:
             if isinstance(event, yaml.AliasEvent):
                 value = self._alias(event, path, line)
             elif isinstance(event, yaml.ScalarEvent):
-                self._count(line)
                 anchor = self._anchor(event, line)
+                self._count(line)
                 self._record(path, line, override=False)
                 value = self._scalar(event, line)
                 self._close_anchor(anchor, value, path)
             else:  # MappingStartEvent or SequenceStartEvent
-                self._count(line)
                 if len(stack) >= self.max_depth:
                     raise self.fail(
                         line,
@@ -177,7 +178,14 @@ class _Builder:
                             "depth", f"YAML nested deeper than {self.max_depth} levels"
                         ),
                     )
+                if event.tag not in _COLLECTION_TAGS:
+                    raise self.fail(
+                        line,
+                        f"malformed YAML: the tag {event.tag!r} is not supported (plain "
+                        "mappings and lists only)",
+                    )
                 anchor = self._anchor(event, line)
+                self._count(line)
                 self._record(path, line, override=False)
                 container: dict[Any, Any] | list[Any] = (
                     {} if isinstance(event, yaml.MappingStartEvent) else []
@@ -254,7 +262,7 @@ class _Builder:
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise self.fail(line, f"malformed YAML: {problem}") from None
-        except (ValueError, TypeError, KeyError, OverflowError, ArithmeticError):
+        except Exception:  # any failure of a value's constructor is bad input
             shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
             raise self.fail(line, f"malformed YAML: cannot read {shown!r} as {tag}") from None
 
