@@ -87,7 +87,7 @@ def check_paths(paths: list[Path], book: Rulebook, rules_root: Path) -> CheckRes
         else:
             files.append(path)
     root = rules_root.resolve()
-    elsewhere: dict[Path, None] = {}
+    elsewhere: dict[Path, list[Path]] = {}
     for file in files:
         if file.is_file() and inside(file.resolve(), root):
             result.counts["rules"] += 1  # validated when the rulebook in use was loaded
@@ -105,15 +105,36 @@ def check_paths(paths: list[Path], book: Rulebook, rules_root: Path) -> CheckRes
             result.problems.extend(exc.problems)
             continue
         if kind == "rules":
-            elsewhere[file.parent] = None
+            elsewhere.setdefault(file.parent, []).append(file)
         else:
             assert kind is not None
             result.counts[kind] += 1
-    for directory in elsewhere:
+    for directory, given in elsewhere.items():
         group = [f for f in rule_files(directory) if _sniff(f)[0] == "rules"]
+        if not any(_has_rulebook(f) for f in group):
+            result.problems.extend(
+                Problem(
+                    str(file),
+                    1,
+                    None,
+                    f"this is a rules file, outside the rules directory in use ({rules_root}), "
+                    "and no file beside it has a 'rulebook' section: move it into the rules "
+                    "directory, or check its own rules directory with --rules DIR",
+                )
+                for file in given
+            )
+            continue
         result.counts["rules"] += len(group)
         try:
             load_rulebook(directory, str(directory), files=group)
         except InputError as exc:
             result.problems.extend(exc.problems)
     return result
+
+
+def _has_rulebook(file: Path) -> bool:
+    try:
+        data, _, _ = load_yaml_file(file)
+    except InputError:
+        return False
+    return isinstance(data, dict) and "rulebook" in data
