@@ -13,7 +13,6 @@ tests bound the work by the limits instead: tests/test_hostile_inputs.py).
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -39,28 +38,48 @@ def bomb(levels: int = 8, width: int = 10) -> str:
     return "\n".join(lines) + "\n"
 
 
-def records(count: int) -> str:
-    return "".join(
-        f"  - id: extra-{i}\n    kind: victim_count\n"
-        f'    quote: "finding and removing almost 400 minors"\n'
-        f"    values: {{count: {i}, basis: removed}}\n"
-        for i in range(count)
-    )
+QUOTE = (
+    "Peru is primarily a source country for women and children trafficked within the country "
+    "for the purpose of commercial sexual exploitation. Most victims are girls and young women "
+    "recruited from rural areas and lured or coerced into prostitution in urban nightclubs, "
+    "bars, and brothels."
+)
+
+
+class Records:
+    """A dossier followed by `count` records of about 430 bytes each (117k records make about
+    50 MB, as in the issue), written in chunks so that this process never holds the file."""
+
+    def __init__(self, head: str, count: int) -> None:
+        self.head = head
+        self.count = count
+
+    def write_to(self, path: Path) -> None:
+        with path.open("w") as handle:
+            handle.write(self.head)
+            for i in range(self.count):
+                handle.write(
+                    f"  - id: extra-{i}\n    kind: victim_count\n"
+                    f'    quote: "{QUOTE}"\n'
+                    f"    values: {{count: {i}, basis: removed}}\n"
+                )
 
 
 def setup(work: Path) -> dict[str, Callable[[], list[str]]]:
     """Each case: write its input into `work`, return the command line."""
     base = (ROOT / DOSSIER).read_text()
 
-    def write(name: str, text: str | bytes) -> str:
+    def write(name: str, text: str | bytes | Records) -> str:
         path = work / "evidence" / "peru" / name
-        if isinstance(text, bytes):
+        if isinstance(text, Records):
+            text.write_to(path)
+        elif isinstance(text, bytes):
             path.write_bytes(text)
         else:
             path.write_text(text)
         return f"evidence/peru/{name}"
 
-    def assess(name: str, text: str | bytes) -> Callable[[], list[str]]:
+    def assess(name: str, text: str | bytes | Records) -> Callable[[], list[str]]:
         return lambda: ["assess", write(name, text), "--rules", str(ROOT / "rules")]
 
     def rules_bomb() -> list[str]:
@@ -73,14 +92,14 @@ def setup(work: Path) -> dict[str, Callable[[], list[str]]]:
         "alias bomb 8x10 in a dossier": assess("bomb.yaml", "country: Peru\n" + bomb()),
         "alias bomb 8x10 in a rules file": rules_bomb,
         "flow nesting 5,000 deep": assess("deep.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n"),
-        "block nesting 5,000 deep": assess(
-            "deep-block.yaml", "".join(f"{' ' * i}k{i}:\n" for i in range(5000)) + "\n"
+        "block nesting 1,000 deep": assess(
+            "deep-block.yaml", "".join(f"{' ' * i}k{i}:\n" for i in range(1000)) + "\n"
         ),
         "report_year of 5,000 digits": assess(
             "bigint.yaml", base.replace("report_year: 2007", "report_year: " + "9" * 5000)
         ),
-        "50 MB dossier (117k records)": assess("50mb.yaml", base + records(117_000)),
-        "1 MB dossier (2,300 records)": assess("1mb.yaml", base + records(2_300)),
+        "50 MB dossier (117k records)": assess("50mb.yaml", Records(base, 117_000)),
+        "1 MB dossier (2,300 records)": assess("1mb.yaml", Records(base, 2_300)),
         "source.file: /etc/passwd": assess(
             "passwd.yaml", base.replace("../sources/tip-2007-peru.txt", "/etc/passwd")
         ),
@@ -101,29 +120,39 @@ def setup(work: Path) -> dict[str, Callable[[], list[str]]]:
             "-o",
             DOSSIER,
         ],
-        "check DOSSIER rules": lambda: ["check", DOSSIER, str(ROOT / "rules")],
-        "check evidence/sources": lambda: ["check", "evidence/sources"],
+        "check DOSSIER rules": lambda: [
+            "check",
+            DOSSIER,
+            str(ROOT / "rules"),
+            "--rules",
+            str(ROOT / "rules"),
+        ],
+        "check evidence/sources": lambda: [
+            "check",
+            "evidence/sources",
+            "--rules",
+            str(ROOT / "rules"),
+        ],
         "rules directory not found": lambda: ["check", "--rules", "no-such-rules"],
     }
 
 
 def run(work: Path, args: list[str]) -> tuple[int, float, float, float, str]:
+    """Exit status, wall and CPU seconds, peak RSS (MB) of this process alone, first line."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIP_ASSESS_")}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "engine", *args],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    message = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or [""])[0]
-    return done.returncode, wall, cpu, after.ru_maxrss / 1024, message
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "engine", *args], cwd=work, env=env, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        lines = err.read().decode().strip().splitlines() or out.read().decode().splitlines()
+    cpu = usage.ru_utime + usage.ru_stime
+    return child.returncode, wall, cpu, usage.ru_maxrss / 1024, (lines or [""])[0]
 
 
 def main() -> None:
