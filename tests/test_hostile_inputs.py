@@ -24,8 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bad_cases import malformed_cases, path_cases, quote_cases, structure_cases
-from bad_cases_rules import check_cases, history_cases, rules_cases
+from bad_cases import malformed_cases
+from bad_cases_dossier import structure_cases
+from bad_cases_history import history_cases
+from bad_cases_paths import path_cases, quote_cases
+from bad_cases_rules import check_cases, rules_cases
 from click.testing import CliRunner
 from hostile_cases import LOG, OUT, Case, D, Expect, H, hostile_cases, special_file_cases
 from hypothesis import HealthCheck, given, settings

@@ -158,6 +158,11 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
     if result.problems:
         raise InputError(result.problems)
     counts = result.counts
+    if not paths:
+        click.echo(
+            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) is valid"
+        )
+        return
     click.echo(
         f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules); "
         f"{counts['dossier']} dossier(s), {counts['history']} placement history(ies) and "
