@@ -14,6 +14,7 @@ from engine.cli.audit import register as register_audit
 from engine.cli.log import register as register_log
 from engine.cli.rulebook import register as register_rulebook
 from engine.cli.validate import register as register_validate
+from engine.cli.whatif import register as register_whatif
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -34,6 +35,7 @@ register_rulebook(main)  # rules list|show, lint, coverage, schema
 register_audit(main)  # diff, impact
 register_log(main)  # log show|verify|replay
 register_validate(main)  # validate
+register_whatif(main)  # whatif, sensitivity, consistency
 
 if __name__ == "__main__":  # pragma: no cover
     main()
