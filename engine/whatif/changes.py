@@ -13,12 +13,14 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values, type_error
+from engine.load.yamlsource import load_yaml_file
 from engine.models import EvidenceRecord, FieldSpec, InputFact, JudgmentRecord
 from engine.reason.inference import shown_value
 from engine.whatif.params import with_parameter
@@ -256,7 +258,15 @@ def _record_problem(
         return InputError.single(loaded.path, None, None, message)
     section, index, _ = found
     where = f"{section}[{index}]" + (f".values.{field}" if field else "")
-    return InputError.single(loaded.path, loaded.record_lines.get(record_id), where, message)
+    line = loaded.record_lines.get(record_id)
+    if field:
+        # The field's own line, when the dossier can be read again (only for the message).
+        try:
+            _, lines, _ = load_yaml_file(Path(loaded.path))
+            line = lines.line_of((section, index, "values", field)) or line
+        except InputError:
+            pass
+    return InputError.single(loaded.path, line, where, message)
 
 
 def _known(loaded: LoadedDossier, record_id: str, option: str) -> tuple[str, int, Record]:
