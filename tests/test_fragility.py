@@ -218,7 +218,10 @@ def test_assess_shows_the_fragility_and_can_skip_it(ws: Path) -> None:
     assert "fragility" not in skipped
     assert {k: v for k, v in doc.items() if k != "fragility"} == skipped
     text = run(ws, *args).stdout
-    assert "\nFRAGILITY\n  Fragile: 7 single change(s) would move the placement on their own.\n" in text
+    assert (
+        "\nFRAGILITY\n  Fragile: 7 single change(s) would move the placement on their own.\n"
+        in text
+    )
     assert "  - [record] record sentence-5y (sentence) removed → Tier 3 (determined)\n" in text
     robust = run(ws, "assess", "evidence/elbonia/2007.yaml", "--rules", "rules").stdout
     assert "\nFRAGILITY\n  Robust: no single change of a judgment, record" in robust
@@ -231,7 +234,8 @@ def test_validate_lists_deciding_records_and_judgments_in_the_pivotal_column(ws:
     result = run(ws, *args)
     assert result.exit_code == 1  # Graustark's official Tier 3 disagrees
     lines = result.stdout.splitlines()
-    ruritania = lines[lines.index(next(l for l in lines if l.startswith("evidence/ruritania"))) + 1]
+    row = next(n for n, line in enumerate(lines) if line.startswith("evidence/ruritania"))
+    ruritania = lines[row + 1]
     # A record that decides by supporting a rule, and a judgment that decides by blocking one.
     assert "decides: record sentence-5y (sentence) removed → Tier 3" in ruritania
     assert "decides: j-complicity: extent 'isolated' → 'widespread' → Tier 3" in ruritania

@@ -220,7 +220,10 @@ def test_bad_added_records_are_located(ws: Path, content: str, message: str) -> 
         ),
         (["--set", "nosuch.count=3"], "--set nosuch.count=3: no record or judgment 'nosuch'"),
         (["--set", "convictions"], "--set convictions: expected ID.FIELD=VALUE"),
-        (["--without", "nosuch"], "--without nosuch: no record or judgment 'nosuch' in the dossier"),
+        (
+            ["--without", "nosuch"],
+            "--without nosuch: no record or judgment 'nosuch' in the dossier",
+        ),
         (
             ["--reading", "convictions"],
             "--reading convictions: the record has no contested reading",
@@ -238,9 +241,7 @@ def test_bad_added_records_are_located(ws: Path, content: str, message: str) -> 
         ),
     ],
 )
-def test_bad_changes_exit_2_with_a_located_message(
-    ws: Path, args: list[str], message: str
-) -> None:
+def test_bad_changes_exit_2_with_a_located_message(ws: Path, args: list[str], message: str) -> None:
     before = snapshot(ws)
     code, out, err = whatif(ws, *args)
     assert code == 2, (code, out, err)

@@ -50,4 +50,6 @@ def make_workspace(path: Path) -> Path:
 
 def snapshot(path: Path) -> dict[str, bytes]:
     """Every file under `path` with its bytes: to show that nothing was written."""
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }

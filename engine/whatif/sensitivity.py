@@ -8,7 +8,7 @@ Counting over the corpus: a dossier's *deciding items* are the distinct records,
 readings and parameters with at least one change that moves its placement; a placement *rests
 on one item* when it has at least one. Items are counted across dossiers by *category*: the
 change without the dossier's record id ("complicity_extent.extent = 'isolated'", "without
-victim_shelter", "significant_victims_min = 500").
+victim_shelter", "<parameter> = <value>").
 """
 
 from __future__ import annotations
