@@ -200,6 +200,9 @@ def render_consistency(report: Consistency, fmt: str) -> str:
         "",
         f"Compared findings: {', '.join(doc['compared_findings'])}.",
         f"Official placements: {doc['expected'] or 'not given (--expected)'}.",
+        "Equivalent dossiers (same report year, same compared findings): "
+        + ("; ".join(" = ".join(group) for group in doc["equivalent_groups"]) or "none")
+        + ".",
         "",
         ("## " if md else "")
         + f"Like findings, unlike placements: {summary['inconsistent_groups']} group(s) "
