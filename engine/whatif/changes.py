@@ -251,19 +251,27 @@ def parse_field_value(spec: FieldSpec | str, text: str) -> Any:
 
 
 def _record_problem(
-    loaded: LoadedDossier, record_id: str, field: str | None, message: str
+    loaded: LoadedDossier,
+    record_id: str,
+    field: str | None,
+    message: str,
+    under: tuple[str, ...] = ("values",),
 ) -> InputError:
     found = find_record(loaded, record_id)
     if found is None:
         return InputError.single(loaded.path, None, None, message)
     section, index, _ = found
-    where = f"{section}[{index}]" + (f".values.{field}" if field else "")
+    where = f"{section}[{index}]" + (f".{'.'.join(under)}.{field}" if field else "")
     line = loaded.record_lines.get(record_id)
     if field:
         # The field's own line, when the dossier can be read again (only for the message).
         try:
             _, lines, _ = load_yaml_file(Path(loaded.path))
-            line = lines.line_of((section, index, "values", field)) or line
+            line = (
+                lines.line_of((section, index, *under, field))
+                or lines.line_of((section, index, *under))
+                or line
+            )
         except InputError:
             pass
     return InputError.single(loaded.path, line, where, message)
@@ -328,8 +336,12 @@ def parse_without(loaded: LoadedDossier, record_id: str) -> RemoveRecord:
     return RemoveRecord(kind=kind, target=record_id, record_kind=record.kind)
 
 
-def parse_reading(book: Rulebook, loaded: LoadedDossier, record_id: str) -> UseReading:
-    option = f"--reading {record_id}"
+def parse_reading(
+    book: Rulebook, loaded: LoadedDossier, record_id: str, via: str = "--reading"
+) -> UseReading:
+    """The other reading of a record or judgment, its alternative values checked against the
+    kind (a bad alternative is an input error naming the dossier line, never a silent variant)."""
+    option = f"{via} {record_id}"
     _, _, record = _known(loaded, record_id, option)
     reading = record.reading
     if reading is None:
@@ -339,7 +351,13 @@ def parse_reading(book: Rulebook, loaded: LoadedDossier, record_id: str) -> UseR
     if isinstance(reading.alternative, dict):
         merged = {**record.values, **reading.alternative}
         for name, message in check_record_values(book.kinds[record.kind], merged):
-            raise _record_problem(loaded, record_id, name, f"{option}: the alternative: {message}")
+            raise _record_problem(
+                loaded,
+                record_id,
+                name,
+                f"{option}: the alternative: {message}",
+                under=("reading", "alternative"),
+            )
     return UseReading(
         kind="reading", target=record_id, alternative=reading.alternative, record_kind=record.kind
     )

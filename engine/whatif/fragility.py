@@ -37,7 +37,7 @@ from engine.whatif.changes import (
     RemoveRecord,
     SetParameter,
     SetValue,
-    UseReading,
+    parse_reading,
 )
 from engine.whatif.params import parameter_matters, values_to_try
 
@@ -133,14 +133,7 @@ def candidates(
                     )
         changes.append(RemoveRecord(kind="judgment", target=judgment.id, record_kind=judgment.kind))
         if judgment.reading is not None:
-            changes.append(
-                UseReading(
-                    kind="reading",
-                    target=judgment.id,
-                    alternative=judgment.reading.alternative,
-                    record_kind=judgment.kind,
-                )
-            )
+            changes.append(parse_reading(book, loaded, judgment.id, via="the reading of"))
         if prune and evidence_type(judgment.kind) not in consumed:
             skipped += len(changes)
         else:
@@ -148,14 +141,7 @@ def candidates(
     for record in dossier.records:
         changes = [RemoveRecord(kind="record", target=record.id, record_kind=record.kind)]
         if record.reading is not None:
-            changes.append(
-                UseReading(
-                    kind="reading",
-                    target=record.id,
-                    alternative=record.reading.alternative,
-                    record_kind=record.kind,
-                )
-            )
+            changes.append(parse_reading(book, loaded, record.id, via="the reading of"))
         if prune and evidence_type(record.kind) not in consumed:
             skipped += len(changes)
         else:
