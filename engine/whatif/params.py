@@ -81,10 +81,17 @@ def law_items(book: Rulebook) -> list[BaseModel]:
     ]
 
 
-def parameters_referenced(book: Rulebook, year: int) -> set[str]:
+_REFERENCED: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def parameters_referenced(book: Rulebook, year: int) -> frozenset[str]:
     """Parameters named anywhere in what is in force in `year` (rules, and any other law item
-    the rulebook holds in a list or mapping)."""
-    return parameters_in([a for a in vars(book).values() if isinstance(a, list | dict)], year)
+    the rulebook holds in a list or mapping); walked once per (rulebook content, year)."""
+    key = (book.sha256, year)
+    if key not in _REFERENCED:
+        items = [a for a in vars(book).values() if isinstance(a, list | dict)]
+        _REFERENCED[key] = frozenset(parameters_in(items, year))
+    return _REFERENCED[key]
 
 
 def law_item(book: Rulebook, item_id: str) -> BaseModel | None:
