@@ -106,7 +106,7 @@ class LocalProcesses:
 class DaskCluster:
     """A Dask `distributed` scheduler at `address` (e.g. tcp://127.0.0.1:8786)."""
 
-    def __init__(self, address: str, timeout: float = 20.0) -> None:
+    def __init__(self, address: str, timeout: float = 10.0) -> None:
         self.address = address
         self.timeout = timeout
         self.description = f"the Dask scheduler at {address}"
