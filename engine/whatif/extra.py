@@ -15,7 +15,8 @@ from typing import Any
 
 from engine.errors import InputError, Problem
 from engine.load.common import validate_model
-from engine.load.dossier import LoadedDossier, QuoteLocation, _locate
+from engine.load.dossier import LoadedDossier, QuoteLocation
+from engine.load.sourcetext import SourceText
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import PathKey, load_yaml_file
@@ -131,7 +132,7 @@ def load_extra(path: Path, book: Rulebook, loaded: LoadedDossier) -> AddRecords:
             for field_name, message in check_record_values(kind, entry.values):
                 problem(("values", field_name), f".values.{field_name}", message)
             if entry.quote is not None:
-                found = _locate(loaded.source_text, entry.quote)
+                found = SourceText(loaded.source_text).locate(entry.quote)
                 if found is None:
                     problem(
                         ("quote",),
