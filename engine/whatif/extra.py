@@ -16,8 +16,8 @@ from typing import Any
 from engine.errors import InputError, Problem
 from engine.load.common import validate_model
 from engine.load.dossier import LoadedDossier, QuoteLocation
-from engine.load.sourcetext import SourceText
 from engine.load.rulebook import Rulebook
+from engine.load.sourcetext import SourceText
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import PathKey, load_yaml_file
 from engine.models import EvidenceRecord, InputFact, JudgmentRecord
