@@ -2,7 +2,9 @@
 
 - `replicate(dest, count)`: `count` country-year dossiers, the corpus dossiers of `evidence/`
   replicated across report years 2001-2025 (a series per replica: <country>-<n>/<year>.yaml,
-  with the narrative in sources/ and the placement history beside it, as in evidence/);
+  with the placement history beside it, as in evidence/). Each year quotes its own copy of the
+  narrative, sources/<year>/, whose `# report:` header names that year, since a dossier's report
+  year must agree with its source's;
 - `big_dossier(dest, records)`: one dossier of about `records` records, the Peru records repeated
   under new ids (their quotes stay verbatim, so every quote is located in the source).
 """
@@ -18,6 +20,8 @@ EVIDENCE = ROOT / "evidence"
 YEARS = range(2001, 2026)
 DOSSIER = re.compile(r"^\d{4}\.yaml$")
 REPORT_YEAR = re.compile(r"^report_year: \d{4}$", re.MULTILINE)
+SOURCE_FILE = re.compile(r"^(  file: \.\./sources/)", re.MULTILINE)
+HEADER_YEAR = re.compile(r"^(# report:\D*)(?:19|20)\d{2}", re.MULTILINE)
 RECORD_ID = re.compile(r"^(  - id: )(\S+)$", re.MULTILINE)
 BASIS = re.compile(r"^(    basis: )\[(.*)\]$", re.MULTILINE)
 
@@ -28,7 +32,15 @@ def corpus_dossiers() -> list[Path]:
 
 def replicate(dest: Path, count: int) -> Path:
     """`count` dossiers under `dest` (created), one per country and report year."""
-    shutil.copytree(EVIDENCE / "sources", dest / "sources")
+    for year in YEARS:
+        folder = dest / "sources" / str(year)
+        folder.mkdir(parents=True)
+        for source in (EVIDENCE / "sources").glob("*.txt"):
+            text = source.read_text(encoding="utf-8")
+            (folder / source.name).write_text(
+                HEADER_YEAR.sub(lambda m, y=year: f"{m.group(1)}{y}", text, count=1),
+                encoding="utf-8",
+            )
     originals = corpus_dossiers()
     made = 0
     series = 0
@@ -43,9 +55,9 @@ def replicate(dest: Path, count: int) -> Path:
         for year in YEARS:
             if made == count:
                 break
-            (folder / f"{year}.yaml").write_text(
-                REPORT_YEAR.sub(f"report_year: {year}", text, count=1), encoding="utf-8"
-            )
+            dossier = REPORT_YEAR.sub(f"report_year: {year}", text, count=1)
+            dossier = SOURCE_FILE.sub(lambda m, y=year: f"{m.group(1)}{y}/", dossier, count=1)
+            (folder / f"{year}.yaml").write_text(dossier, encoding="utf-8")
             made += 1
         series += 1
     return dest

@@ -66,7 +66,9 @@ def test_a_directory_gives_one_row_per_dossier_in_path_order_and_a_summary(
 
 
 def test_rows_agree_with_single_assessments() -> None:
-    result = batch("evidence/peru/2007.yaml", "evidence/albania/2001.yaml", "--format", "jsonl")
+    # Fragility is not under test here (it is below): --no-fragility keeps the test quick.
+    pair = ("evidence/peru/2007.yaml", "evidence/albania/2001.yaml")
+    result = batch(*pair, "--format", "jsonl", "--no-fragility")
     assert result.returncode == 0, result.stderr
     *rows, summary = (json.loads(line) for line in result.stdout.splitlines())
     assert [row["dossier"] for row in rows] == [
@@ -74,7 +76,7 @@ def test_rows_agree_with_single_assessments() -> None:
         "evidence/peru/2007.yaml",
     ]  # sorted by path, whatever order they were given in
     for row in rows:
-        single = support.run_cli("assess", row["dossier"], "--format", "json")
+        single = support.run_cli("assess", row["dossier"], "--format", "json", "--no-fragility")
         document = json.loads(single.stdout)
         assert (row["country"], row["report_year"], row["tier"], row["status"]) == (
             document["country"],
@@ -96,11 +98,25 @@ def test_csv_holds_rows_only_and_the_summary_goes_to_stderr() -> None:
         ("evidence/greece/2001.yaml", "Tier 3", "determined"),
         ("evidence/peru/2007.yaml", "Tier 2", "determined"),
     ]
-    assert result.stderr == "2 dossier(s): 2 determined; placements: Tier 2: 1, Tier 3: 1.\n"
+    fragile = sum(r["fragility"].startswith("fragile") for r in table)
+    assert result.stderr == (
+        "2 dossier(s): 2 determined; placements: Tier 2: 1, Tier 3: 1"
+        + (f"; {fragile} fragile" if fragile else "")
+        + ".\n"
+    )
+    assert all(r["fragility"] == "robust" or r["fragility"].startswith("fragile (") for r in table)
 
 
 def test_json_is_one_document_and_year_applies_to_every_dossier() -> None:
-    result = batch("evidence/peru", "evidence/lithuania", "--year", "2003", "--format", "json")
+    result = batch(
+        "evidence/peru",
+        "evidence/lithuania",
+        "--year",
+        "2003",
+        "--format",
+        "json",
+        "--no-fragility",
+    )
     document = json.loads(result.stdout)
     assert document["schema"] == "tip-assess/batch/1" and document["year"] == 2003
     assert [d["assessed_year"] for d in document["dossiers"]] == [2003, 2003]
@@ -110,17 +126,17 @@ def test_json_is_one_document_and_year_applies_to_every_dossier() -> None:
 
 
 def test_a_single_dossier_keeps_its_explanation_unless_a_batch_format_is_asked() -> None:
-    single = support.run_cli("assess", "evidence/peru/2007.yaml")
+    single = support.run_cli("assess", "evidence/peru/2007.yaml", "--no-fragility")
     assert single.stdout.startswith("Peru, report year 2007\n")
-    as_row = batch("evidence/peru/2007.yaml", "--format", "table")
+    as_row = batch("evidence/peru/2007.yaml", "--format", "table", "--no-fragility")
     assert as_row.stdout.splitlines()[3].startswith("evidence/peru/2007.yaml  Peru")
 
 
 def test_output_file_is_written_whole(tmp_path: Path) -> None:
     out = tmp_path / "rows.jsonl"
-    result = batch("evidence/peru", "--format", "jsonl", "--output", str(out))
+    result = batch("evidence/peru", "--format", "jsonl", "--output", str(out), "--no-fragility")
     assert result.returncode == 0 and result.stdout == ""
-    assert out.read_text() == batch("evidence/peru", "--format", "jsonl").stdout
+    assert out.read_text() == batch("evidence/peru", "--format", "jsonl", "--no-fragility").stdout
 
 
 # --------------------------------------------------------------------------- the same output whatever the jobs
@@ -130,14 +146,24 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
 def test_two_jobs_give_byte_identical_output_to_one(
     fmt: str, corpus_table: support.subprocess.CompletedProcess[str]
 ) -> None:
-    one = corpus_table if fmt == "table" else batch("evidence", "--jobs", "1", "--format", fmt)
+    # The table with the fragility sweep, the JSON lines without (quicker; the sweep's rows are
+    # compared in the table).
+    extra = () if fmt == "table" else ("--no-fragility",)
+    one = (
+        corpus_table
+        if fmt == "table"
+        else batch("evidence", "--jobs", "1", "--format", fmt, *extra)
+    )
     # A real process: the pool as the command line runs it (fork, one rulebook per worker).
-    two = support.run_process("assess", "evidence", "--jobs", "2", "--format", fmt)
+    two = support.run_process(
+        "assess", "evidence", "--jobs", "2", "--format", fmt, "--no-progress", *extra
+    )
     assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
 
 
 def test_validate_and_impact_give_the_same_output_whatever_the_jobs(tmp_path: Path) -> None:
     args = ["validate", "evidence", "--expected", "evidence/expected.csv", "--format", "json"]
+    args.append("--no-fragility")  # the sweep's determinism is checked with `assess` above
     one = support.run_cli(*args, "--jobs", "1")
     two = support.run_cli(*args, "--jobs", "2")
     assert (one.returncode, one.stdout) == (two.returncode, two.stdout)
@@ -212,7 +238,15 @@ def test_a_bad_dossier_is_reported_and_counted_and_the_batch_goes_on(workspace: 
     text = dossier.read_text()
     dossier.write_text(text.replace("report_year: 2001", "report_year: soon", 1))
     line = text[: text.index("report_year: 2001")].count("\n") + 1
-    result = batch("evidence", "--format", "csv", "--rules", str(support.RULES), cwd=workspace)
+    result = batch(
+        "evidence",
+        "--format",
+        "csv",
+        "--rules",
+        str(support.RULES),
+        "--no-fragility",
+        cwd=workspace,
+    )
     assert result.returncode == 2
     rows = {r["dossier"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
     assert len(rows) == len(CORPUS)
@@ -231,7 +265,7 @@ def test_a_bad_dossier_is_reported_and_counted_and_the_batch_goes_on(workspace: 
         (["evidence", "nowhere"], "error: nowhere: no such file or directory"),
         (["features"], "error: features: no dossiers (<year>.yaml files) found"),
         (["evidence", "--format", "html"], "--format html is for one dossier"),
-        (["evidence", "--record"], "--record applies to one dossier, not to a batch"),
+        (["evidence/peru", "evidence/greece", "--record"], "--record applies to one dossier"),
         (["evidence", "--jobs", "0"], "Invalid value for '--jobs'"),
     ],
 )

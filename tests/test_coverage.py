@@ -4,20 +4,46 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import support
 
+import engine.quality.coverage as coverage
+from engine.load.rulebook import Rulebook
 from engine.quality.coverage import Coverage, measure
 
 FEATURES = support.ROOT / "features" / "amendments"
 
+Measure = Callable[[Rulebook, Path, float | None], Coverage]
+
 
 @pytest.fixture(scope="module")
-def result() -> Coverage:
-    """The matrix of the real rulebook and scenarios, measured once for the tests that read it."""
-    return measure(support.rulebook(), FEATURES)
+def measured() -> Measure:
+    """`measure`, run once per rulebook, scenario directory and threshold in this module: it
+    runs every example and scenario, and is a pure function of those."""
+    done: dict[tuple[str, Path, float | None], Coverage] = {}
+
+    def once(book: Rulebook, features: Path, threshold: float | None = None) -> Coverage:
+        key = (book.sha256, features.resolve(), threshold)
+        if key not in done:
+            done[key] = measure(book, features, threshold)
+        return done[key]
+
+    return once
+
+
+@pytest.fixture
+def memoized(measured: Measure, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coverage command runs `measure` through the module's memo."""
+    monkeypatch.setattr(coverage, "measure", measured)
+
+
+@pytest.fixture(scope="module")
+def result(measured: Measure) -> Coverage:
+    """The matrix of the real rulebook and scenarios, for the tests that read it."""
+    return measured(support.rulebook(), FEATURES, None)
 
 
 def test_coverage_meets_the_rulebook_threshold(result: Coverage) -> None:
@@ -48,7 +74,7 @@ def test_given_findings_do_not_count_as_coverage(result: Coverage) -> None:
     assert not result.cells[("placement", "Not ranked", "2006–2008")].covered
 
 
-def test_coverage_command_prints_the_matrix() -> None:
+def test_coverage_command_prints_the_matrix(memoized: None) -> None:
     run = support.run_cli("coverage")
     assert run.returncode == 0, run.stderr
     assert "E covered by a rule example, S by an amendment scenario" in run.stdout
@@ -56,13 +82,13 @@ def test_coverage_command_prints_the_matrix() -> None:
     assert "(threshold 95%)" in run.stdout
 
 
-def test_coverage_below_the_threshold_fails() -> None:
+def test_coverage_below_the_threshold_fails(memoized: None) -> None:
     run = support.run_cli("coverage", "--threshold", "1")
     assert run.returncode == 1
     assert "is below the threshold 100%" in run.stderr
 
 
-def test_coverage_json() -> None:
+def test_coverage_json(memoized: None) -> None:
     run = support.run_cli("coverage", "--format", "json")
     data = json.loads(run.stdout)
     assert data["ok"] is True and data["ratio"] >= 0.95

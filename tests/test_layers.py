@@ -3,7 +3,7 @@
 Every module under engine/ is parsed (not imported) and each of its imports, including those
 inside functions and `if TYPE_CHECKING:` blocks, is checked against the layer table below:
 
-    bottom < load < reason < assessment < quality / corpus / audit / report / batch < cli
+    bottom < load < reason < assessment < quality / corpus / audit / report / whatif / batch < cli
 
 Modules of one layer may import each other. See docs/architecture.md.
 """
@@ -24,7 +24,7 @@ LAYER_NAMES = {
     LOAD: "load",
     REASON: "reason",
     ASSESSMENT: "assessment",
-    CHECKS: "quality/corpus/audit/report/batch",
+    CHECKS: "quality/corpus/audit/report/whatif/batch",
     CLI: "cli",
 }
 
@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "engine.audit": CHECKS,
     "engine.report": CHECKS,
     "engine.batch": CHECKS,
+    "engine.whatif": CHECKS,
     "engine.cli": CLI,
     "engine.__main__": CLI,
 }

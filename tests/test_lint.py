@@ -24,7 +24,8 @@ LOCATED = re.compile(r"^error: rules/[\w.-]+\.yaml:\d+: ")
 
 @pytest.fixture(scope="module")
 def result() -> object:
-    return lint(support.RULES, "rules")
+    """The lint of the real rulebook, with the corpus histories, as `tip-assess lint` runs it."""
+    return lint(support.RULES, "rules", evidence=support.EVIDENCE)
 
 
 def test_the_rulebook_is_clean(result: object) -> None:
@@ -79,9 +80,20 @@ def test_lint_command_reports_success(result: object, monkeypatch: pytest.Monkey
 
     real = linting.lint
 
-    def once(root: Path, display: str | None = None, seed: int = linting.SEED) -> object:
-        same = root.resolve() == support.RULES and display in (None, "rules")
-        return result if same and seed == linting.SEED else real(root, display, seed)
+    def once(
+        root: Path,
+        display: str | None = None,
+        seed: int = linting.SEED,
+        evidence: Path | None = None,
+    ) -> object:
+        same = (
+            root.resolve() == support.RULES
+            and display in (None, "rules")
+            and seed == linting.SEED
+            and evidence is not None
+            and evidence.resolve() == support.EVIDENCE
+        )
+        return result if same else real(root, display, seed, evidence)
 
     monkeypatch.setattr(linting, "lint", once)
     run = support.run_cli("lint")

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import assess_with_history
 from engine.errors import EngineFault, InputError
 from engine.load.dossier import load_dossier
 from engine.load.rulebook import Rulebook
+from engine.whatif.fragility import assess_with_fragility
 
 ERROR = "error"  # bad input: exit 2
 FAULT = "fault"  # an internal fault: exit 3
@@ -85,12 +85,15 @@ class AssessJob:
     book: Rulebook
     year: int | None = None
     use_history: bool = True
+    with_fragility: bool = True
 
     def __call__(self, dossier: str) -> Row:
         path = Path(dossier)
         try:
             loaded = load_dossier(path, self.book, display=dossier)
-            result = assess_with_history(self.book, loaded, path, self.year, None, self.use_history)
+            result = assess_with_fragility(
+                self.book, loaded, path, self.year, None, self.use_history, self.with_fragility
+            )
         except InputError as exc:
             return Row(dossier, ERROR, problems=tuple(p.render() for p in exc.problems))
         except EngineFault as exc:

@@ -13,6 +13,11 @@ bounded window, so that a long batch holds only a few results in memory before t
 Workers are started with `fork` when this process has a single thread (cheap, and the rulebook is
 shared copy-on-write); otherwise with `forkserver` (or `spawn`), since forking a threaded
 process may deadlock.
+
+The loaders' process-wide settings travel with the job (the input limits set with `--limit`, the
+sources root set with `--sources`), so a worker loads exactly as this process would, whatever
+the start method; and the files a worker read for each item come back with its result, so that
+this process knows every input of the command and never writes its output over one.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, Protocol, TypeVar
+
+from engine.load import inputs, limits
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,16 +74,31 @@ def start_context() -> BaseContext:
 
 _JOB: Any = None
 
+Reads = frozenset[tuple[int, int]]
 
-def _install(job: Any) -> None:
-    """Pool initializer: keep the job for every chunk; leave Ctrl-C to the parent."""
+
+def _settings() -> tuple[dict[str, int], Any]:
+    return limits.overrides(), inputs.sources_root()
+
+
+def _install(job: Any, settings: tuple[dict[str, int], Any]) -> None:
+    """Pool initializer: keep the job for every chunk, load as the parent would (its limits and
+    sources root), and leave Ctrl-C to the parent."""
     global _JOB
     _JOB = job
+    overrides, sources = settings
+    limits.restore_overrides(overrides)
+    inputs.set_sources_root(sources)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
-    return [_JOB(item) for item in chunk]
+def _run_chunk(chunk: Sequence[Any]) -> list[tuple[Any, Reads]]:
+    """Each item's result, with the files read for it."""
+    done = []
+    for item in chunk:
+        inputs.forget_reads()
+        done.append((_JOB(item), inputs.reads()))
+    return done
 
 
 # --------------------------------------------------------------------------- parent side
@@ -88,15 +110,16 @@ class _InOrder(Generic[T, R]):
     def __init__(self, chunks: list[Sequence[T]], on_result: Callable[[int, T, R], None]) -> None:
         self.chunks = chunks
         self.on_result = on_result
-        self.ready: dict[int, list[R]] = {}
+        self.ready: dict[int, list[tuple[R, Reads]]] = {}
         self.next_chunk = 0
         self.next_item = 0
 
-    def add(self, index: int, results: list[R]) -> None:
+    def add(self, index: int, results: list[tuple[R, Reads]]) -> None:
         self.ready[index] = results
         while self.next_chunk in self.ready:
-            results = self.ready.pop(self.next_chunk)
-            for item, result in zip(self.chunks[self.next_chunk], results, strict=True):
+            done = self.ready.pop(self.next_chunk)
+            for item, (result, read) in zip(self.chunks[self.next_chunk], done, strict=True):
+                inputs.note_reads(read)
                 self.on_result(self.next_item, item, result)
                 self.next_item += 1
             self.next_chunk += 1
@@ -121,9 +144,12 @@ def run(
     order: _InOrder[T, R] = _InOrder(chunks, on_result)
     window = workers * WINDOW_PER_WORKER
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=start_context(), initializer=_install, initargs=(job,)
+        max_workers=workers,
+        mp_context=start_context(),
+        initializer=_install,
+        initargs=(job, _settings()),
     )
-    pending: dict[Future[list[R]], int] = {}
+    pending: dict[Future[list[tuple[R, Reads]]], int] = {}
     submitted = 0
     try:
         while submitted < len(chunks) or pending:

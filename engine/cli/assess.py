@@ -22,11 +22,15 @@ from engine.cli.batch import (
 from engine.cli.common import (
     EXIT_FINDING,
     FORMATS,
+    check_output,
     default_rules_dir,
     guarded,
+    limit_option,
     load_rules,
     output_option,
+    resolve_rules_dir,
     rules_option,
+    sources_option,
     write_output,
 )
 from engine.errors import InputError
@@ -68,6 +72,12 @@ ASSESS_FORMATS = [*FORMATS, *(f for f in BATCH_FORMATS if f not in FORMATS)]
 )
 @click.option("--by", default=None, help="Who records the decision (default: the OS user).")
 @click.option(
+    "--request-id",
+    default=None,
+    help="With --record: an idempotency key. A retry with the same key and the same inputs "
+    "(after a crash or a lost acknowledgement) does not record the decision twice.",
+)
+@click.option(
     "--history",
     "history_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -75,6 +85,13 @@ ASSESS_FORMATS = [*FORMATS, *(f for f in BATCH_FORMATS if f not in FORMATS)]
     help="Placement history (default: history.yaml beside the dossier, if there is one).",
 )
 @click.option("--no-history", is_flag=True, help="Assess without any placement history.")
+@sources_option
+@limit_option
+@click.option(
+    "--no-fragility",
+    is_flag=True,
+    help="Skip the fragility check (the single changes that would move the placement), for speed.",
+)
 @guarded
 def assess(
     paths: tuple[Path, ...],
@@ -89,6 +106,8 @@ def assess(
     by: str | None = None,
     history_path: Path | None = None,
     no_history: bool = False,
+    request_id: str | None = None,
+    no_fragility: bool = False,
 ) -> None:
     """Assess one dossier and explain the placement, or many and list one line for each.
 
@@ -99,9 +118,12 @@ def assess(
     table, csv, jsonl or json; --jobs worker processes (default: every core). A dossier that
     cannot be assessed is reported on stderr and in its row, and the batch goes on.
 
-    With --record, the decision is appended to the decision log (see `tip-assess log`).
-    Exit status: 0 when every placement is derived, 1 when the evidence leaves one undetermined
-    or the rules conflict, 2 on bad input (in a batch: any dossier), 3 on an internal fault.
+    The explanation (and a batch row) ends with the placement's fragility: every single
+    judgment, record, contested reading or parameter value whose change alone would move it
+    (--no-fragility skips it). With --record, the decision is appended to the decision log
+    (see `tip-assess log`). Exit status: 0 when every placement is derived, 1 when the evidence
+    leaves one undetermined or the rules conflict, 2 on bad input (in a batch: in any dossier),
+    3 on an internal fault.
 
     \b
     Examples:
@@ -110,36 +132,47 @@ def assess(
     """
     if (log_path or by) and not record:
         raise click.UsageError("--log and --by only apply with --record")
+    if request_id is not None and not record:
+        raise click.UsageError("--request-id only applies with --record")
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
-    single = len(paths) == 1 and not paths[0].is_dir() and fmt not in BATCH_ONLY
-    if not single:
-        if fmt in SINGLE_ONLY:
-            raise click.UsageError(
-                f"--format {fmt} is for one dossier; a batch is written as "
-                f"{', '.join(BATCH_FORMATS)}"
-            )
-        for flag, given in (("--record", record), ("--history", history_path is not None)):
-            if given:
-                raise click.UsageError(f"{flag} applies to one dossier, not to a batch")
-        code = run_assess_batch(
-            paths, rules_dir, year, fmt or "table", output, jobs, progress, not no_history
+    one_only = record or history_path is not None  # options that name one dossier
+    if len(paths) == 1 and (one_only or not paths[0].is_dir()) and fmt not in BATCH_ONLY:
+        _assess_one(
+            paths[0],
+            rules_dir,
+            year,
+            fmt or "text",
+            output,
+            record,
+            log_path,
+            by,
+            history_path,
+            no_history,
+            request_id,
+            no_fragility,
         )
-        if code:
-            sys.exit(code)
         return
-    _assess_one(
-        paths[0],
+    if fmt in SINGLE_ONLY:
+        raise click.UsageError(
+            f"--format {fmt} is for one dossier; a batch is written as {', '.join(BATCH_FORMATS)}"
+        )
+    for flag, given in (("--record", record), ("--history", history_path is not None)):
+        if given:
+            raise click.UsageError(f"{flag} applies to one dossier, not to a batch")
+    code = run_assess_batch(
+        paths,
         rules_dir,
         year,
-        fmt or "text",
+        fmt or "table",
         output,
-        record,
-        log_path,
-        by,
-        history_path,
-        no_history,
+        jobs,
+        progress,
+        not no_history,
+        not no_fragility,
     )
+    if code:
+        sys.exit(code)
 
 
 def _assess_one(
@@ -153,14 +186,32 @@ def _assess_one(
     by: str | None,
     history_path: Path | None,
     no_history: bool,
+    request_id: str | None,
+    no_fragility: bool,
 ) -> None:
-    from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
+    from engine.load.history import default_history_path
+    from engine.load.inputs import note_input
     from engine.report.assessment import render
+    from engine.whatif.fragility import assess_with_fragility
 
     book = load_rules(rules_dir)
     loaded = load_dossier(dossier, book)
-    result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
+    if not no_history:  # the history is an input too: the output may not replace it
+        used = history_path if history_path is not None else default_history_path(dossier)
+        if used is not None:
+            note_input(used)
+    check_output(output)  # before any work: nothing is written when the output is refused
+    if record and output is not None:
+        from engine.audit.decision_log import default_log_path
+
+        if output.absolute() == (log_path or default_log_path()).absolute():
+            raise InputError.single(
+                str(output), None, None, "the output file cannot be the decision log"
+            )
+    result = assess_with_fragility(
+        book, loaded, dossier, year, history_path, not no_history, not no_fragility
+    )
     text = render(result.document, fmt)
     if record:
         from engine.cli.log import record_decision
@@ -179,6 +230,7 @@ def _assess_one(
             by=by,
             history_path=history_path,
             use_history=not no_history,
+            request_id=request_id,
         )
     write_output(text, output)
     if result.status in ("undetermined", "conflict"):
@@ -188,32 +240,32 @@ def _assess_one(
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
+@sources_option
+@limit_option
 @guarded
 def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
-    """Validate the rules and the given dossiers (files or directories) without assessing.
+    """Validate the rules and the given dossiers, histories and rules files without assessing.
 
-    Reports every problem with file, line and field; exit 2 if there is any.
+    PATHS are files or directories; each file is sorted by its content into a dossier, a
+    placement history or a rules file. Reports every problem with file, line and field; exit 2
+    if there is any.
     """
-    from engine.load.dossier import load_dossier
-    from engine.load.history import is_history_file, load_history
+    from engine.load.check import check_paths
 
     book = load_rules(rules_dir)
-    problems = []
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
-    for file in files:
-        try:
-            if is_history_file(file):  # placement histories sit beside the dossiers
-                load_history(file, book)
-            else:
-                load_dossier(file, book)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
+    result = check_paths(list(paths), book, resolve_rules_dir(rules_dir))
+    if result.problems:
+        raise InputError(result.problems)
+    counts = result.counts
+    if not paths:
+        click.echo(
+            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) is valid"
+        )
+        return
     click.echo(
-        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) and {len(files)} dossier(s) are valid"
+        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules); "
+        f"{counts['dossier']} dossier(s), {counts['history']} placement history(ies) and "
+        f"{counts['rules']} rules file(s) are valid"
     )
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.batch import BATCH_FORMATS
-from engine.cli.common import load_rules, write_output
+from engine.cli.common import check_output, load_rules, write_output
 from engine.cli.progress import progress_for
 
 if TYPE_CHECKING:
@@ -53,15 +53,21 @@ def run_assess_batch(
     jobs: int | None,
     progress: bool | None,
     use_history: bool,
+    with_fragility: bool = True,
 ) -> int:
     """Assess every dossier under `paths`; returns the exit status (0, 1, 2 or 3)."""
     from engine.batch.assess import AssessJob
     from engine.batch.dossiers import find_dossiers, sorted_unique
     from engine.batch.pool import run
     from engine.batch.render import WRITERS, header
+    from engine.load.inputs import note_input
 
     book = load_rules(rules_dir)
-    files = [f.as_posix() for f in sorted_unique(find_dossiers(paths))]
+    found = sorted_unique(find_dossiers(paths))
+    for file in found:
+        note_input(file)
+    check_output(output)  # before any work; checked again with every file the workers read
+    files = [f.as_posix() for f in found]
     writer = WRITERS[fmt](header(book.info.name, book.info.version, book.sha256, year))
     bar = progress_for("assess", progress)
     streamed: list[str] = []
@@ -84,7 +90,8 @@ def run_assess_batch(
             bar(index + 1, len(files), dossier)
 
     try:
-        run(AssessJob(book, year, use_history), files, worker_count(jobs), on_result)
+        job = AssessJob(book, year, use_history, with_fragility)
+        run(job, files, worker_count(jobs), on_result)
     finally:
         if bar is not None:
             bar.finish()

@@ -53,6 +53,12 @@ from engine.cli.progress import progress_for
     is_flag=True,
     help="Ignore placement histories beside the dossiers (default: read them, as assess does).",
 )
+@click.option(
+    "--no-fragility",
+    is_flag=True,
+    help="Skip the single changes that would move each placement (faster; the pivotal column "
+    "then shows the justification path only).",
+)
 @progress_option
 @jobs_option
 @output_option
@@ -64,6 +70,7 @@ def validate_command(
     fmt: str,
     depth: int,
     no_history: bool,
+    no_fragility: bool,
     progress: bool | None,
     jobs: int | None,
     output: Path | None,
@@ -72,7 +79,9 @@ def validate_command(
 
     Prints, per dossier, the official placement, the engine's, agree/disagree, the pivotal
     findings and any missing evidence, then the agreement rate over complete dossiers. Partial
-    dossiers are shown but not counted.
+    dossiers are shown but not counted. The pivotal column ends with the placement's fragility:
+    each single change of a judgment, record, contested reading or parameter that would move it
+    ("decides: ...").
 
     Exit status: 0 when every complete dossier agrees (or is a stated exception), 1 on any
     disagreement in a complete dossier, 2 on bad input.
@@ -86,7 +95,16 @@ def validate_command(
     files = find_dossiers(paths)
     bar = progress_for("validate", progress)
     try:
-        result = validate(book, files, expected, depth, bar, not no_history, worker_count(jobs))
+        result = validate(
+            book,
+            files,
+            expected,
+            depth,
+            bar,
+            use_history=not no_history,
+            jobs=worker_count(jobs),
+            with_fragility=not no_fragility,
+        )
     finally:
         if bar is not None:
             bar.finish()

@@ -14,18 +14,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import assess_with_history
 from engine.batch.dossiers import DOSSIER_NAME, find_dossiers
 from engine.batch.pool import run
 from engine.corpus.expected import Official, OfficialPlacements
 from engine.corpus.pivotal import DEFAULT_DEPTH, Pivot, pivotal_findings
 from engine.errors import InputError, Problem
-from engine.load.dossier import load_dossier
+from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
+from engine.whatif.fragility import assess_with_fragility
 
 Progress = Callable[[int, int, str], None]
 
 __all__ = ["DOSSIER_NAME", "Row", "ValidateJob", "Validation", "find_dossiers", "validate"]
+
+
+def load_all(book: Rulebook, files: Sequence[Path]) -> list[LoadedDossier]:
+    """Load every dossier before assessing any: one report of every bad file, not the first."""
+    problems: list[Problem] = []
+    loaded: list[LoadedDossier] = []
+    for file in files:
+        try:
+            loaded.append(load_dossier(file, book))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return loaded
 
 
 # --------------------------------------------------------------------------- the table
@@ -44,6 +58,7 @@ class Row:
     status: str
     pivots: list[Pivot]
     missing: list[dict[str, Any]]
+    fragility: dict[str, Any] | None = None
 
     @property
     def counted(self) -> bool:
@@ -85,7 +100,16 @@ class Row:
             "counted": self.counted,
             "pivotal": [pivot.to_dict() for pivot in self.pivots],
             "missing_evidence": self.missing,
+            "fragility": self.fragility,
         }
+
+    def deciding(self) -> list[str]:
+        """The single changes that would move the placement, as the pivotal column shows them."""
+        if self.fragility is None:
+            return []
+        return [
+            f"decides: {item['change']} → {item['placement']}" for item in self.fragility["items"]
+        ]
 
 
 @dataclass
@@ -138,6 +162,7 @@ class Assessed:
     status: str
     pivots: list[Pivot]
     missing: list[dict[str, Any]]
+    fragility: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -151,13 +176,18 @@ class ValidateJob:
     book: Rulebook
     depth: int = DEFAULT_DEPTH
     use_history: bool = True
+    with_fragility: bool = True
 
     def __call__(self, shown: str) -> Assessed | list[Problem]:
         path = Path(shown)
         try:
             loaded = load_dossier(path, self.book, display=shown)
-            document = assess_with_history(
-                self.book, loaded, path, use_history=self.use_history
+            document = assess_with_fragility(
+                self.book,
+                loaded,
+                path,
+                use_history=self.use_history,
+                with_fragility=self.with_fragility,
             ).document
         except InputError as exc:
             return exc.problems
@@ -171,6 +201,7 @@ class ValidateJob:
             status=document["status"],
             pivots=pivotal_findings(document, self.book, self.depth),
             missing=list(document["missing_evidence"]),
+            fragility=document.get("fragility"),
         )
 
 
@@ -182,11 +213,14 @@ def validate(
     progress: Progress | None = None,
     use_history: bool = True,
     jobs: int = 1,
+    with_fragility: bool = True,
 ) -> Validation:
     """Assess each dossier under the rules for its report year and compare with `expected`.
 
     Like `tip-assess assess`, a placement history beside a dossier (earlier years only) is read
-    unless `use_history` is false, so the table shows what `assess` would say. Dossiers are
+    unless `use_history` is false, so the table shows what `assess` would say. With
+    `with_fragility`, each row also holds the single changes that would move its placement
+    (deciding records and judgments, whether they support or block a rule). Dossiers are
     assessed on `jobs` processes; rows keep the order of `files`. Any bad dossier makes the
     whole validation an InputError listing every problem (no table is half right).
     """
@@ -215,10 +249,11 @@ def validate(
                 status=out.status,
                 pivots=out.pivots,
                 missing=out.missing,
+                fragility=out.fragility,
             )
         )
 
-    run(ValidateJob(book, depth, use_history), shown, jobs, on_result)
+    run(ValidateJob(book, depth, use_history, with_fragility), shown, jobs, on_result)
     if problems:
         raise InputError(problems)
     return result

@@ -4,8 +4,11 @@ Parsing and type-checking the rules directory costs far more than reading a pick
 the result depends only on the bytes of the rules and on the engine code that loads them. An
 entry is therefore keyed by the sha256 of the rules (the same digest as `Rulebook.sha256`), the
 digest of the loader's own source (`engine/__init__.py`, `errors.py`, `models.py`, `load/*.py`),
-the engine version, the Python and pydantic versions and the display root. Any change to one of
-them is a different key: a stale entry can never be read.
+the engine version, the Python and pydantic versions, the input limits in force
+(`engine.load.limits`) and the display root. Any change to one of them is a different key: a
+stale entry can never be read, and a rulebook is never taken from the cache under limits it was
+not loaded under. The rule files are read within the `file_bytes` limit and noted as inputs of
+the command, as a fresh load would.
 
 The cache is a directory: `$TIP_ASSESS_CACHE`, else `$XDG_CACHE_HOME/tip-assess`, else
 `~/.cache/tip-assess`; `TIP_ASSESS_CACHE=off` turns it off. Writes go to a temporary file in
@@ -29,9 +32,12 @@ import tempfile
 from pathlib import Path
 
 from engine import __version__
+from engine.errors import InputError
+from engine.load import inputs, limits
 from engine.load.common import digest_files
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook, rule_files
+from engine.load.yamlsource import read_bounded
 
 ENV = "TIP_ASSESS_CACHE"
 OFF = "off"
@@ -72,13 +78,17 @@ def engine_digest() -> str:
 
 
 def rules_digest(root: Path) -> str | None:
-    """The sha256 a Rulebook loaded from `root` would carry; None if a file cannot be read."""
+    """The sha256 a Rulebook loaded from `root` would carry (each file noted as an input); None
+    if a file cannot be read within the limits: the fresh load then says why."""
+    files: list[tuple[str, bytes]] = []
     try:
-        return digest_files(
-            [(p.relative_to(root).as_posix(), p.read_bytes()) for p in rule_files(root)]
-        )
-    except OSError:
+        for path in rule_files(root):
+            rel = path.relative_to(root).as_posix()
+            files.append((rel, read_bounded(path, rel)))
+            inputs.note_input(path)
+    except (OSError, InputError):
         return None
+    return digest_files(files)
 
 
 def cache_key(rules_sha256: str, display_root: str) -> str:
@@ -90,6 +100,7 @@ def cache_key(rules_sha256: str, display_root: str) -> str:
         __version__,
         f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}",
         pydantic.VERSION,
+        ",".join(f"{name}={limits.value(name)}" for name in sorted(limits.LIMITS)),
         display_root,
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
@@ -148,7 +159,11 @@ def load_rulebook_cached(root: Path, display_root: str | None = None) -> Ruleboo
     rules_sha256 = rules_digest(root)
     if rules_sha256 is None:
         return load_rulebook(root, display_root)
-    entry = directory / f"{PREFIX}{cache_key(rules_sha256, shown)}{SUFFIX}"
+    try:
+        key = cache_key(rules_sha256, shown)
+    except InputError:  # a malformed limit in the environment: the fresh load reports it
+        return load_rulebook(root, display_root)
+    entry = directory / f"{PREFIX}{key}{SUFFIX}"
     book = _read(entry, rules_sha256, shown)
     if book is not None:
         with contextlib.suppress(OSError):
