@@ -29,3 +29,17 @@ class Fails:
         if item == self.bad:
             raise ValueError(f"item {item} is bad")
         return item
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Returns the loaders' settings as a worker sees them, and reads the file it is given."""
+
+    def __call__(self, item: str) -> tuple[int, str | None]:
+        from engine.load import inputs, limits
+
+        with open(item, "rb"):
+            pass
+        inputs.note_input(__import__("pathlib").Path(item))
+        root = inputs.sources_root()
+        return limits.value("records"), None if root is None else str(root)

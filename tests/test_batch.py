@@ -11,19 +11,21 @@ import dataclasses
 import importlib
 import io
 import json
+import multiprocessing
 import shutil
 from pathlib import Path
 
 import pytest
 import support
 from audit_support import make_workspace, run, set_parameter
-from batch_jobs import Fails, SlowFirst
+from batch_jobs import Fails, Settings, SlowFirst
 
 from engine.batch import pool
 from engine.batch.assess import AssessJob, Fragility, Row, Summary
 from engine.batch.dossiers import find_dossiers, sorted_unique
 from engine.cli.progress import BAR, LINES, PERIODIC, Progress, progress_for
 from engine.errors import InputError
+from engine.load import inputs, limits
 
 CORPUS = sorted(p for p in support.EVIDENCE.glob("*/*.yaml") if p.name[0].isdigit())
 
@@ -211,6 +213,39 @@ def test_the_pool_hands_results_on_in_item_order_from_several_processes() -> Non
     pids: set[int] = set()
     pool.run(SlowFirst(len(items)), items, 2, lambda i, item, out: pids.add(out[1]))
     assert len(pids) == 2
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_workers_load_with_the_settings_of_the_command_and_report_what_they_read(
+    method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = []
+    for number in range(4):
+        files.append(tmp_path / f"{number}.txt")
+        files[-1].write_text("x")
+    monkeypatch.setattr(pool, "start_context", lambda: multiprocessing.get_context(method))
+    limits.override("records=7")
+    inputs.set_sources_root(tmp_path)
+    inputs.forget_reads()
+    try:
+        seen: list[tuple[int, str | None]] = []
+        pool.run(Settings(), [str(f) for f in files], 2, lambda i, item, out: seen.append(out))
+    finally:
+        limits.reset_overrides()
+        inputs.set_sources_root(None)
+    assert seen == [(7, str(tmp_path))] * 4
+    assert all(inputs.is_input(f) for f in files)  # the workers' reads came back
+
+
+def test_a_batch_never_writes_over_a_file_it_read(tmp_path: Path) -> None:
+    source = support.EVIDENCE / "sources" / "tip-2007-peru.txt"
+    before = source.read_bytes()
+    for target, jobs in ((source, "2"), (support.EVIDENCE / "peru" / "2007.yaml", "1")):
+        result = batch("evidence/peru", "evidence/greece", "--format", "csv", "--jobs", jobs,
+                       "--no-fragility", "-o", str(target))  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        assert "refusing to write the output over an input" in result.stderr
+    assert source.read_bytes() == before
 
 
 def test_one_job_runs_in_this_process() -> None:

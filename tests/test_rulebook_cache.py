@@ -16,7 +16,7 @@ import pytest
 import support
 
 from engine.errors import InputError
-from engine.load import cache
+from engine.load import cache, inputs
 from engine.load.cache import cache_dir, cache_key, load_rulebook_cached
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
@@ -64,6 +64,27 @@ def same(book: Rulebook, other: Rulebook) -> bool:
         key: origin.lines and origin.lines.lines for key, origin in other.origins.items()
     }
     return book == other and lines == other_lines and book.origins == other.origins
+
+
+def test_a_cached_rulebook_notes_its_files_as_inputs(store: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    load_rulebook_cached(rules, "rules")
+    inputs.forget_reads()
+    load_rulebook_cached(rules, "rules")  # from the cache
+    assert entries(store) and all(inputs.is_input(p) for p in rules.glob("*.yaml"))
+
+
+def test_limits_are_part_of_the_key_and_bound_the_files_read(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    load_rulebook_cached(rules, "rules")
+    monkeypatch.setenv("TIP_ASSESS_MAX_FILE_BYTES", "64")
+    with pytest.raises(InputError, match="limit 'file_bytes' = 64"):
+        load_rulebook_cached(rules, "rules")  # refused as by a fresh load, not served
+    monkeypatch.setenv("TIP_ASSESS_MAX_FILE_BYTES", "100000")
+    load_rulebook_cached(rules, "rules")
+    assert len(entries(store)) == 2
 
 
 def test_any_change_to_the_rules_is_a_new_entry(store: Path, tmp_path: Path) -> None:
