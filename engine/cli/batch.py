@@ -83,6 +83,8 @@ def run_assess_batch(
             streamed.append(text)
 
     def on_result(index: int, dossier: str, row: Row) -> None:
+        if row.problems and bar is not None:
+            bar.finish()  # a message never runs on from the bar
         for problem in row.problems:
             click.echo(f"{row.status}: {problem}", err=True)
         emit(writer.row(row))
