@@ -248,17 +248,24 @@ def impact(tmp: Path, env: dict[str, str], corpus: Path, jobs: int) -> dict[str,
 
 
 def probe(args: list[str], env: dict[str, str], cap: float) -> tuple[list[dict[str, Any]], bool]:
-    """Run bench/probes.py; its JSON lines, and whether it finished within `cap` seconds."""
+    """Run bench/probes.py; its JSON lines (the last one says why it stopped, if it failed), and
+    whether it finished within `cap` seconds."""
     command = [sys.executable, str(ROOT / "bench" / "probes.py"), *args]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
-        out, _ = process.communicate(timeout=cap)
+        out, err = process.communicate(timeout=cap)
         finished = process.returncode == 0
+        failure = None if finished else (err.strip().splitlines() or ["no message"])[-1]
     except subprocess.TimeoutExpired:
         process.kill()
-        out, _ = process.communicate()
-        finished = False
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")], finished
+        out, err = process.communicate()
+        finished, failure = False, None
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    if failure is not None:
+        lines.append({"failed": failure[:200]})
+    return lines, finished
 
 
 def scaling(tmp: Path, env: dict[str, str], sizes: list[int], cap: float) -> list[dict[str, Any]]:
@@ -404,11 +411,16 @@ def _scale_cell(s: dict[str, Any], cap: float) -> str:
             f"{s['size']:,}: load {_us(s, 'load_s'):,.0f} µs, infer {_us(s, 'infer_s'):,.0f} µs, "
             f"assess {_us(s, 'assess_s'):,.0f} µs; peak {s['peak_mb']:.0f} MB"
         )
+    # Without a message, a probe that stopped well before the cap failed (older runs).
+    failed = s.get("failed") or ("failed" if s["elapsed"] < cap - 5 else None)
     if "load_s" in s:
-        return (
-            f"{s['size']:,}: load {_us(s, 'load_s'):,.0f} µs ({s['load_s']:.0f} s); inference "
-            f"not done {s['elapsed'] - s['load_s']:.0f} s later (stopped at {cap:.0f} s)"
+        after = f"{s['elapsed'] - s['load_s']:.0f} s later"
+        ending = (
+            f"failed {after} ({failed})" if failed else f"not done {after} (stopped at {cap:.0f} s)"
         )
+        return f"{s['size']:,}: load {_us(s, 'load_s'):,.0f} µs ({s['load_s']:.0f} s); inference {ending}"
+    if failed:
+        return f"{s['size']:,}: failed before the load ended ({failed})"
     return f"{s['size']:,}: not loaded in {cap:.0f} s (stopped)"
 
 
