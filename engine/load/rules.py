@@ -16,7 +16,7 @@ from engine.load.common import digest_files, validate_model
 from engine.load.rulebook import Origin, Rulebook
 from engine.load.vocabulary import check_rulebook
 from engine.load.yamlsource import LineMap, PathKey, load_yaml_file
-from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo
+from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo, Weighing
 
 SECTIONS = ("rulebook", "vocabulary", "parameters", "rules")
 
@@ -83,6 +83,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
     conclusions: dict[str, ConclusionSpec] = {}
     parameters: dict[str, Parameter] = {}
     rules: list[Rule] = []
+    weighings: list[Weighing] = []
     origins: dict[str, Origin] = {}
     raw_files: list[tuple[str, bytes]] = []
 
@@ -206,6 +207,14 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
                         )
                     )
                     continue
+                if isinstance(entry, dict) and "weigh" in entry:
+                    weighing = validate_model(Weighing, entry, lines, path_key, problems, rule_id)
+                    if weighing is not None:
+                        weighings.append(weighing)
+                        origins[weighing.id] = Origin(
+                            display, lines.line_of(path_key), lines, path_key
+                        )
+                    continue
                 rule = validate_model(Rule, entry, lines, path_key, problems, rule_id)
                 if rule is not None:
                     rules.append(rule)
@@ -220,6 +229,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
         conclusions=conclusions,
         parameters=parameters,
         rules=rules,
+        weighings=weighings,
         origins=origins,
         sha256=digest_files(raw_files),
         root=shown,
