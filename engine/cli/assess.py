@@ -136,7 +136,7 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
     if problems:
         raise InputError(problems)
     click.echo(
-        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) and {len(files)} dossier(s) are valid"
+        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules, {len(book.weighings)} weighings) and {len(files)} dossier(s) are valid"
     )
 
 

@@ -8,8 +8,8 @@ from engine.load.yamlsource import LineMap
 from engine.models import (
     ConclusionSpec,
     EvidenceKind,
-    Parameter,
     LawItem,
+    Parameter,
     Rule,
     RulebookInfo,
     ScalarValue,

@@ -25,7 +25,6 @@ from engine.models import (
     LawItem,
     ParamRef,
     Pattern,
-    Rule,
     Weighing,
     alternatives,
 )

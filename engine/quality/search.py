@@ -159,9 +159,7 @@ class Search:
         self._memo[key] = confirmed + rest
         return self._memo[key]
 
-    def _weigh_towards(
-        self, weighing: Weighing, value: str, depth: int
-    ) -> list[list[CaseRecord]]:
+    def _weigh_towards(self, weighing: Weighing, value: str, depth: int) -> list[list[CaseRecord]]:
         """Record sets that may bring a weighing to `value`: its examples, then the terms worth
         most added one by one (each evidence term by a record that satisfies it, each finding
         term by a dossier reaching its best value), and the terms worth least."""

@@ -21,8 +21,8 @@ from engine.load.vocabulary import engine_value
 from engine.models import (
     AbsencePattern,
     AllOf,
-    Conclusion,
     Comparison,
+    Conclusion,
     EvidencePattern,
     FieldRef,
     FindingPattern,
@@ -32,7 +32,6 @@ from engine.models import (
     Rule,
     ScalarValue,
     Weighing,
-    alternatives,
 )
 
 OPEN_TYPE = "$open"
@@ -305,7 +304,9 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
     consumed: set[str] = set()
     first_tests: Counter[str] = Counter()
     for number, rule in enumerate([*rules, *matchers]):
-        origin = book.origins.get(rule.id) or book.origins.get(roles[rule.id].weighing if rule.id in roles else "")
+        origin = book.origins.get(rule.id) or book.origins.get(
+            roles[rule.id].weighing if rule.id in roles else ""
+        )
         alts = rule.alternatives()
         for alt_index, patterns in enumerate(alts):
             name = f"r{number}" if len(alts) == 1 else f"r{number}_{alt_index}"

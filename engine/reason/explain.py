@@ -318,9 +318,7 @@ def _weighing_gap(
             worth = float(spec.points)  # type: ignore[arg-type]
             if term.matched or worth <= 0:
                 continue
-            conditions = [
-                describe_pattern(p) for alt in alternatives(spec.when) for p in alt
-            ]
+            conditions = [describe_pattern(p) for alt in alternatives(spec.when) for p in alt]
             options.append(
                 Obstacle(
                     f"{spec.label} (+{worth:g})",
@@ -390,9 +388,7 @@ def evidence_that_would_settle(ctx: Context, subject: str, unknown: list[str]) -
             for term in weighing.weigh.terms:
                 if term.when is not None:
                     for alt in alternatives(term.when):
-                        kinds.update(
-                            p.evidence for p in alt if isinstance(p, EvidencePattern)
-                        )
+                        kinds.update(p.evidence for p in alt if isinstance(p, EvidencePattern))
                 elif term.finding:
                     derived = ctx.conclusions.get(term.finding)
                     if derived is None or derived.value in unknown:

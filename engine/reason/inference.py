@@ -207,9 +207,7 @@ class _Run:
         has_evidence_terms = any(term.when is not None for term in spec.terms)
         if has_evidence_terms and not any_evidence_hit:
             for index, case in enumerate(spec.silent):
-                applies = case.when is None or bool(
-                    self.term_hits.get((weighing.id, index, True))
-                )
+                applies = case.when is None or bool(self.term_hits.get((weighing.id, index, True)))
                 if applies:
                     silence = case.reason
                     if case.value is not None:
