@@ -209,9 +209,7 @@ def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> st
     counterparts = [
         other.id
         for other in book.producers(_subject(rule))
-        if other.id != rule.id
-        and other.in_force.covers(year)
-        and _value(other) == _value(rule)
+        if other.id != rule.id and other.in_force.covers(year) and _value(other) == _value(rule)
     ]
     if fmt == "json":
         data = json.loads(text)
