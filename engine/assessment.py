@@ -274,7 +274,7 @@ def _document(
                     "pillar": book.kinds[fact.kind].pillar,
                     "values": {k: _plain(v) for k, v in sorted(fact.values.items())},
                     "quote": None,
-                    "section": "generated" if book.kinds[fact.kind].generated else "history",
+                    "section": _generated_section(book, fact.kind),
                     "source_line": None,
                     "source_paragraph": None,
                     "dossier_line": None,
@@ -419,6 +419,14 @@ def _document(
         },
         "provenance": provenance,
     }
+
+
+def _generated_section(book: Rulebook, kind: str) -> str:
+    """Where a fact the engine made comes from: the placement history or the dossier header."""
+    settings = book.info.history
+    if settings is not None and kind in (settings.placement_kind, settings.waiver_kind):
+        return "history"
+    return "dossier header"
 
 
 def _gap_rules(gaps: list[dict[str, Any]]) -> set[str]:

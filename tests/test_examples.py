@@ -122,4 +122,10 @@ def test_a_default_with_no_other_producer_still_fires() -> None:
     for a phase that is never asserted."""
     case = run_case(BOOK, 2009, [])
     assert case.value("applicability") == "applies"
-    assert case.value("placement") == "Undetermined"
+    # A complete narrative that reports nothing: no effort reported in any pillar, so no
+    # significant efforts (the weighing reads silence as nothing reported), and Tier 3.
+    assert case.value("significant_efforts") == "not_making"
+    assert case.value("placement") == "Tier 3"
+    partial = run_case(BOOK, 2009, [], completeness="partial")
+    assert partial.value("significant_efforts") == "undetermined"
+    assert partial.value("placement") == "Undetermined"
