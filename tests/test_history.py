@@ -116,7 +116,9 @@ def test_peru_2007_is_placed_for_every_report_year_and_names_the_rulebook() -> N
         assert document["tier"] == "Tier 2", year
         label = document["rulebook"]["label"]
         version = support.rulebook().info.version
-        assert label.startswith(f"tvpa {version} as in force for report year {year} (sha256 "), label
+        assert label.startswith(f"tvpa {version} as in force for report year {year} (sha256 "), (
+            label
+        )
         assert document["assessed_year"] == year
 
 
@@ -176,7 +178,7 @@ def test_a_history_of_another_country_is_refused(tmp_path: Path) -> None:
 def test_check_validates_histories_beside_dossiers() -> None:
     code, out, _ = _cli("check", str(support.EVIDENCE / "peru"))
     assert code == 0, out
-    assert "dossier(s) are valid" in out
+    assert "1 dossier(s), 1 placement history(ies) and 0 rules file(s) are valid" in out
 
 
 def test_two_watch_list_years_in_the_history_downgrade_peru_in_2011(tmp_path: Path) -> None:
