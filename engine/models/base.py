@@ -75,6 +75,18 @@ class Parameter(Strict):
     type: Literal["integer", "number", "boolean", "string"]
     values: list[ParameterValue] = Field(min_length=1)
     verified: bool = True
+    range: list[ScalarValue] | None = Field(
+        default=None,
+        description="Other values the parameter may reasonably take, tried by sensitivity sweeps",
+    )
+
+    @model_validator(mode="after")
+    def _range_typed(self) -> Parameter:
+        for value in self.range or []:
+            message = self.type_error(value)
+            if message:
+                raise ValueError(f"range: {message}")
+        return self
 
     def type_error(self, value: ScalarValue) -> str | None:
         """Why a value does not fit the declared type (None if it does)."""

@@ -137,9 +137,7 @@ class ScenarioState:
             inputs = case_inputs(self.book, self.records) + history_facts(
                 history, year, history_settings(self.book)
             )
-            self.results[year] = run_case(
-                self.book, year, inputs, completeness=self.completeness
-            )
+            self.results[year] = run_case(self.book, year, inputs, completeness=self.completeness)
 
     # ---------------------------------------------------------------- then
     def _each(self) -> list[tuple[int, CaseResult]]:
