@@ -67,3 +67,15 @@ Feature: TVPRA 2017 and Frederick Douglass TVPRA 2018, from the 2019 report
     When it is assessed under the rules for report year 2019
     Then the rule "criterion-1.data-presumption.increasing-capacity" applies
     And the finding "criterion_1" is "not_met"
+
+  Scenario: From 2019 the budget a government devotes to its efforts is weighed
+    Given a country that makes efforts that fall just short of significant
+    And it also devotes sufficient budgetary resources to victim services
+    When it is assessed under the rules for each report year from 2019 to 2025
+    Then the finding "significant_efforts" is "making"
+
+  Scenario: Before 2019 the budget was not among the statutory considerations
+    Given a country that makes efforts that fall just short of significant
+    And it also devotes sufficient budgetary resources to victim services
+    When it is assessed under the rules for report year 2018
+    Then the finding "significant_efforts" is "not_making"
