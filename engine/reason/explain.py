@@ -404,4 +404,5 @@ def evidence_that_would_settle(ctx: Context, subject: str, unknown: list[str]) -
                         derived = ctx.conclusions.get(pattern.finding)
                         if derived is None or derived.value in unknown:
                             pending.append(pattern.finding)
-    return sorted(kinds)
+    # Kinds the engine makes itself (the dossier header, the history) are not evidence to seek.
+    return sorted(kind for kind in kinds if not ctx.book.kinds[kind].generated)
