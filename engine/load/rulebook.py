@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.load.labels import Labels
 from engine.load.yamlsource import LineMap
 from engine.models import (
     ConclusionSpec,
@@ -54,6 +55,7 @@ class Rulebook:
     origins: dict[str, Origin] = field(default_factory=dict)
     sha256: str = ""
     root: str = ""
+    labels: Labels | None = None  # plain-English words for conclusion values (labels.yaml)
 
     def defined_at(self, key: str) -> str | None:
         """`file:line` of a rule (by id) or a parameter (`parameter:<name>`), for messages."""

@@ -1,5 +1,6 @@
 """Lint's static checks: blank legal texts, gaps and overlaps in parameters, placements outside
-the years their list exists, and rule examples (each rule needs one that fires, one that does not).
+the years their list exists, rule examples (each rule needs one that fires, one that does not),
+and a plain-English label for every conclusion value.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import itertools
 
 from engine.errors import Problem
+from engine.load.labels import missing_labels
 from engine.load.rulebook import Rulebook
 from engine.quality.examples import (
     ExampleOutcome,
@@ -117,3 +119,21 @@ def check_examples(book: Rulebook, locate: Locator) -> tuple[list[Problem], list
                 )
             )
     return problems, outcomes
+
+
+def check_labels(book: Rulebook) -> list[Problem]:
+    """Every value of every conclusion needs plain-English words in the `labels` section."""
+    problems = []
+    where = ", ".join(book.labels.files) if book.labels and book.labels.files else "a labels file"
+    for name, value in missing_labels(book.labels, book.conclusions):
+        origin = book.origins.get(f"conclusion:{name}")
+        problems.append(
+            Problem(
+                origin.file if origin else book.root,
+                origin.line_of("values") if origin else None,
+                f"vocabulary.conclusions.{name}.values",
+                f"value '{value}' of conclusion '{name}' has no label: add it to labels.values "
+                f"or labels.conclusions.{name} ({where})",
+            )
+        )
+    return problems

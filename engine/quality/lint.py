@@ -6,6 +6,7 @@ Checks, each reported with file, line and rule id:
 - parameters: no gap and no overlap between the dated values of a parameter;
 - the outcome: `in_force` names ladder values, and no rule places a country on a value in a year
   when that value does not exist;
+- every value of every conclusion has plain-English words in a `labels` section;
 - every rule carries an example that fires and one that does not, and all examples pass;
 - per era (a run of years with the same rules and parameters), every placement on the ladder is
   reachable by some dossier, and no generated dossier gets two placements.
@@ -25,7 +26,13 @@ from pathlib import Path
 from engine.errors import InputError, Problem
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
-from engine.quality.checks import check_examples, check_outcome, check_parameters, check_texts
+from engine.quality.checks import (
+    check_examples,
+    check_labels,
+    check_outcome,
+    check_parameters,
+    check_texts,
+)
 from engine.quality.eras import Era, eras
 from engine.quality.examples import CaseRecord
 from engine.quality.locator import Locator
@@ -150,6 +157,7 @@ def lint(root: Path, display: str | None = None, seed: int = SEED) -> LintResult
         return LintResult(list(exc.problems))
     locate = Locator(book, root)
     problems = check_texts(book, locate) + check_parameters(book) + check_outcome(book, locate)
+    problems += check_labels(book)
     for era in eras(book):
         try:
             compile_year(book, era.start)
