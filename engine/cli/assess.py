@@ -19,6 +19,7 @@ from engine.cli.common import (
     load_rules,
     output_option,
     rules_option,
+    use_color,
     write_output,
 )
 from engine.errors import InputError
@@ -54,6 +55,14 @@ from engine.errors import InputError
     help="Placement history (default: history.yaml beside the dossier, if there is one).",
 )
 @click.option("--no-history", is_flag=True, help="Assess without any placement history.")
+@click.option(
+    "--detail",
+    type=click.Choice(["summary", "standard", "full"]),
+    default="standard",
+    show_default=True,
+    help="How much of the explanation text and markdown show: the summary table only, with "
+    "reasons and why-not (one screen), or every step with records, quotes and rule texts.",
+)
 @guarded
 def assess(
     dossier: Path,
@@ -66,8 +75,14 @@ def assess(
     by: str | None = None,
     history_path: Path | None = None,
     no_history: bool = False,
+    detail: str = "standard",
 ) -> None:
     """Assess DOSSIER and explain the placement.
+
+    The text output starts with the answer: the placement and its status, the standards and
+    criteria with their values, reasons and rules (unconfirmed law marked [unverified]), and the
+    evidence still needed; then why not the next placement up. Colour on a terminal only
+    (NO_COLOR turns it off).
 
     With --record, the decision is appended to the decision log (see `tip-assess log`).
     Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
@@ -76,6 +91,7 @@ def assess(
     from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
     from engine.report.assessment import render
+    from engine.report.context import report_context
 
     if (log_path or by) and not record:
         raise click.UsageError("--log and --by only apply with --record")
@@ -84,7 +100,8 @@ def assess(
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
     result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
-    text = render(result.document, fmt)
+    context = report_context(book, loaded)
+    text = render(result.document, fmt, context, detail)
     if record:
         from engine.cli.log import record_decision
 
@@ -102,7 +119,10 @@ def assess(
             by=by,
             history_path=history_path,
             use_history=not no_history,
+            detail=detail,
         )
+    if fmt == "text" and output is None and use_color():
+        text = render(result.document, fmt, context, detail, color=True)
     write_output(text, output)
     if result.status in ("undetermined", "conflict"):
         sys.exit(EXIT_FINDING)

@@ -48,6 +48,7 @@ def record_decision(
     by: str | None,
     history_path: Path | None = None,
     use_history: bool = True,
+    detail: str = "standard",
 ) -> dict[str, object]:
     """Append the decision to the log; called by `assess --record` before it writes output."""
     from engine.audit.decision_log import DecisionLog, DecisionLogError, default_log_path
@@ -68,6 +69,7 @@ def record_decision(
         fmt=fmt,
         by=(by or default_user()).strip(),
         history=_history_used(result, dossier, history_path, use_history),
+        detail=detail,
     )
     log = DecisionLog(path)
     try:
