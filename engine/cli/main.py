@@ -13,6 +13,7 @@ from engine.cli.assess import register as register_assess
 from engine.cli.audit import register as register_audit
 from engine.cli.log import register as register_log
 from engine.cli.rulebook import register as register_rulebook
+from engine.cli.serve import register as register_serve
 from engine.cli.validate import register as register_validate
 
 
@@ -26,6 +27,7 @@ def main() -> None:
       tip-assess assess evidence/peru/2007.yaml
       tip-assess assess evidence/peru/2007.yaml --format json
       tip-assess rules list --year 2007
+      tip-assess serve            (the local web app)
     """
 
 
@@ -34,6 +36,7 @@ register_rulebook(main)  # rules list|show, lint, coverage, schema
 register_audit(main)  # diff, impact
 register_log(main)  # log show|verify|replay
 register_validate(main)  # validate
+register_serve(main)  # serve (the local web app)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
