@@ -67,7 +67,12 @@ def _table(ctx: ReportContext, doc: dict[str, Any], view: Summary) -> str:
     return "".join(parts)
 
 
-def _tree(ctx: ReportContext, doc: dict[str, Any], nodes: list[Node]) -> str:
+def _tree(
+    ctx: ReportContext, doc: dict[str, Any], nodes: list[Node], ids: set[str] | None = None
+) -> str:
+    """Nested lists; a record's anchor goes on its first appearance with its quote (`ids`
+    holds the anchors already placed on the page)."""
+    ids = set() if ids is None else ids
     if not nodes:
         return ""
     items = []
@@ -75,10 +80,17 @@ def _tree(ctx: ReportContext, doc: dict[str, Any], nodes: list[Node]) -> str:
         if node.kind == "quote" and node.record:
             body = f'<blockquote><a href="{e(ctx.links.to_quote(node.record))}">“{e(node.text)}”</a></blockquote>'
         elif node.kind == "record" and node.record:
-            if node.children:  # the first time a record is shown: its anchor is here
+            target = f"record-{anchor(node.record)}"
+            if node.children and target not in ids:  # first shown with its quote: anchor here
+                ids.add(target)
                 items.append(
-                    f'<li class="record" id="record-{e(anchor(node.record))}">{e(node.text)}'
-                    f"{_tree(ctx, doc, node.children)}</li>"
+                    f'<li class="record" id="{e(target)}">{e(node.text)}'
+                    f"{_tree(ctx, doc, node.children, ids)}</li>"
+                )
+                continue
+            if node.children:
+                items.append(
+                    f'<li class="record">{e(node.text)}{_tree(ctx, doc, node.children, ids)}</li>'
                 )
                 continue
             body = f'<a href="{e(ctx.links.to_record(node.record))}">{e(node.text)}</a>'
@@ -92,7 +104,7 @@ def _tree(ctx: ReportContext, doc: dict[str, Any], nodes: list[Node]) -> str:
             body += " " + _rule_link(ctx, doc, node.rule)
         elif node.unverified:
             body += " " + UNVERIFIED
-        items.append(f'<li class="{e(node.kind)}">{body}{_tree(ctx, doc, node.children)}</li>')
+        items.append(f'<li class="{e(node.kind)}">{body}{_tree(ctx, doc, node.children, ids)}</li>')
     return f'<ul class="tree">{"".join(items)}</ul>'
 
 
@@ -177,11 +189,11 @@ def report_body(doc: dict[str, Any], ctx: ReportContext, narrative: bool = True)
         )
     if view.missing and not view.needs_evidence_first:
         sections.append(("evidence-needed", "Evidence still needed", missing))
+    ids: set[str] = set()  # record anchors placed so far
     if view.why_not:
         title = f"Why not {view.why_not_target}" if view.why_not_target else "Why no placement"
-        chain = _tree(
-            ctx, doc, why_not_chain(doc, ctx, (doc.get("why_not") or {}).get("rules", []))
-        )
+        gaps = (doc.get("why_not") or {}).get("rules", [])
+        chain = _tree(ctx, doc, why_not_chain(doc, ctx, gaps), ids)
         if view.status != "determined":
             chain = f"<details><summary>Each condition that fails, rule by rule</summary>{chain}</details>"
         sections.append(("why-not", title, chain))
@@ -191,7 +203,7 @@ def report_body(doc: dict[str, Any], ctx: ReportContext, narrative: bool = True)
         mark = " " + UNVERIFIED if node.unverified else ""
         details.append(
             f'<details id="finding-{e(anchor(node.subject or ""))}"><summary>{e(node.text)}{mark}</summary>'
-            f"{_tree(ctx, doc, node.children)}</details>"
+            f"{_tree(ctx, doc, node.children, ids)}</details>"
         )
     sections.append(
         (
@@ -204,7 +216,9 @@ def report_body(doc: dict[str, Any], ctx: ReportContext, narrative: bool = True)
     sections.append(("rules", "Rules referenced", _rules(ctx, doc)))
     if narrative and ctx.narrative is not None:
         quotes = {r["record"]: r["quote"] for r in doc["evidence"] if r.get("quote")}
-        hrefs = {r: ctx.links.to_record(r) for r in _quoted(explained)}
+        hrefs = {
+            r: ctx.links.to_record(r) for r in _quoted(explained) if f"record-{anchor(r)}" in ids
+        }
         sections.append(
             (
                 "narrative",
