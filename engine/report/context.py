@@ -95,7 +95,7 @@ def split_title(title: str) -> tuple[str, str]:
 
 
 def natural_key(text: str) -> list[Any]:
-    """criterion_2 < criterion_10: numbers compare as numbers."""
+    """item_2 < item_10: numbers compare as numbers."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
@@ -113,7 +113,7 @@ def _values(text: str) -> list[str]:
 
 
 def condition_text(ctx: ReportContext, condition: str, doc: dict[str, Any] | None = None) -> str:
-    """A rule condition in words: "Minimum standard 4 is Met" for "finding 'standard_4' is 'met'"."""
+    """A rule condition in words: "<conclusion's name> is <value's label>" for "finding 'x' is 'v'"."""
     found = _FINDING.match(condition)
     if found:
         subject = found.group(1)

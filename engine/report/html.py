@@ -131,7 +131,8 @@ def _pillars(ctx: ReportContext, doc: dict[str, Any], view: Summary) -> str:
 
 def _rules(ctx: ReportContext, doc: dict[str, Any]) -> str:
     """Each rule referenced, collapsed to its id and title; open: citation, years, note,
-    statutory text and references. A link to `#rule-<id>` opens it."""
+    statutory text and references. A link to `#rule-<id>` opens it (browsers open a closed
+    <details> to show a fragment's target: no script is needed)."""
     parts = []
     for rule_id, rule in sorted(doc["rules"].items()):
         refs = ctx.references.get(rule_id, [])
@@ -279,23 +280,12 @@ def _toc(sections: list[tuple[str, str, str]]) -> str:
     return f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
 
 
-# A link to an anchor inside a closed <details> opens it (Chromium does so by itself; others
-# may not). No network, no other script.
-OPEN_TARGET = (
-    "function openTarget(){var id=decodeURIComponent(location.hash.slice(1));"
-    "var t=id&&document.getElementById(id);for(var n=t;n;n=n.parentElement)"
-    "{if(n.tagName==='DETAILS')n.open=true;}if(t)t.scrollIntoView();}"
-    "addEventListener('hashchange',openTarget);addEventListener('DOMContentLoaded',openTarget);"
-)
-
-
 def render_html(doc: dict[str, Any], ctx: ReportContext) -> str:
     title = f"tip-assess: {doc['country']} {doc['report_year']}: {doc['tier'] or 'no placement'}"
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)}</title><style>{stylesheet()}</style>"
-        f"<script>{OPEN_TARGET}</script></head>\n<body>\n"
+        f"<title>{e(title)}</title><style>{stylesheet()}</style></head>\n<body>\n"
         f"{report_body(doc, ctx)}\n</body></html>\n"
     )
