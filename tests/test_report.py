@@ -142,6 +142,17 @@ def test_undetermined_bolivia_shows_the_evidence_still_needed_on_its_first_scree
     assert first_screen.index("Evidence still needed") < first_screen.index("Minimum standards")
 
 
+def test_findings_the_dossier_is_silent_on_share_one_line_until_full_detail() -> None:
+    standard = text("Bolivia", 2007)
+    line = next(x for x in standard.splitlines() if x.startswith("  No evidence on record: "))
+    assert line.startswith(
+        "  No evidence on record: Criterion 1 [criterion-1.no-evidence.source-gap] [unverified], Criterion 2"
+    )
+    assert "Criterion 7, action against complicit officials: No evidence on record\n" not in standard
+    full = text("Bolivia", 2007, "full")
+    assert "Criterion 7, action against complicit officials: No evidence on record\n" in full
+
+
 def test_detail_levels_nest() -> None:
     summary, standard, full = (text("Peru", 2007, d) for d in ("summary", "standard", "full"))
     assert len(summary) < len(standard) < len(full)
@@ -268,8 +279,7 @@ def test_pillar_grades_and_fragility_are_shown_when_the_document_has_them() -> N
     assert "Prosecution, weighed from every law-enforcement record: Partial" in out
     assert "6 points (between 4 and 8 with what the narrative leaves open)" in out
     assert (
-        "bands: None reported below the next band, Minimal from 1, Partial from 5, Substantial from 10"
-        in out
+        "bands: None reported otherwise, Minimal from 1, Partial from 5, Substantial from 10" in out
     )
     assert "Fragility: 1 single change would move the placement" in out
     assert (

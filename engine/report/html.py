@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.report.context import ReportContext, anchor
 from engine.report.narrative import narrative_html
-from engine.report.pieces import fragility_lines, missing_text, weighing_summary, weighing_terms
+from engine.report.pieces import fragility_lines, missing_texts, weighing_summary, weighing_terms
 from engine.report.view import (
     Node,
     Row,
@@ -44,10 +44,15 @@ def _rule_link(ctx: ReportContext, doc: dict[str, Any], rule: str) -> str:
 
 def _row(ctx: ReportContext, doc: dict[str, Any], row: Row) -> str:
     rules = "<br>".join(_rule_link(ctx, doc, r) for r in row.rules) or "—"
+    points = (
+        f'<br><span class="small">{e(weighing_summary(row.weighing, ctx, row.subject, False))}</span>'
+        if row.weighing
+        else ""
+    )
     return (
         f'<tr id="row-{e(anchor(row.subject))}"><th scope="row">{e(row.title)}</th>'
         f'<td class="value tone-{e(row.label.tone)}">{e(row.label.text)}</td>'
-        f"<td>{e(row.reason)}</td><td>{rules}</td></tr>"
+        f"<td>{e(row.reason)}{points}</td><td>{rules}</td></tr>"
     )
 
 
@@ -169,7 +174,7 @@ def report_body(doc: dict[str, Any], ctx: ReportContext, narrative: bool = True)
     """The report without <html>/<head>: header card, contents and sections."""
     view = summary(doc, ctx)
     sections: list[tuple[str, str, str]] = []  # (id, title, html)
-    missing = "<ul>" + "".join(f"<li>{e(missing_text(m))}</li>" for m in view.missing) + "</ul>"
+    missing = "<ul>" + "".join(f"<li>{e(t)}</li>" for t in missing_texts(view.missing)) + "</ul>"
     if view.missing and view.needs_evidence_first:
         sections.append(("evidence-needed", "Evidence still needed", missing))
     if view.conflicts:

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.report.context import ReportContext, anchor
 from engine.report.narrative import lines as narrative_lines
-from engine.report.pieces import fragility_lines, missing_text, weighing_summary, weighing_terms
+from engine.report.pieces import fragility_lines, missing_texts, weighing_summary, weighing_terms
 from engine.report.view import Node, Summary, all_rows, explanation, summary
 
 UNVERIFIED = "**[unverified]**"
@@ -55,7 +55,7 @@ def _summary(out: list[str], doc: dict[str, Any], ctx: ReportContext, view: Summ
         titles.append(title)
         out.extend(["", f"## {title}", ""])
 
-    missing = [f"- {_cell(missing_text(m))}" for m in view.missing]
+    missing = [f"- {_cell(text)}" for text in missing_texts(view.missing)]
     if missing and view.needs_evidence_first:
         section("Evidence still needed")
         out.extend(missing)

@@ -8,23 +8,38 @@ from engine.report.context import ReportContext
 from engine.report.model import Missing
 
 
-def missing_text(item: Missing) -> str:
-    kinds = ", ".join(k.replace("_", " ") for k in item.settle_with)
-    settle = (
-        f"would be settled by a record of: {kinds}"
-        if kinds
-        else "no rule in force reads evidence for it"
-    )
-    return f"{item.title}: {item.value.text}; {settle}."
+def missing_texts(items: list[Missing]) -> list[str]:
+    """One sentence per conclusion still open, each with the kinds of record that would settle
+    it; kinds already named for an earlier conclusion are referred to, not repeated."""
+    named: set[str] = set()
+    out = []
+    for item in items:
+        new = [k for k in item.settle_with if k not in named]
+        seen = len(item.settle_with) - len(new)
+        kinds = ", ".join(k.replace("_", " ") for k in new)
+        if not item.settle_with:
+            settle = "no rule in force reads evidence for it"
+        elif not new:
+            settle = "would be settled by records of the kinds named above"
+        elif seen:
+            settle = f"would be settled by records of the kinds named above, or of: {kinds}"
+        else:
+            settle = f"would be settled by a record of: {kinds}"
+        named.update(item.settle_with)
+        out.append(f"{item.title}: {item.value.text}; {settle}.")
+    return out
 
 
 def _num(value: Any) -> str:
     return str(value)
 
 
-def weighing_summary(weighing: dict[str, Any], ctx: ReportContext, subject: str) -> str:
+def weighing_summary(
+    weighing: dict[str, Any], ctx: ReportContext, subject: str, silence: bool = True
+) -> str:
     """'7 points (could be 5 to 9); bands: Minimal from 1, Partial from 5; groups: ...'."""
-    total = f"{_num(weighing.get('total'))} points"
+    points = weighing.get("total")
+    total = f"{_num(points)} point{'' if points == 1 else 's'}"
     span = weighing.get("range")
     if span:
         total += (
@@ -32,7 +47,7 @@ def weighing_summary(weighing: dict[str, Any], ctx: ReportContext, subject: str)
         )
     bands = [
         f"{ctx.label(subject, band['value']).text} "
-        + ("below the next band" if band.get("min") is None else f"from {_num(band['min'])}")
+        + ("otherwise" if band.get("min") is None else f"from {_num(band['min'])}")
         for band in weighing.get("bands", [])
     ]
     parts = [total]
@@ -41,7 +56,7 @@ def weighing_summary(weighing: dict[str, Any], ctx: ReportContext, subject: str)
     groups = weighing.get("groups") or {}
     if groups:
         parts.append("by group: " + ", ".join(f"{k} {_num(v)}" for k, v in sorted(groups.items())))
-    if weighing.get("silence"):
+    if silence and weighing.get("silence"):
         parts.append(f"silence: {weighing['silence']}")
     return "; ".join(parts)
 

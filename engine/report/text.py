@@ -13,7 +13,7 @@ import textwrap
 from typing import Any
 
 from engine.report.context import ReportContext
-from engine.report.pieces import fragility_lines, missing_text, weighing_summary, weighing_terms
+from engine.report.pieces import fragility_lines, missing_texts, weighing_summary, weighing_terms
 from engine.report.view import Node, Row, Summary, all_rows, explanation, summary
 
 WIDTH = 100
@@ -99,6 +99,32 @@ def _row(out: _Out, row: Row, with_reason: bool) -> None:
         out.para(f"{row.reason}  {rules}".rstrip(), 6, 0, paint)
 
 
+def _points(out: _Out, row: Row, ctx: ReportContext, detail: str) -> None:
+    """A weighed finding's points and bands (and, in full, each term)."""
+    if not row.weighing:
+        return
+    out.para(weighing_summary(row.weighing, ctx, row.subject, detail == "full"), 6, 2)
+    if detail == "full":
+        for line in weighing_terms(row.weighing, ctx):
+            out.para(line, 8, 4)
+
+
+def _collapse_open(out: _Out, rows: list[Row]) -> list[Row]:
+    """Rows whose value says the narrative is silent or the dossier holds nothing (tone
+    unknown), two or more with the same value, share one line: the value, then each finding's
+    name with its rule. The rest are returned to be shown one by one (--detail full: all)."""
+    by_value: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.label.tone == "unknown" and not row.weighing:
+            by_value.setdefault(row.label.text, []).append(row)
+    shared = {value: group for value, group in by_value.items() if len(group) > 1}
+    for value, group in shared.items():
+        names = ", ".join(f"{row.name} {_rules(row)}".rstrip() for row in group)
+        out.para(f"{value}: {names}", 2, 4, {value: "unknown"})
+    collapsed = {id(row) for group in shared.values() for row in group}
+    return [row for row in rows if id(row) not in collapsed]
+
+
 def _tree(out: _Out, nodes: list[Node], depth: int, doc: dict[str, Any]) -> None:
     for node in nodes:
         indent = 2 + 2 * depth
@@ -134,9 +160,14 @@ def _headline(out: _Out, view: Summary) -> None:
         out.para(f"Assessed under the rules for report year {view.assessed_year}.", 2, 2)
     out.para(f"Rules: {view.rulebook}, {view.rules_in_force} rules in force", 0, 2)
     used = list(dict.fromkeys(r for row in all_rows(view) for r in row.unverified))
-    if used:
+    if len(used) == 1:
+        out.para(f"{UNVERIFIED} rests on law the project could not confirm: {used[0]}", 0, 2)
+    elif used:
         out.para(
-            f"{UNVERIFIED} rests on law the project could not confirm: {', '.join(used)}", 0, 2
+            f"{UNVERIFIED} {len(used)} rules behind these findings rest on law the project could "
+            "not confirm (marked below)",
+            0,
+            2,
         )
 
 
@@ -144,8 +175,8 @@ def _missing(out: _Out, view: Summary) -> None:
     if not view.missing:
         return
     out.heading("Evidence still needed")
-    for item in view.missing:
-        out.para("- " + missing_text(item), 2, 2)
+    for text in missing_texts(view.missing):
+        out.para("- " + text, 2, 2)
 
 
 def render_text(
@@ -163,17 +194,15 @@ def render_text(
     with_reason = detail != "summary"
     for number, section in enumerate(view.sections):
         out.heading(section.title, gap=number == 0)
-        for row in section.rows:
+        rows = section.rows if detail == "full" else _collapse_open(out, section.rows)
+        for row in rows:
             _row(out, row, with_reason)
+            _points(out, row, ctx, detail)
     if view.pillars:
         out.heading("Pillar grades")
         for row in view.pillars:
             _row(out, row, False)
-            if row.weighing:
-                out.para(weighing_summary(row.weighing, ctx, row.subject), 6, 2)
-                if detail == "full":
-                    for line in weighing_terms(row.weighing, ctx):
-                        out.para(line, 8, 4)
+            _points(out, row, ctx, detail)
     if view.fragility is not None:
         head, items = fragility_lines(view.fragility, ctx, view.outcome_subject)
         out.heading(head)

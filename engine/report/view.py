@@ -106,7 +106,14 @@ def summary(doc: dict[str, Any], ctx: ReportContext) -> Summary:
     outcome_row = next(
         (_row(doc, ctx, f) for f in doc["findings"] if f["subject"] == outcome), None
     )
-    pillars = [row for row in rows if row.weighing is not None]
+    groups = ctx.groups
+
+    def group_of(row: Row) -> int | None:
+        return ctx.labels.group_of(row.subject) if ctx.labels else None
+
+    # Pillar grades: findings reached by a weighing that no group of the table claims (a
+    # weighed tier test stays in its group, with its points shown under it).
+    pillars = [row for row in rows if row.weighing is not None and group_of(row) is None]
     concluded = {row.subject for row in rows}
     # A required conclusion no rule reached stays in the table, as "not concluded".
     for item in doc["missing_evidence"]:
@@ -123,13 +130,12 @@ def summary(doc: dict[str, Any], ctx: ReportContext) -> Summary:
                     0,
                 )
             )
-    groups = ctx.groups
     buckets: list[list[Row]] = [[] for _ in groups]
     others: list[Row] = []
     for row in rows:
-        if row.weighing is not None:
+        index = group_of(row)
+        if index is None and row.weighing is not None:
             continue
-        index = ctx.labels.group_of(row.subject) if ctx.labels else None
         (buckets[index] if index is not None else others).append(row)
     sections = [
         Section(group.title, sorted(bucket, key=lambda r: natural_key(r.subject)))
