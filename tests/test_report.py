@@ -148,7 +148,9 @@ def test_findings_the_dossier_is_silent_on_share_one_line_until_full_detail() ->
     assert line.startswith(
         "  No evidence on record: Criterion 1 [criterion-1.no-evidence.source-gap] [unverified], Criterion 2"
     )
-    assert "Criterion 7, action against complicit officials: No evidence on record\n" not in standard
+    assert (
+        "Criterion 7, action against complicit officials: No evidence on record\n" not in standard
+    )
     full = text("Bolivia", 2007, "full")
     assert "Criterion 7, action against complicit officials: No evidence on record\n" in full
 
@@ -354,3 +356,57 @@ def test_every_dossier_renders_and_renders_the_same_twice(fmt: str) -> None:
         first = render(doc, fmt, report_context(book, loaded))
         assert first == render(doc, fmt, report_context(book, loaded)), path
         assert doc["country"] in first
+
+
+def _on_a_terminal(*args: str, env: dict[str, str]) -> str:
+    """Run the CLI with its stdout on a pseudo-terminal; return what it wrote."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", *args],
+        cwd=support.ROOT,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TERM": "xterm", **env},
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(master)
+    return b"".join(chunks).decode()
+
+
+def test_colour_on_a_terminal_unless_no_color() -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    coloured = _on_a_terminal("assess", "evidence/peru/2007.yaml", env={**env, "NO_COLOR": ""})
+    assert ANSI.search(coloured)
+    assert ANSI.sub("", coloured).replace("\r\n", "\n") == text("Peru", 2007)
+    plain = _on_a_terminal("assess", "evidence/peru/2007.yaml", env={"NO_COLOR": "1"})
+    assert not ANSI.search(plain)
+
+
+def test_a_recorded_detail_level_replays_byte_for_byte(tmp_path: Any) -> None:
+    log = tmp_path / "log.jsonl"
+    recorded = support.run_cli(
+        "assess", "evidence/peru/2007.yaml", "--detail", "summary", "--record", "--log", str(log)
+    )
+    assert recorded.returncode == 0 and recorded.stdout == text("Peru", 2007, "summary")
+    entry = json.loads(log.read_text().splitlines()[0])
+    assert entry["replay"]["detail"] == "summary"
+    replay = support.run_cli("log", "replay", "1", "--log", str(log))
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert "reproduced byte for byte" in replay.stdout
