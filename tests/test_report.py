@@ -18,6 +18,7 @@ from engine.load.dossier import load_dossier
 from engine.load.labels import Labels
 from engine.report.assessment import render
 from engine.report.context import ReportContext, report_context
+from engine.whatif.fragility import assess_with_fragility
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -26,8 +27,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def _assessed(country: str, year: int) -> tuple[dict[str, Any], ReportContext]:
     book = support.rulebook()
     loaded = support.dossier(country, year)
-    result = assess_with_history(book, loaded, support.dossier_path(country, year))
-    return result.document, report_context(book, loaded)
+    result = assess_with_fragility(book, loaded, support.dossier_path(country, year))
+    return result.document, report_context(book, loaded)  # as `tip-assess assess` does
 
 
 def text(country: str, year: int, detail: str = "standard") -> str:
@@ -47,7 +48,7 @@ def test_peru_fits_one_50_line_screen_with_placement_table_and_reasons() -> None
         "Minimum standard 4, serious and sustained efforts to eliminate trafficking: Not met" in out
     )
     assert "Criterion 2, protection of victims: Partly met" in out
-    assert "Law 28950 criminally prohibits severe forms of trafficking.  [standard-1.met]" in out
+    assert "Law 28950 criminally prohibits severe forms of trafficking. [standard-1.met]" in out
     assert "Why not Tier 1" in out
     assert "[criterion-2.met] needs a record of victim shelter" in out
 
@@ -283,20 +284,24 @@ def test_pillar_grades_and_fragility_are_shown_when_the_document_has_them() -> N
     assert (
         "bands: None reported otherwise, Minimal from 1, Partial from 5, Substantial from 10" in out
     )
-    assert "Fragility: 1 single change would move the placement" in out
-    assert (
-        "record victim-cooperation: witness_protection 'uneven' -> 'effective' -> Tier 1 (determined)"
-        in out
-    )
+    assert "Fragile: witness_protection 'uneven' -> 'effective' → Tier 1 (determined)" in out
     assert "4 points  cases opened [cases]: 1 matched, 1 counted" in render(
         shaped, "text", ctx, "full"
     )
     html = render(shaped, "html", ctx)
     assert 'id="pillars"' in html and 'id="fragility"' in html
+    two = copy.deepcopy(shaped)
+    two["fragility"]["items"].append({**two["fragility"]["items"][0], "change": "another change"})
+    assert "Fragility: 2 single changes would move the placement - witness" in " ".join(
+        render(two, "text", ctx).split()
+    )
     robust = copy.deepcopy(shaped)
     robust["fragility"] = {"robust": True, "items": []}
     assert "Fragility: robust" in render(robust, "text", ctx)
-    assert "Fragility" not in render(doc, "text", ctx)
+    absent = {k: v for k, v in doc.items() if k != "fragility"}
+    assert "Fragility" not in render(absent, "text", ctx) and "Fragile" not in render(
+        absent, "text", ctx
+    )
 
 
 def test_markdown_has_the_structure_of_the_html_report() -> None:

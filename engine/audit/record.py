@@ -28,6 +28,7 @@ from engine.load.rules import load_rulebook
 from engine.models import InputFact
 from engine.report.assessment import render
 from engine.report.context import report_context
+from engine.whatif.fragility import attach_fragility
 
 REPLAY_SCHEMA = "tip-assess/replay/1"
 
@@ -86,6 +87,7 @@ def decision_record(
         "format": fmt,
         **({"detail": detail} if detail != "standard" else {}),
         "year": year,
+        "fragility": "fragility" in doc,
         "output_sha256": digest(output),
         "output_bytes": len(output.encode("utf-8")),
         "rules": {
@@ -224,6 +226,8 @@ def replay_entry(entry: dict[str, Any], where: str = "decision log") -> ReplayRe
                 book, dossier_path, loaded.dossier.country, assessed, history_path
             )
         result = assess(book, loaded, year, extra, extra_sha)
+        if replay.get("fragility"):
+            attach_fragility(book, loaded, result, extra, extra_sha)
         output = render(
             result.document,
             str(replay["format"]),

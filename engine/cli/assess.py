@@ -13,12 +13,16 @@ import click
 
 from engine.cli.common import (
     EXIT_FINDING,
+    check_output,
     default_rules_dir,
     format_option,
     guarded,
+    limit_option,
     load_rules,
     output_option,
+    resolve_rules_dir,
     rules_option,
+    sources_option,
     use_color,
     write_output,
 )
@@ -26,7 +30,7 @@ from engine.errors import InputError
 
 
 @click.command("assess")
-@click.argument("dossier", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("dossier", type=click.Path(path_type=Path))
 @rules_option
 @click.option(
     "--year",
@@ -48,6 +52,12 @@ from engine.errors import InputError
 )
 @click.option("--by", default=None, help="Who records the decision (default: the OS user).")
 @click.option(
+    "--request-id",
+    default=None,
+    help="With --record: an idempotency key. A retry with the same key and the same inputs "
+    "(after a crash or a lost acknowledgement) does not record the decision twice.",
+)
+@click.option(
     "--history",
     "history_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -55,6 +65,13 @@ from engine.errors import InputError
     help="Placement history (default: history.yaml beside the dossier, if there is one).",
 )
 @click.option("--no-history", is_flag=True, help="Assess without any placement history.")
+@sources_option
+@limit_option
+@click.option(
+    "--no-fragility",
+    is_flag=True,
+    help="Skip the fragility check (the single changes that would move the placement), for speed.",
+)
 @click.option(
     "--detail",
     type=click.Choice(["summary", "standard", "full"]),
@@ -75,31 +92,52 @@ def assess(
     by: str | None = None,
     history_path: Path | None = None,
     no_history: bool = False,
+    request_id: str | None = None,
+    no_fragility: bool = False,
     detail: str = "standard",
 ) -> None:
     """Assess DOSSIER and explain the placement.
 
     The text output starts with the answer: the placement and its status, the standards and
-    criteria with their values, reasons and rules (unconfirmed law marked [unverified]), and the
-    evidence still needed; then why not the next placement up. Colour on a terminal only
-    (NO_COLOR turns it off).
+    criteria with their values, reasons and rules (unconfirmed law marked [unverified]), the
+    placement's fragility (every single judgment, record, contested reading or parameter value
+    whose change alone would move it; --no-fragility skips it) and the evidence still needed;
+    then why not the next placement up. Colour on a terminal only (NO_COLOR turns it off).
 
     With --record, the decision is appended to the decision log (see `tip-assess log`).
     Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
     the rules conflict, 2 on bad input.
     """
-    from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
+    from engine.load.history import default_history_path
+    from engine.load.inputs import note_input
     from engine.report.assessment import render
     from engine.report.context import report_context
+    from engine.whatif.fragility import assess_with_fragility
 
     if (log_path or by) and not record:
         raise click.UsageError("--log and --by only apply with --record")
+    if request_id is not None and not record:
+        raise click.UsageError("--request-id only applies with --record")
     book = load_rules(rules_dir)
     loaded = load_dossier(dossier, book)
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
-    result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
+    if not no_history:  # the history is an input too: the output may not replace it
+        used = history_path if history_path is not None else default_history_path(dossier)
+        if used is not None:
+            note_input(used)
+    check_output(output)  # before any work: nothing is written when the output is refused
+    if record and output is not None:
+        from engine.audit.decision_log import default_log_path
+
+        if output.absolute() == (log_path or default_log_path()).absolute():
+            raise InputError.single(
+                str(output), None, None, "the output file cannot be the decision log"
+            )
+    result = assess_with_fragility(
+        book, loaded, dossier, year, history_path, not no_history, not no_fragility
+    )
     context = report_context(book, loaded)
     text = render(result.document, fmt, context, detail)
     if record:
@@ -119,6 +157,7 @@ def assess(
             by=by,
             history_path=history_path,
             use_history=not no_history,
+            request_id=request_id,
             detail=detail,
         )
     if fmt == "text" and output is None and use_color():
@@ -131,32 +170,32 @@ def assess(
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
+@sources_option
+@limit_option
 @guarded
 def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
-    """Validate the rules and the given dossiers (files or directories) without assessing.
+    """Validate the rules and the given dossiers, histories and rules files without assessing.
 
-    Reports every problem with file, line and field; exit 2 if there is any.
+    PATHS are files or directories; each file is sorted by its content into a dossier, a
+    placement history or a rules file. Reports every problem with file, line and field; exit 2
+    if there is any.
     """
-    from engine.load.dossier import load_dossier
-    from engine.load.history import is_history_file, load_history
+    from engine.load.check import check_paths
 
     book = load_rules(rules_dir)
-    problems = []
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
-    for file in files:
-        try:
-            if is_history_file(file):  # placement histories sit beside the dossiers
-                load_history(file, book)
-            else:
-                load_dossier(file, book)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
+    result = check_paths(list(paths), book, resolve_rules_dir(rules_dir))
+    if result.problems:
+        raise InputError(result.problems)
+    counts = result.counts
+    if not paths:
+        click.echo(
+            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) is valid"
+        )
+        return
     click.echo(
-        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) and {len(files)} dossier(s) are valid"
+        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules); "
+        f"{counts['dossier']} dossier(s), {counts['history']} placement history(ies) and "
+        f"{counts['rules']} rules file(s) are valid"
     )
 
 

@@ -11,14 +11,18 @@ import click
 from engine import __version__
 from engine.cli.assess import register as register_assess
 from engine.cli.audit import register as register_audit
+from engine.cli.common import limit_option, sources_option
 from engine.cli.log import register as register_log
 from engine.cli.rulebook import register as register_rulebook
 from engine.cli.serve import register as register_serve
 from engine.cli.validate import register as register_validate
+from engine.cli.whatif import register as register_whatif
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="tip-assess")
+@limit_option
+@sources_option
 def main() -> None:
     """Assess a government against the TVPA minimum standards and explain the tier placement.
 
@@ -27,7 +31,10 @@ def main() -> None:
       tip-assess assess evidence/peru/2007.yaml
       tip-assess assess evidence/peru/2007.yaml --format json
       tip-assess rules list --year 2007
+      tip-assess --limit records=5000 assess big-dossier.yaml
       tip-assess serve            (the local web app)
+
+    Inputs are bounded (file size, nesting, records, ...): see docs/limits.md.
     """
 
 
@@ -36,6 +43,7 @@ register_rulebook(main)  # rules list|show, lint, coverage, schema
 register_audit(main)  # diff, impact
 register_log(main)  # log show|verify|replay
 register_validate(main)  # validate
+register_whatif(main)  # whatif, sensitivity, consistency
 register_serve(main)  # serve (the local web app)
 
 if __name__ == "__main__":  # pragma: no cover

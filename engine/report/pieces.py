@@ -103,8 +103,8 @@ def fragility_lines(
     for item in items:
         placement = str(item.get("placement", ""))
         lines.append(
-            f"{item.get('kind', 'change')} {item.get('id', '')}: {item.get('change', '')} "
-            f"-> {ctx.label(outcome, placement).text if placement else 'no placement'}"
+            f"{item.get('change', '')} → "
+            f"{ctx.label(outcome, placement).text if placement else 'no placement'}"
             + (f" ({item['status']})" if item.get("status") else "")
         )
     return head, lines

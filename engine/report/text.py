@@ -85,18 +85,18 @@ def _row(out: _Out, row: Row, with_reason: bool) -> None:
     paint = {value: row.label.tone, rules: "dim"}
     head = f"  {row.title}: {value}"
     if not with_reason:
-        out.para(f"{head.strip()}  {rules}".rstrip(), 2, 4, paint)
+        out.para(f"{head.strip()} {rules}".rstrip(), 2, 4, paint)
         return
     reason = f"      {row.reason}"
-    if len(reason) + 2 + len(rules) <= WIDTH:
+    if len(reason) + 1 + len(rules) <= WIDTH:
         out.para(head.strip(), 2, 4, paint)
-        out.para(f"{row.reason}  {rules}".rstrip(), 6, 0, paint)
-    elif len(head) + 2 + len(rules) <= WIDTH:
-        out.para(f"{head.strip()}  {rules}", 2, 4, paint)
+        out.para(f"{row.reason} {rules}".rstrip(), 6, 0, paint)
+    elif len(head) + 1 + len(rules) <= WIDTH:
+        out.para(f"{head.strip()} {rules}", 2, 4, paint)
         out.para(row.reason, 6, 0, paint)
     else:
         out.para(head.strip(), 2, 4, paint)
-        out.para(f"{row.reason}  {rules}".rstrip(), 6, 0, paint)
+        out.para(f"{row.reason} {rules}".rstrip(), 6, 0, paint)
 
 
 def _points(out: _Out, row: Row, ctx: ReportContext, detail: str) -> None:
@@ -133,9 +133,7 @@ def _tree(out: _Out, nodes: list[Node], depth: int, doc: dict[str, Any]) -> None
             text = f'"{text}"'
         if node.rule and node.kind in ("rule", "justification", "fails"):
             text = (
-                f"{text}  [{node.rule}]"
-                if node.kind == "justification"
-                else f"[{node.rule}] {text}"
+                f"{text} [{node.rule}]" if node.kind == "justification" else f"[{node.rule}] {text}"
             )
         if node.unverified:
             text = f"{text} {UNVERIFIED}"
@@ -155,7 +153,7 @@ def _headline(out: _Out, view: Summary) -> None:
         out.para(f"The placement is {view.status}: {view.status_note}.", 2, 2)
     if view.placement_rule:
         rule = f"[{view.placement_rule}]"
-        out.para(f"{view.placement_title}  {rule}", 2, 2, {rule: "dim"})
+        out.para(f"{view.placement_title} {rule}", 2, 2, {rule: "dim"})
     if view.assessed_year != view.year:
         out.para(f"Assessed under the rules for report year {view.assessed_year}.", 2, 2)
     out.para(f"Rules: {view.rulebook}, {view.rules_in_force} rules in force", 0, 2)
@@ -203,11 +201,15 @@ def render_text(
         for row in view.pillars:
             _row(out, row, False)
             _points(out, row, ctx, detail)
-    if view.fragility is not None:
+    if view.fragility is not None:  # part of the summary: no blank line before it
         head, items = fragility_lines(view.fragility, ctx, view.outcome_subject)
-        out.heading(head)
-        for line in items:
-            out.para("- " + line, 2, 2)
+        fragile = not view.fragility.get("robust") and len(items) == 1
+        if fragile and len(f"Fragile: {items[0]}") <= WIDTH:
+            out.lines.append(out.paint("Fragile:", "bold") + f" {items[0]}")
+        else:
+            out.heading(head, gap=False)
+            for line in items:
+                out.para("- " + line, 2, 2)
     if not view.needs_evidence_first:
         _missing(out, view)
     if detail == "standard" and view.why_not_chain:

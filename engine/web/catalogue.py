@@ -1,5 +1,6 @@
 """The evidence tree as the web app sees it: every dossier, assessed exactly as `tip-assess
-assess` assesses it (same rulebook, same placement history beside the dossier, same JSON).
+assess` assesses it (same rulebook, same placement history beside the dossier, the same
+fragility check, same JSON).
 
 Nothing here writes a file. Results are kept while no file under the rules or evidence
 directories changes (size or modification time); a change rebuilds everything on the next
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import assess_with_history
 from engine.errors import InputError, Problem
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.history import is_history_file
@@ -22,6 +22,7 @@ from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
 from engine.report.assessment import render
 from engine.report.context import ReportContext, report_context
+from engine.whatif.fragility import assess_with_fragility
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Catalogue:
             try:
                 loaded = load_dossier(path, book)
                 entry.loaded = loaded
-                entry.document = assess_with_history(book, loaded, path).document
+                entry.document = assess_with_fragility(book, loaded, path).document
             except InputError as exc:
                 entry.problems = list(exc.problems)
             entries[key] = entry
