@@ -96,7 +96,8 @@ def fragility_lines(
     items = fragility.get("items") or []
     if fragility.get("robust") or not items:
         return "Fragility: robust", [
-            "No single change to a record, judgment, reading or parameter moves the placement."
+            "No single change of a judgment, record, contested reading or parameter moves the "
+            "placement."
         ]
     head = f"Fragility: {len(items)} single change{'s' if len(items) != 1 else ''} would move the placement"
     lines = []

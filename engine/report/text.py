@@ -208,8 +208,9 @@ def render_text(
             out.lines.append(out.paint("Fragile:", "bold") + f" {items[0]}")
         else:
             out.heading(head, gap=False)
+            robust = bool(view.fragility.get("robust"))
             for line in items:
-                out.para("- " + line, 2, 2)
+                out.para(line if robust else "- " + line, 2, 2)
     if not view.needs_evidence_first:
         _missing(out, view)
     if detail == "standard" and view.why_not_chain:
