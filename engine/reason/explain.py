@@ -318,12 +318,20 @@ def _weighing_gap(
             worth = float(spec.points)  # type: ignore[arg-type]
             if term.matched or worth <= 0:
                 continue
-            conditions = [describe_pattern(p) for alt in alternatives(spec.when) for p in alt]
+            kinds = sorted(
+                {
+                    p.evidence
+                    for alt in alternatives(spec.when)
+                    for p in alt
+                    if isinstance(p, EvidencePattern)
+                }
+            )
             options.append(
                 Obstacle(
                     f"{spec.label} (+{worth:g})",
                     "evidence",
-                    "; ".join(conditions),
+                    f"no record satisfies it (kinds: {', '.join(kinds) or '-'}; "
+                    f"`tip-assess rules show {weighing.id}` gives the conditions)",
                 )
             )
             continue
@@ -344,6 +352,8 @@ def _weighing_gap(
                 deeper=deeper,
             )
         )
+    # The three options worth most, so that the answer stays readable.
+    options = sorted(options, key=_option_worth, reverse=True)[:3]
     headline = Obstacle(
         f"at least {minimum:g} points" if minimum is not None else "the lowest band",
         "weighing",
@@ -357,6 +367,14 @@ def _weighing_gap(
         0,
         [headline, *options],
     )
+
+
+def _option_worth(option: Obstacle) -> float:
+    text = option.condition.rsplit("(+", 1)
+    try:
+        return float(text[1].rstrip(")")) if len(text) == 2 else 0.0
+    except ValueError:
+        return 0.0
 
 
 def _is_own_default(rule: Rule, pattern: Pattern) -> bool:

@@ -37,7 +37,13 @@ def _num(value: Any) -> str:
 def weighing_summary(
     weighing: dict[str, Any], ctx: ReportContext, subject: str, silence: bool = True
 ) -> str:
-    """'7 points (could be 5 to 9); bands: Minimal from 1, Partial from 5; groups: ...'."""
+    """'7 points (could be 5 to 9); bands: Minimal from 1, Partial from 5; groups: ...'.
+
+    Without `silence` (the standard detail) a shorter line: the points, the nearest band above,
+    and the points each group brings.
+    """
+    if not silence:
+        return _short_weighing(weighing, ctx, subject)
     points = weighing.get("total")
     total = f"{_num(points)} point{'' if points == 1 else 's'}"
     span = weighing.get("range")
@@ -59,6 +65,23 @@ def weighing_summary(
     if silence and weighing.get("silence"):
         parts.append(f"silence: {weighing['silence']}")
     return "; ".join(parts)
+
+
+def _short_weighing(weighing: dict[str, Any], ctx: ReportContext, subject: str) -> str:
+    points = weighing.get("total")
+    text = f"{_num(points)} point{'' if points == 1 else 's'}"
+    above = [
+        band
+        for band in weighing.get("bands", [])
+        if band.get("min") is not None and points is not None and band["min"] > points
+    ]
+    if above:
+        nearest = above[-1]
+        text += f" ({ctx.label(subject, nearest['value']).text} from {_num(nearest['min'])})"
+    groups = {k: v for k, v in (weighing.get("groups") or {}).items() if v}
+    if groups:
+        text += ": " + ", ".join(f"{k} {_num(v)}" for k, v in sorted(groups.items()))
+    return text
 
 
 def weighing_terms(weighing: dict[str, Any], ctx: ReportContext) -> list[str]:
