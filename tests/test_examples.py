@@ -79,7 +79,7 @@ def test_an_example_that_cannot_run_is_reported_not_crashed() -> None:
         ),
     )
     assert not outcome.passed
-    assert "year 2005 is outside the rule's years in force (2011 onwards)" in outcome.message
+    assert "year 2005 is outside the rule's years in force (2011–2018)" in outcome.message
     assert "evidence[0]: unknown evidence kind 'no_such_kind'" in outcome.message
     assert "findings: 'maybe' is not a value of 'watch_list' (listed)" in outcome.message
 

@@ -89,7 +89,11 @@ def weighing_terms(weighing: dict[str, Any], ctx: ReportContext) -> list[str]:
     lines = []
     for term in weighing.get("terms", []):
         points = term.get("points")
-        shown = "not counted" if points is None else f"{_num(points):>3} points"
+        shown = (
+            "not counted"
+            if points is None
+            else f"{_num(points):>3} point{'' if points in (1, -1) else 's'}"
+        )
         if points is not None and term.get("possible"):
             low, high = term["possible"]
             shown += f" (could be {_num(low)} to {_num(high)})"
@@ -98,8 +102,12 @@ def weighing_terms(weighing: dict[str, Any], ctx: ReportContext) -> list[str]:
         what = f"{term.get('label')}"
         if term.get("group"):
             what += f" [{term['group']}]"
-        if matched is not None:
-            what += f": {matched} matched" + (f", {counted} counted" if counted is not None else "")
+        if matched is False and not term.get("finding"):
+            shown, what = "not counted", f"{what}: no record"
+        elif matched and counted is False and points is not None:
+            # A group that takes its highest (or lowest) term counts only one of its terms.
+            shown = f"({_num(points)}, not counted)"
+            what += ": the group counts another term"
         if term.get("finding"):
             subject = str(term["finding"])
             what += (

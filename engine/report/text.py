@@ -104,14 +104,11 @@ def _row(out: _Out, row: Row, with_reason: bool, ctx: ReportContext | None = Non
     if not with_reason:
         out.para(f"{head.strip()} {rules}".rstrip(), 2, 4, paint)
         return
-    flowing = textwrap.wrap(f"{head.strip()} — {row.reason} {rules}".rstrip(), WIDTH - 2)
-    if len(flowing) == 1:  # the whole row on one line
-        out.para(f"{head.strip()} — {row.reason} {rules}".rstrip(), 2, 4, paint)
-        return
     flowing = f"{head.strip()} — {row.reason} {rules}".rstrip()
-    if len(textwrap.wrap(flowing, WIDTH - 2, subsequent_indent="      ")) <= 2 and (
-        len(f"      {row.reason} {rules}") > WIDTH
-    ):  # a reason that would take two lines of its own starts after the value instead
+    lines = len(textwrap.wrap(flowing, WIDTH, initial_indent="  ", subsequent_indent="      "))
+    if lines == 1 or (lines == 2 and len(f"      {row.reason} {rules}") > WIDTH):
+        # The whole row on one line; or a reason that would take two lines of its own starts
+        # after the value instead.
         out.para(flowing, 2, 4, paint)
         return
     reason = f"      {row.reason}"
