@@ -260,9 +260,7 @@ def test_assess_prints_the_tier_and_the_chain_down_to_quotes() -> None:
     assert "\nWhy not Tier 1: [placement.tier-1] Full compliance: needs Fully complies" in out
     why_not = " ".join(out.split("\nWhy not Tier 1: ", 1)[1].split())
     assert "✗ [standard-4.met.tvpra-2003] Criterion 2: needs Met, is Partly met" in why_not
-    assert (
-        "✗ [protection-effort] needs at least 5 points: the total is 4: 1 more needed" in why_not
-    )
+    assert "✗ [protection-effort] needs at least 5 points: the total is 4: 1 more needed" in why_not
     assert result.stderr == ""
     # every step, down to the quote from the narrative and the statute
     full = support.run_cli("assess", "evidence/peru/2007.yaml", "--detail", "full").stdout

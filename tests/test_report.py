@@ -81,24 +81,16 @@ def test_unverified_rules_are_marked_in_every_format() -> None:
         line for line in text("Peru", 2007).splitlines() if "Criterion 3, prevention" in line
     )
     assert "[unverified]" in row
-    used = {
-        j["rule"] for f in doc["findings"] for j in f["justifications"] if not j["verified"]
-    }
+    used = {j["rule"] for f in doc["findings"] for j in f["justifications"] if not j["verified"]}
     assert len(used) > 1
     assert (
         f"[unverified] {len(used)} rules behind these findings rest on law the project could not "
         "confirm (marked below)"
     ) in text("Peru", 2007)
     markdown = render(doc, "markdown", ctx)
-    assert (
-        "[`criterion-3.met`](#rule-criterion-3.met) **[unverified]**"
-        in markdown
-    )
+    assert "[`criterion-3.met`](#rule-criterion-3.met) **[unverified]**" in markdown
     html = render(doc, "html", ctx)
-    assert (
-        'href="#rule-criterion-3.met">criterion-3.met</a> <span class="unverified"'
-        in html
-    )
+    assert 'href="#rule-criterion-3.met">criterion-3.met</a> <span class="unverified"' in html
     verified_only = copy.deepcopy(doc)
     for rule in verified_only["rules"].values():
         rule["verified"] = True
@@ -162,7 +154,10 @@ def test_findings_the_dossier_is_silent_on_share_one_line_until_full_detail() ->
         "Criterion 7, action against complicit officials: No evidence on record\n" not in standard
     )
     full = text("Bolivia", 2007, "full")
-    assert "Criterion 7, action against complicit officials: No evidence on record [unverified]\n" in full
+    assert (
+        "Criterion 7, action against complicit officials: No evidence on record [unverified]\n"
+        in full
+    )
 
 
 def test_detail_levels_nest() -> None:

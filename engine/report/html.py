@@ -178,7 +178,7 @@ def _pillars(ctx: ReportContext, doc: dict[str, Any], view: Summary) -> str:
             f"<p>{e(weighing_summary(row.weighing or {}, ctx, row.subject))}. "
             f"Rule: {', '.join(_rule_link(ctx, doc, r) for r in row.rules)}</p>"
             + (
-                "<details class=\"terms\"><summary>Points, term by term</summary><ul>"
+                '<details class="terms"><summary>Points, term by term</summary><ul>'
                 + "".join(f"<li>{e(t)}</li>" for t in terms)
                 + "</ul></details>"
                 if terms
