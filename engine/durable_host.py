@@ -129,8 +129,13 @@ class DurableHost:
         phases: int,
         open_type: str,
         phase_type: str,
+        before_phase: Callable[[int], list[dict[str, Any]]] | None = None,
     ) -> None:
-        """Run one session: open, inputs in order, negation phases; always delete it after."""
+        """Run one session: open, inputs in order, negation phases; always delete it after.
+
+        `before_phase(n)` returns facts computed outside the engine (weighings) once every
+        firing of the earlier phases has run; they are asserted before phase fact `n`.
+        """
         if len(self._sessions) >= MAX_LIVE_SESSIONS:
             raise EngineFault(f"more than {MAX_LIVE_SESSIONS} live engine sessions")
         self._counter += 1
@@ -144,6 +149,8 @@ class DurableHost:
             for fact in inputs:
                 session.assert_fact(fact)
             for number in range(1, phases + 1):
+                for fact in before_phase(number) if before_phase else []:
+                    session.assert_fact(fact)
                 session.assert_fact({"t": phase_type, "id": f"$phase{number}", "n": number})
         finally:
             del self._sessions[sid]

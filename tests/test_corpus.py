@@ -48,7 +48,7 @@ def loaded(request: pytest.FixtureRequest) -> LoadedDossier:
 
 
 def test_every_corpus_narrative_has_a_dossier() -> None:
-    assert len(CORPUS_SOURCES) == 10
+    assert len(CORPUS_SOURCES) == 16
     cited = {
         (path.parent / load_dossier(path, support.rulebook()).dossier.source.file).resolve().name
         for path in DOSSIERS

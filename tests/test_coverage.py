@@ -39,9 +39,13 @@ def test_cells_exist_only_where_a_rule_in_force_concludes_the_value() -> None:
 
 
 def test_given_findings_do_not_count_as_coverage() -> None:
-    # placement.not-ranked's examples give applicability as a fact; nothing derives it later.
+    # placement.not-ranked's examples give applicability as a fact: they cover the placement
+    # they derive, never the applicability they were given.
     result = measure(support.rulebook(), FEATURES)
-    assert not result.cells[("placement", "Not ranked", "2006–2008")].covered
+    given = result.cells[("applicability", "not_applicable", "2001–2003")].examples
+    assert not any(label.startswith("placement.not-ranked:") for label in given), given
+    derived = result.cells[("placement", "Not ranked", "2001–2003")].examples
+    assert any(label.startswith("placement.not-ranked:") for label in derived), derived
 
 
 def test_coverage_command_prints_the_matrix() -> None:
@@ -52,8 +56,9 @@ def test_coverage_command_prints_the_matrix() -> None:
     assert "(threshold 95%)" in run.stdout
 
 
-def test_coverage_below_the_threshold_fails() -> None:
-    run = support.run_cli("coverage", "--threshold", "1")
+def test_coverage_below_the_threshold_fails(tmp_path: Path) -> None:
+    # Without the amendment scenarios, rule examples alone leave cells uncovered.
+    run = support.run_cli("coverage", "--threshold", "1", "--features", str(tmp_path))
     assert run.returncode == 1
     assert "is below the threshold 100%" in run.stderr
 

@@ -149,25 +149,25 @@ def test_every_reported_item_moves_a_corpus_placement_as_reported() -> None:
 
 # --------------------------------------------------------------------------- the calibration table
 
-# The "Flip" column of docs/calibration.md ("Per dossier: official and engine placement, and what
-# the placement turns on"): one judgment recorded the other way, and the placement it gives.
+# The judgment flips of docs/calibration.md (the sensitivity section): one judgment recorded the
+# other way, and the placement it gives; and flips that must NOT move a placement (same tier).
 CALIBRATION_FLIPS = [
-    ("Albania", 2001, "j-complicity-extent.unpunished=false", "Tier 2"),
-    ("Albania", 2001, "j-complicity-extent.extent=isolated", "Tier 2"),
-    ("Albania", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Angola", 2001, "j-prosecution-capability.prosecution_within_capability=true", "Undetermined"),
-    ("Angola", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Belarus", 2002, "j-complicity-extent.extent=isolated", "Tier 3"),
-    ("Belarus", 2002, "j-complicity-extent.unpunished=false", "Tier 3"),
-    ("Belarus", 2002, "j-victims-significant.significant=false", "Undetermined"),
-    ("Colombia", 2002, "j-victims-significant.significant=false", "Undetermined"),
-    ("Costa Rica", 2002, "j-victims-significant.significant=false", "Undetermined"),
-    ("El Salvador", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Greece", 2001, "j-complicity-extent.unpunished=false", "Tier 2"),
-    ("Greece", 2001, "j-complicity-extent.extent=isolated", "Tier 2"),
-    ("Greece", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Lithuania", 2001, "j-complicity-extent.extent=widespread", "Tier 3"),
-    ("Lithuania", 2001, "j-victims-significant.significant=false", "Undetermined"),
+    ("Albania", 2001, "j-complicity-extent.extent=widespread", "Tier 2"),
+    ("Albania", 2001, "j-complicity-extent.response=punished", "Tier 2"),
+    ("Albania", 2001, "j-victims-significant.significant=false", "Not ranked"),
+    ("Angola", 2001, "j-prosecution-capability.prosecution_within_capability=true", "Tier 3"),
+    ("Angola", 2001, "j-victims-significant.significant=false", "Not ranked"),
+    ("Belarus", 2002, "j-complicity-extent.extent=widespread", "Tier 3"),
+    ("Belarus", 2002, "j-victims-significant.significant=false", "Not ranked"),
+    ("Canada", 2002, "j-victims-significant.significant=false", "Not ranked"),
+    ("Greece", 2001, "j-complicity-extent.extent=none_confirmed", "Tier 2"),
+    ("Greece", 2001, "j-complicity-extent.extent=isolated", "Tier 3"),
+    ("Honduras", 2002, "j-complicity-extent.extent=widespread", "Tier 3"),
+    ("Honduras", 2002, "j-complicity-extent.extent=none_confirmed", "Tier 2"),
+    ("Lithuania", 2001, "j-complicity-extent.extent=widespread", "Tier 2"),
+    ("Romania", 2001, "j-complicity-extent.extent=none_confirmed", "Tier 2"),
+    ("Romania", 2001, "j-complicity-extent.response=punished", "Tier 2"),
+    ("Romania", 2001, "j-complicity-extent.extent=widespread", "Tier 3"),
 ]
 
 
@@ -191,7 +191,7 @@ def test_no_judgment_flip_moves_peru_2007() -> None:
 
 def test_the_whatif_command_reproduces_a_calibration_flip() -> None:
     result = support.run_cli(
-        "whatif", "evidence/albania/2001.yaml", "--set", "j-complicity-extent.extent=isolated"
+        "whatif", "evidence/albania/2001.yaml", "--set", "j-complicity-extent.extent=widespread"
     )
     assert result.returncode == 0, result.stderr
     assert "Placement: Tier 3 (determined) → Tier 2 (determined) [moved]" in result.stdout

@@ -49,8 +49,9 @@ def test_peru_fits_one_50_line_screen_with_placement_table_and_reasons() -> None
     )
     assert "Criterion 2, protection of victims: Partly met" in out
     assert "Law 28950 criminally prohibits severe forms of trafficking. [standard-1.met]" in out
-    assert "Why not Tier 1" in out
-    assert "[criterion-2.met] needs a record of victim shelter" in out
+    assert "Why not Tier 1: [placement.tier-1] Full compliance" in out
+    assert "✗ [protection-effort] needs at least 5 points: the total is 4: 1 more needed" in out
+    assert "would add points: care by the government for trafficking victims" in out
 
 
 def test_values_read_as_words_not_code() -> None:
@@ -64,7 +65,7 @@ def test_nothing_is_cut_short_and_the_record_says_almost_400() -> None:
     for detail in ("summary", "standard", "full"):
         assert "…" not in text("Peru", 2007, detail)
     full = text("Peru", 2007, "full")
-    assert "almost 400 victims" in full
+    assert "Victims: almost 400 (removed), a significant number." in " ".join(full.split())
     assert "At least 400" not in full
     rationale = next(
         r["rationale"] for r in _assessed("Peru", 2007)[0]["evidence"] if r.get("rationale")
@@ -75,25 +76,21 @@ def test_nothing_is_cut_short_and_the_record_says_almost_400() -> None:
 
 def test_unverified_rules_are_marked_in_every_format() -> None:
     doc, ctx = _assessed("Peru", 2007)
-    assert not doc["rules"]["criterion-3.met.tvpra-2005"]["verified"]
+    assert not doc["rules"]["criterion-3.met"]["verified"]
     row = next(
         line for line in text("Peru", 2007).splitlines() if "Criterion 3, prevention" in line
     )
     assert "[unverified]" in row
+    used = {j["rule"] for f in doc["findings"] for j in f["justifications"] if not j["verified"]}
+    assert len(used) > 1
     assert (
-        "[unverified] rests on law the project could not confirm: criterion-3.met.tvpra-2005"
-        in text("Peru", 2007)
-    )
+        f"[unverified] {len(used)} rules behind these findings rest on law the project could not "
+        "confirm (marked below)"
+    ) in text("Peru", 2007)
     markdown = render(doc, "markdown", ctx)
-    assert (
-        "[`criterion-3.met.tvpra-2005`](#rule-criterion-3.met.tvpra-2005) **[unverified]**"
-        in markdown
-    )
+    assert "[`criterion-3.met`](#rule-criterion-3.met) **[unverified]**" in markdown
     html = render(doc, "html", ctx)
-    assert (
-        'href="#rule-criterion-3.met.tvpra-2005">criterion-3.met.tvpra-2005</a> <span class="unverified"'
-        in html
-    )
+    assert 'href="#rule-criterion-3.met">criterion-3.met</a> <span class="unverified"' in html
     verified_only = copy.deepcopy(doc)
     for rule in verified_only["rules"].values():
         rule["verified"] = True
@@ -124,10 +121,10 @@ def test_no_subtree_is_repeated() -> None:
 def test_counts_are_correct() -> None:
     doc, _ = _assessed("Peru", 2007)
     full = text("Peru", 2007, "full")
-    criterion_2 = next(f for f in doc["findings"] if f["subject"] == "criterion_2")
-    n = len(criterion_2["justifications"])
+    criterion_8 = next(f for f in doc["findings"] if f["subject"] == "criterion_8")
+    n = len(criterion_8["justifications"])
     assert n > 1
-    assert f"{n} justifications ({n} distinct) by criterion-2.partly-met" in full
+    assert f"{n} justifications ({n} distinct) by criterion-8.met" in full
     increasing = next(f for f in doc["findings"] if f["subject"] == "increasing_efforts")
     others = len({j["rule"] for j in increasing["justifications"]}) - 1
     assert f"[increasing-efforts.new-law; {others} more rules]" in text("Peru", 2007)
@@ -145,15 +142,22 @@ def test_undetermined_bolivia_shows_the_evidence_still_needed_on_its_first_scree
 
 def test_findings_the_dossier_is_silent_on_share_one_line_until_full_detail() -> None:
     standard = text("Bolivia", 2007)
-    line = next(x for x in standard.splitlines() if x.startswith("  No evidence on record: "))
-    assert line.startswith(
-        "  No evidence on record: Criterion 1 [criterion-1.no-evidence.source-gap] [unverified], Criterion 2"
+    line = next(x for x in standard.splitlines() if x.startswith("  No evidence on record"))
+    # every one rests on an unverified rule: the mark once; the rules in --detail full
+    assert line == (
+        "  No evidence on record [unverified]: Criterion 1, 2, 3, 4, 5, 6, 7, 10 "
+        "(rules: --detail full)"
     )
+    peru = text("Peru", 2007)
+    assert "  Not reported in the narrative [unverified]: Criterion 4, 5, 6, 10" in peru
     assert (
         "Criterion 7, action against complicit officials: No evidence on record\n" not in standard
     )
     full = text("Bolivia", 2007, "full")
-    assert "Criterion 7, action against complicit officials: No evidence on record\n" in full
+    assert (
+        "Criterion 7, action against complicit officials: No evidence on record [unverified]\n"
+        in full
+    )
 
 
 def test_detail_levels_nest() -> None:
@@ -200,108 +204,46 @@ def test_labels_come_from_the_rulebook_and_fall_back_to_the_value() -> None:
     assert "Other findings" in bare and "Tier 2" in bare
 
 
-def _with_weighing_and_fragility(doc: dict[str, Any]) -> dict[str, Any]:
-    """The document as the weighing and what-if work will shape it (docs in the preamble)."""
-    doc = copy.deepcopy(doc)
-    pillar = {
-        "citation": "TVPA §108(b)(1)",
-        "id": "finding:prosecution_effort",
-        "subject": "prosecution_effort",
-        "title": "Prosecution, weighed from every law-enforcement record",
-        "value": "partial",
-        "justifications": [
-            {
-                "absent": [],
-                "alternative": 0,
-                "citation": "TVPA §108(b)(1)",
-                "default": False,
-                "explanation": "Prosecution weighs 6 points: partial.",
-                "premises": ["evidence:cases-opened-2006-2007"],
-                "rule": "weighing.prosecution",
-                "seq": 99,
-                "title": "Prosecution effort",
-                "verified": True,
-                "weighing": {
-                    "total": 6,
-                    "range": [4, 8],
-                    "bands": [
-                        {"value": "none_reported", "min": None},
-                        {"value": "minimal", "min": 1},
-                        {"value": "partial", "min": 5},
-                        {"value": "substantial", "min": 10},
-                    ],
-                    "groups": {"cases": 4, "convictions": 2},
-                    "silence": None,
-                    "terms": [
-                        {
-                            "label": "cases opened",
-                            "group": "cases",
-                            "matched": 1,
-                            "counted": 1,
-                            "points": 4,
-                            "finding": None,
-                            "finding_value": None,
-                            "possible": None,
-                            "premises": ["evidence:cases-opened-2006-2007"],
-                        }
-                    ],
-                },
-            }
-        ],
-    }
-    doc["findings"].append(pillar)
-    doc["rules"]["weighing.prosecution"] = {
-        "citation": "TVPA §108(b)(1)",
-        "defined_at": "rules/weighing.yaml:1",
-        "in_force": "2001 onwards",
-        "note": None,
-        "text": "…",
-        "title": "Prosecution effort",
-        "verified": True,
-    }
-    doc["fragility"] = {
-        "robust": False,
-        "items": [
-            {
-                "kind": "record",
-                "id": "victim-cooperation",
-                "change": "witness_protection 'uneven' -> 'effective'",
-                "placement": "Tier 1",
-                "status": "determined",
-            }
-        ],
-    }
-    return doc
-
-
-def test_pillar_grades_and_fragility_are_shown_when_the_document_has_them() -> None:
+def test_pillar_grades_and_fragility_are_shown_from_the_weighings() -> None:
     doc, ctx = _assessed("Peru", 2007)
-    shaped = _with_weighing_and_fragility(doc)
-    out = " ".join(render(shaped, "text", ctx).split())
-    assert "Pillar grades" in out
-    assert "Prosecution, weighed from every law-enforcement record: Partial" in out
-    assert "6 points (between 4 and 8 with what the narrative leaves open)" in out
+    prosecution = next(f for f in doc["findings"] if f["subject"] == "prosecution_effort")
+    total = prosecution["justifications"][0]["weighing"]["total"]
+    out = render(doc, "text", ctx)
+    assert "\nPillar grades\n" in out
+    # one line a pillar at the standard detail: grade, points, rule
+    assert f"  Prosecution: Substantial, {total:g} points [prosecution-effort] [unverified]" in out
+    full = render(doc, "text", ctx, "full")
+    flat = " ".join(full.split())
+    assert f"{total:g} points; bands: Substantial from 4, Partial from 3, Minimal from 1" in flat
+    # each term: counted, matched but not counted (a group takes its highest), or no record
+    assert "3 points convictions [stage] (conviction-2006-12)" in flat
     assert (
-        "bands: None reported otherwise, Minimal from 1, Partial from 5, Substantial from 10" in out
+        "(1, not counted) arrests, investigations or cases opened [stage]: the group counts "
+        "another term (cases-opened-2006-2007)"
+    ) in flat
+    assert "not counted cases described as many or active [vigour]: no record" in flat
+    assert (
+        "Fragile: record minors-removed (victim_count) removed → Undetermined (undetermined)" in out
     )
-    assert "Fragile: witness_protection 'uneven' -> 'effective' → Tier 1 (determined)" in out
-    assert "4 points  cases opened [cases]: 1 matched, 1 counted" in render(
-        shaped, "text", ctx, "full"
-    )
-    html = render(shaped, "html", ctx)
+    html = render(doc, "html", ctx)
     assert 'id="pillars"' in html and 'id="fragility"' in html
-    two = copy.deepcopy(shaped)
+    two = copy.deepcopy(doc)
     two["fragility"]["items"].append({**two["fragility"]["items"][0], "change": "another change"})
-    assert "Fragility: 2 single changes would move the placement - witness" in " ".join(
+    assert "Fragility: 2 single changes would move the placement - record" in " ".join(
         render(two, "text", ctx).split()
     )
-    robust = copy.deepcopy(shaped)
+    robust = copy.deepcopy(doc)
     robust["fragility"] = {"robust": True, "items": []}
     assert "Fragility: robust" in render(robust, "text", ctx)
     absent = {k: v for k, v in doc.items() if k != "fragility"}
     assert "Fragility" not in render(absent, "text", ctx) and "Fragile" not in render(
         absent, "text", ctx
     )
+    unweighed = copy.deepcopy(doc)
+    unweighed["findings"] = [
+        f for f in unweighed["findings"] if not any(j.get("weighing") for j in f["justifications"])
+    ]
+    assert "Pillar grades" not in render(unweighed, "text", ctx)
 
 
 def test_markdown_has_the_structure_of_the_html_report() -> None:

@@ -72,7 +72,7 @@ def _value_detail(start: int, end: int | None, before: Any, after: Any) -> Detai
 def _readers(books: Iterable[Rulebook], name: str) -> list[str]:
     readers: list[str] = []
     for book in books:
-        for rule in book.rules:
+        for rule in book.items():
             if name in parameters_read(rule) and rule.id not in readers:
                 readers.append(rule.id)
     return readers

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.models import AbsencePattern, Comparison, EvidencePattern, Rule, alternatives
+from engine.models import (
+    AbsencePattern,
+    Comparison,
+    EvidencePattern,
+    LawItem,
+    ParamRef,
+    Weighing,
+    alternatives,
+)
+from engine.reason.describe import weighing_lines
 from engine.reason.inference import describe_pattern, shown_value
 
 AFFECTING = "outcome-affecting"
@@ -111,8 +120,10 @@ class RulesDiff:
 # --------------------------------------------------------------------------- readable forms
 
 
-def condition_lines(rule: Rule) -> list[str]:
+def condition_lines(rule: LawItem) -> list[str]:
     """The rule's `when` as readable lines; alternatives are numbered."""
+    if isinstance(rule, Weighing):
+        return weighing_lines(rule)
     if rule.when is None:
         return []
     alts = alternatives(rule.when)
@@ -125,16 +136,29 @@ def condition_lines(rule: Rule) -> list[str]:
     ]
 
 
-def conclusion_text(rule: Rule) -> str:
+def conclusion_text(rule: LawItem) -> str:
+    if isinstance(rule, Weighing):
+        return f"{rule.concludes} weighed into {', '.join(rule.values())}"
     return f"{rule.then.conclude} = {shown_value(rule.then.value)}"
 
 
-def parameters_read(rule: Rule) -> set[str]:
-    """Names of the parameters a rule's condition reads."""
+def parameters_read(rule: LawItem) -> set[str]:
+    """Names of the parameters a rule's condition (or a weighing's terms and bands) reads."""
     names: set[str] = set()
-    if rule.when is None:
-        return names
-    for alt in alternatives(rule.when):
+    conditions = []
+    if isinstance(rule, Weighing):
+        names.update(b.min.param for b in rule.weigh.bands if isinstance(b.min, ParamRef))
+        conditions = [t.when for t in rule.weigh.terms if t.when is not None]
+    elif rule.when is not None:
+        conditions = [rule.when]
+    for condition in conditions:
+        names |= _condition_parameters(condition)
+    return names
+
+
+def _condition_parameters(condition: Any) -> set[str]:
+    names: set[str] = set()
+    for alt in alternatives(condition):
         for pattern in alt:
             inner = pattern.none if isinstance(pattern, AbsencePattern) else pattern
             if not isinstance(inner, EvidencePattern):

@@ -224,10 +224,7 @@ def _flips(
         if subject not in flipped:
             continue
         concluding = [
-            rule.id
-            for book in (base.book, head.book)
-            for rule in book.rules
-            if rule.then.conclude == subject
+            rule.id for book in (base.book, head.book) for rule in book.producers(subject)
         ]
         changed = {
             rule_id: diff.responsible[rule_id]

@@ -189,11 +189,12 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
     counts = result.counts
     if not paths:
         click.echo(
-            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) is valid"
+            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules, "
+            f"{len(book.weighings)} weighings) is valid"
         )
         return
     click.echo(
-        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules); "
+        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules, {len(book.weighings)} weighings); "
         f"{counts['dossier']} dossier(s), {counts['history']} placement history(ies) and "
         f"{counts['rules']} rules file(s) are valid"
     )

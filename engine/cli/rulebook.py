@@ -66,7 +66,7 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
     """Show one rule: its statutory text, citation, years in force, condition and examples."""
     book = load_rules(rules_dir)
     try:
-        book.rule(rule_id)
+        book.item(rule_id)
     except KeyError:
         raise click.UsageError(
             f"no rule with id '{rule_id}' (try: tip-assess rules list)"
@@ -134,7 +134,8 @@ def lint_command(
     assert book is not None
     generated = sum(report.dossiers for report in result.eras)
     click.echo(
-        f"ok: {book.info.name} {book.info.version}: {len(book.rules)} rules, "
+        f"ok: {book.info.name} {book.info.version}: {len(book.rules)} rules and "
+        f"{len(book.weighings)} weighings, "
         f"{result.examples} examples pass; every placement reachable in each of "
         f"{len(result.eras)} eras ({', '.join(r.era.label for r in result.eras)}); "
         f"no conflicting placements in {generated} generated dossiers"
@@ -201,6 +202,14 @@ def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> No
     write_output(text, output)
 
 
+def _subject(rule: Any) -> str:
+    return str(rule.concludes) if hasattr(rule, "concludes") else str(rule.then.conclude)
+
+
+def _value(rule: Any) -> str | None:
+    return None if hasattr(rule, "concludes") else str(rule.then.value)
+
+
 def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> str:
     """`rules show`, and with a year whether the rule is in force then, and what replaces it."""
     from engine.report.rules import show_rule
@@ -208,14 +217,12 @@ def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> st
     text = show_rule(book, rule_id, fmt)
     if year is None:
         return text
-    rule = book.rule(rule_id)
+    rule = book.item(rule_id)
     in_force = rule.in_force.covers(year)
     counterparts = [
         other.id
-        for other in book.rules_in_force(year)
-        if other.id != rule.id
-        and other.then.conclude == rule.then.conclude
-        and other.then.value == rule.then.value
+        for other in book.producers(_subject(rule))
+        if other.id != rule.id and other.in_force.covers(year) and _value(other) == _value(rule)
     ]
     if fmt == "json":
         data = json.loads(text)

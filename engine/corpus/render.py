@@ -18,7 +18,8 @@ def _missing_text(row: Row) -> str:
     parts = []
     for item in row.missing:
         settle = ", ".join(item["settle_with"]) or "no evidence kind settles it directly"
-        parts.append(f"{item['subject']}={item['value']} (settle with: {settle})")
+        value = item["value"] if item["value"] is not None else "not concluded"
+        parts.append(f"{item['subject']}={value} (settle with: {settle})")
     return "; ".join(parts)
 
 

@@ -18,7 +18,7 @@ from engine.load.labels import read_labels
 from engine.load.rulebook import Origin, Rulebook
 from engine.load.vocabulary import check_rulebook
 from engine.load.yamlsource import LineMap, PathKey, load_yaml_file
-from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo
+from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo, Weighing
 
 SECTIONS = ("rulebook", "vocabulary", "parameters", "rules", "labels")
 
@@ -98,6 +98,7 @@ def load_rulebook(
     conclusions: dict[str, ConclusionSpec] = {}
     parameters: dict[str, Parameter] = {}
     rules: list[Rule] = []
+    weighings: list[Weighing] = []
     origins: dict[str, Origin] = {}
     raw_files: list[tuple[str, bytes]] = []
     label_sections: list[tuple[Any, LineMap]] = []
@@ -229,6 +230,14 @@ def load_rulebook(
                         )
                     )
                     continue
+                if isinstance(entry, dict) and "weigh" in entry:
+                    weighing = validate_model(Weighing, entry, lines, path_key, problems, rule_id)
+                    if weighing is not None:
+                        weighings.append(weighing)
+                        origins[weighing.id] = Origin(
+                            display, lines.line_of(path_key), lines, path_key
+                        )
+                    continue
                 rule = validate_model(Rule, entry, lines, path_key, problems, rule_id)
                 if rule is not None:
                     rules.append(rule)
@@ -244,6 +253,7 @@ def load_rulebook(
         conclusions=conclusions,
         parameters=parameters,
         rules=rules,
+        weighings=weighings,
         origins=origins,
         sha256=digest_files(raw_files),
         root=shown,

@@ -26,7 +26,7 @@ from engine.quality.locator import Locator
 
 def check_texts(book: Rulebook, locate: Locator) -> list[Problem]:
     problems = []
-    for rule in book.rules:
+    for rule in book.items():
         for name in ("citation", "text", "title"):
             if not getattr(rule, name).strip():
                 problems.append(
@@ -111,14 +111,17 @@ def check_examples(book: Rulebook, locate: Locator) -> tuple[list[Problem], list
         if not outcome.passed:
             line = locate.rule_line(outcome.ref.rule.id, "examples", outcome.ref.index)
             problems.append(example_problem(book, outcome, line))
-    for rule in book.rules:
+    for rule in book.items():
         for expect in missing_expectations(rule):
+            what = {
+                "fires": "no example where the rule fires",
+                "does_not_fire": "no example where the rule does not fire",
+            }.get(expect, f"no examples reaching {expect}")
             problems.append(
                 locate.rule_problem(
                     rule.id,
                     "examples",
-                    f"no example where the rule {'fires' if expect == 'fires' else 'does not fire'} "
-                    f"(add one with expect: {expect})",
+                    f"{what} (add one with expect: {expect})",
                     "examples" if rule.examples else "id",
                 )
             )

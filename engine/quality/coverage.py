@@ -67,6 +67,11 @@ def measure(book: Rulebook, features: Path, threshold: float | None = None) -> C
             key = (rule.then.conclude, rule.then.value, era.label)
             cell = cells.setdefault(key, Cell(rule.then.conclude, rule.then.value, era, []))
             cell.rules.append(rule.id)
+        for weighing in book.weighings_in_force(era.start):
+            for value in weighing.values():
+                key = (weighing.concludes, value, era.label)
+                cell = cells.setdefault(key, Cell(weighing.concludes, value, era, []))
+                cell.rules.append(weighing.id)
     failures: list[str] = []
     refs = all_examples(book)
     for ref in refs:

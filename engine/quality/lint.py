@@ -9,7 +9,8 @@ Checks, each reported with file, line and rule id:
 - every value of every conclusion has plain-English words in a `labels` section;
 - every rule carries an example that fires and one that does not, and all examples pass;
 - no placement history can be untrue: none in a rule example, none in the evidence directory;
-- per era (a run of years with the same rules and parameters), every placement on the ladder is
+- per era (a run of years with the same rules and parameters), every placement on the ladder, and
+  every "not applicable" placement (Not ranked) a rule in force concludes, is
   reachable by some dossier, and no generated dossier gets two placements.
 
 Reachability and conflicts are searched with generated dossiers: witnesses built backwards from
@@ -64,7 +65,15 @@ def check_era(
     problems: list[Problem] = []
     report = EraReport(era, {})
     tried: list[list[CaseRecord]] = []
-    for value in outcome.ladder:
+    # Every placement of the ladder that exists this year, and every "not applicable" placement
+    # some rule in force can conclude (Not ranked exists only while a threshold applies).
+    concluded = {
+        rule.then.value
+        for rule in book.rules_in_force(year)
+        if rule.then.conclude == outcome.conclusion
+    }
+    targets = [*outcome.ladder, *(v for v in outcome.not_applicable if v in concluded)]
+    for value in targets:
         exists = outcome.in_force.get(value)
         if exists is not None and not exists.covers(year):
             continue

@@ -25,6 +25,7 @@ from engine.models import (
     Rule,
     RulebookInfo,
     Strict,
+    Weighing,
 )
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -60,7 +61,7 @@ class RulesFile(Strict):
     rulebook: RulebookInfo | None = None
     vocabulary: _Vocabulary | None = None
     parameters: dict[str, Parameter] | None = None
-    rules: list[Rule] | None = None
+    rules: list[Rule | Weighing] | None = None
     labels: _Labels | None = None
 
 

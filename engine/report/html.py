@@ -37,16 +37,66 @@ def stylesheet() -> str:
 UNVERIFIED = '<span class="unverified" title="The legal basis of this rule is unconfirmed (verified: false)">[unverified]</span>'
 
 
+def _plain_rule_link(ctx: ReportContext, rule: str) -> str:
+    return f'<a class="rule-id" href="{e(ctx.links.to_rule(rule))}">{e(rule)}</a>'
+
+
 def _rule_link(ctx: ReportContext, doc: dict[str, Any], rule: str) -> str:
     mark = "" if doc["rules"].get(rule, {}).get("verified", True) else " " + UNVERIFIED
     return f'<a class="rule-id" href="{e(ctx.links.to_rule(rule))}">{e(rule)}</a>{mark}'
 
 
+def _rules_cell(ctx: ReportContext, doc: dict[str, Any], row: Row) -> str:
+    """The rule of the reason shown, and how many more (each is in the explanation)."""
+    if not row.rules:
+        return "—"
+    more = len(row.rules) - 1
+    tail = (
+        f'<br><a class="small" href="#finding-{e(anchor(row.subject))}">and {more} more</a>'
+        if more
+        else ""
+    )
+    return _rule_link(ctx, doc, row.rules[0]) + tail
+
+
+def _shared_rows(ctx: ReportContext, doc: dict[str, Any], rows: list[Row]) -> str:
+    """Rows the narrative or dossier is silent on, with the same value, share one table row
+    (as in the text): the names, the value, the reason of the first and each one's rule."""
+    first = rows[0]
+    names = ", ".join(row.name for row in rows)
+    anchors = "".join(f'<span id="row-{e(anchor(row.subject))}"></span>' for row in rows)
+    rules = "<br>".join(_rule_link(ctx, doc, row.rules[0]) for row in rows if row.rules)
+    return (
+        f'<tr><th scope="row">{anchors}{e(names)}</th>'
+        f'<td class="value tone-{e(first.label.tone)}">{e(first.label.text)}</td>'
+        f"<td>{e(first.reason)}</td><td>{rules}</td></tr>"
+    )
+
+
+def _section_rows(ctx: ReportContext, doc: dict[str, Any], rows: list[Row]) -> str:
+    by_value: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.label.tone == "unknown" and not row.weighing:
+            by_value.setdefault(row.label.text, []).append(row)
+    shared = {value: group for value, group in by_value.items() if len(group) > 1}
+    out, done = [], set()
+    for row in rows:
+        group = shared.get(row.label.text) if row.label.tone == "unknown" else None
+        if group and not row.weighing:
+            if row.label.text not in done:
+                done.add(row.label.text)
+                out.append(_shared_rows(ctx, doc, group))
+            continue
+        out.append(_row(ctx, doc, row))
+    return "".join(out)
+
+
 def _row(ctx: ReportContext, doc: dict[str, Any], row: Row) -> str:
-    rules = "<br>".join(_rule_link(ctx, doc, r) for r in row.rules) or "—"
+    rules = _rules_cell(ctx, doc, row)
+    short = weighing_summary(row.weighing, ctx, row.subject, False) if row.weighing else ""
     points = (
-        f'<br><span class="small">{e(weighing_summary(row.weighing, ctx, row.subject, False))}</span>'
-        if row.weighing
+        f'<br><span class="small">{e(short)}</span>'
+        if short and short.split(":")[0].split(" (")[0] not in row.reason
         else ""
     )
     return (
@@ -65,7 +115,7 @@ def _table(ctx: ReportContext, doc: dict[str, Any], view: Summary) -> str:
     for section in view.sections:
         parts.append(
             f'<tbody><tr><th scope="colgroup" colspan="4">{e(section.title)}</th></tr>'
-            + "".join(_row(ctx, doc, row) for row in section.rows)
+            + _section_rows(ctx, doc, section.rows)
             + "</tbody>"
         )
     parts.append("</table>")
@@ -98,6 +148,11 @@ def _tree(
                     f'<li class="record">{e(node.text)}{_tree(ctx, doc, node.children, ids)}</li>'
                 )
                 continue
+            if target not in ids and not _has_quote(doc, node.record):
+                # A record with no quote (a generated fact): anchored where it first appears.
+                ids.add(target)
+                items.append(f'<li class="record" id="{e(target)}">{e(node.text)}</li>')
+                continue
             body = f'<a href="{e(ctx.links.to_record(node.record))}">{e(node.text)}</a>'
         elif node.kind == "miss" and node.record:
             body = f'<a href="{e(ctx.links.to_quote(node.record))}">{e(node.text)}</a>'
@@ -123,7 +178,7 @@ def _pillars(ctx: ReportContext, doc: dict[str, Any], view: Summary) -> str:
             f"<p>{e(weighing_summary(row.weighing or {}, ctx, row.subject))}. "
             f"Rule: {', '.join(_rule_link(ctx, doc, r) for r in row.rules)}</p>"
             + (
-                "<details><summary>Points, term by term</summary><ul>"
+                '<details class="terms"><summary>Points, term by term</summary><ul>'
                 + "".join(f"<li>{e(t)}</li>" for t in terms)
                 + "</ul></details>"
                 if terms
@@ -158,6 +213,10 @@ def _rules(ctx: ReportContext, doc: dict[str, Any]) -> str:
             + "</div></details>"
         )
     return "".join(parts)
+
+
+def _has_quote(doc: dict[str, Any], record: str) -> bool:
+    return any(r["record"] == record and r.get("quote") for r in doc["evidence"])
 
 
 def _quoted(nodes: list[Node]) -> list[str]:
@@ -216,7 +275,10 @@ def report_body(doc: dict[str, Any], ctx: ReportContext, narrative: bool = True)
             "explanation",
             "Explanation, finding by finding",
             '<p class="small">Open a finding for its justifications, the records and quotes it '
-            "rests on and, for a default value, why no other value applied.</p>" + "".join(details),
+            "rests on and, for a default value, why no other value applied.</p>"
+            '<p class="small print-only">On paper the findings are those of the table above; '
+            "their justifications, records and quotes are in the report on screen, and in "
+            "<code>tip-assess assess --detail full</code>.</p>" + "".join(details),
         )
     )
     sections.append(("rules", "Rules referenced", _rules(ctx, doc)))
@@ -257,8 +319,10 @@ def report_body(doc: dict[str, Any], ctx: ReportContext, narrative: bool = True)
 def _card(ctx: ReportContext, doc: dict[str, Any], view: Summary) -> str:
     used = list(dict.fromkeys(r for row in all_rows(view) for r in row.unverified))
     warn = (
-        f'<p class="warn">{UNVERIFIED} {len(used)} rule(s) behind these findings rest on law the '
-        f"project could not confirm: {', '.join(_rule_link(ctx, doc, r) for r in used)}</p>"
+        f'<p class="warn">{UNVERIFIED} {len(used)} rule{"s" if len(used) > 1 else ""} behind these '
+        "findings rest on law the project could not confirm: "
+        + ", ".join(_plain_rule_link(ctx, r) for r in used)
+        + "</p>"
         if used
         else ""
     )

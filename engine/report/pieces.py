@@ -37,7 +37,13 @@ def _num(value: Any) -> str:
 def weighing_summary(
     weighing: dict[str, Any], ctx: ReportContext, subject: str, silence: bool = True
 ) -> str:
-    """'7 points (could be 5 to 9); bands: Minimal from 1, Partial from 5; groups: ...'."""
+    """'7 points (could be 5 to 9); bands: Minimal from 1, Partial from 5; groups: ...'.
+
+    Without `silence` (the standard detail) a shorter line: the points, the nearest band above,
+    and the points each group brings.
+    """
+    if not silence:
+        return _short_weighing(weighing, ctx, subject)
     points = weighing.get("total")
     total = f"{_num(points)} point{'' if points == 1 else 's'}"
     span = weighing.get("range")
@@ -61,12 +67,33 @@ def weighing_summary(
     return "; ".join(parts)
 
 
+def _short_weighing(weighing: dict[str, Any], ctx: ReportContext, subject: str) -> str:
+    points = weighing.get("total")
+    text = f"{_num(points)} point{'' if points == 1 else 's'}"
+    above = [
+        band
+        for band in weighing.get("bands", [])
+        if band.get("min") is not None and points is not None and band["min"] > points
+    ]
+    if above:
+        nearest = above[-1]
+        text += f" ({ctx.label(subject, nearest['value']).text} from {_num(nearest['min'])})"
+    groups = {k: v for k, v in (weighing.get("groups") or {}).items() if v}
+    if groups:
+        text += ": " + ", ".join(f"{k} {_num(v)}" for k, v in sorted(groups.items()))
+    return text
+
+
 def weighing_terms(weighing: dict[str, Any], ctx: ReportContext) -> list[str]:
     """Each term of a weighing: its points and what it rests on."""
     lines = []
     for term in weighing.get("terms", []):
         points = term.get("points")
-        shown = "not counted" if points is None else f"{_num(points):>3} points"
+        shown = (
+            "not counted"
+            if points is None
+            else f"{_num(points):>3} point{'' if points in (1, -1) else 's'}"
+        )
         if points is not None and term.get("possible"):
             low, high = term["possible"]
             shown += f" (could be {_num(low)} to {_num(high)})"
@@ -75,8 +102,12 @@ def weighing_terms(weighing: dict[str, Any], ctx: ReportContext) -> list[str]:
         what = f"{term.get('label')}"
         if term.get("group"):
             what += f" [{term['group']}]"
-        if matched is not None:
-            what += f": {matched} matched" + (f", {counted} counted" if counted is not None else "")
+        if matched is False and not term.get("finding"):
+            shown, what = "not counted", f"{what}: no record"
+        elif matched and counted is False and points is not None:
+            # A group that takes its highest (or lowest) term counts only one of its terms.
+            shown = f"({_num(points)}, not counted)"
+            what += ": the group counts another term"
         if term.get("finding"):
             subject = str(term["finding"])
             what += (

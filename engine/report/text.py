@@ -79,13 +79,37 @@ def _rules(row: Row) -> str:
     return text + (f" {UNVERIFIED}" if row.unverified else "")
 
 
-def _row(out: _Out, row: Row, with_reason: bool) -> None:
-    """Title and value, then the reason; the rule goes where it fits without a new line."""
+def _row(out: _Out, row: Row, with_reason: bool, ctx: ReportContext | None = None) -> None:
+    """Title and value, then the reason; the rule goes where it fits without a new line. A
+    weighed finding whose points fit after its value takes one line: its reason only restates
+    the points."""
     value, rules = row.label.text, _rules(row)
+    title = row.title
+    if row.topic and len(f"  {title}: {value}") > WIDTH:  # the short name where the title overflows
+        title = row.name
+    if with_reason and row.weighing and ctx is not None:
+        points = weighing_summary(row.weighing, ctx, row.subject, False).split(":")[0]
+        line = f"{title}: {value}, {points} {rules}"
+        if len(line) + 2 > WIDTH and row.topic:
+            line = f"{row.name}: {value}, {points} {rules}"
+        if len(line) + 2 <= WIDTH:
+            out.para(line, 2, 4, {value: row.label.tone, rules: "dim"})
+            return
     paint = {value: row.label.tone, rules: "dim"}
-    head = f"  {row.title}: {value}"
+    head = f"  {title}: {value}"
+    if row.unverified and with_reason and len(f"{head} {UNVERIFIED}") <= WIDTH:
+        # The mark goes with the value when it fits, so that the reason keeps its line.
+        head, rules = f"{head} {UNVERIFIED}", rules.removesuffix(f" {UNVERIFIED}")
+        paint = {value: row.label.tone, rules: "dim"}
     if not with_reason:
         out.para(f"{head.strip()} {rules}".rstrip(), 2, 4, paint)
+        return
+    flowing = f"{head.strip()} — {row.reason} {rules}".rstrip()
+    lines = len(textwrap.wrap(flowing, WIDTH, initial_indent="  ", subsequent_indent="      "))
+    if lines == 1 or (lines == 2 and len(f"      {row.reason} {rules}") > WIDTH):
+        # The whole row on one line; or a reason that would take two lines of its own starts
+        # after the value instead.
+        out.para(flowing, 2, 4, paint)
         return
     reason = f"      {row.reason}"
     if len(reason) + 1 + len(rules) <= WIDTH:
@@ -99,10 +123,12 @@ def _row(out: _Out, row: Row, with_reason: bool) -> None:
         out.para(f"{row.reason} {rules}".rstrip(), 6, 0, paint)
 
 
-def _points(out: _Out, row: Row, ctx: ReportContext, detail: str) -> None:
+def _points(out: _Out, row: Row, ctx: ReportContext, detail: str, pillar: bool = False) -> None:
     """A weighed finding's points and bands (and, in full, each term)."""
     if not row.weighing:
         return
+    if detail != "full" and not pillar:
+        return  # the reason line already gives the points and the line
     out.para(weighing_summary(row.weighing, ctx, row.subject, detail == "full"), 6, 2)
     if detail == "full":
         for line in weighing_terms(row.weighing, ctx):
@@ -119,10 +145,27 @@ def _collapse_open(out: _Out, rows: list[Row]) -> list[Row]:
             by_value.setdefault(row.label.text, []).append(row)
     shared = {value: group for value, group in by_value.items() if len(group) > 1}
     for value, group in shared.items():
-        names = ", ".join(f"{row.name} {_rules(row)}".rstrip() for row in group)
-        out.para(f"{value}: {names}", 2, 4, {value: "unknown"})
+        every = all(row.unverified for row in group)
+        mark = f" {UNVERIFIED}" if every else ""
+        names = ", ".join(
+            f"{row.name} {_rules(row).removesuffix(mark) if every else _rules(row)}"
+            for row in group
+        )
+        text = f"{value}{mark}: {names}"
+        if len(textwrap.wrap(text, WIDTH - 4)) > 2:  # the rules in --detail full
+            text = f"{value}{mark}: {_names(group)} (rules: --detail full)"
+        out.para(text, 2, 4, {value: "unknown"})
     collapsed = {id(row) for group in shared.values() for row in group}
     return [row for row in rows if id(row) not in collapsed]
+
+
+def _names(rows: list[Row]) -> str:
+    """'Criterion 4, 5, 6, 10' for names that differ only in their last word."""
+    names = [row.name.rsplit(" ", 1) for row in rows]
+    stems = {parts[0] for parts in names if len(parts) == 2}
+    if len(stems) == 1 and all(len(parts) == 2 for parts in names):
+        return f"{stems.pop()} {', '.join(parts[1] for parts in names)}"
+    return ", ".join(row.name for row in rows)
 
 
 def _tree(out: _Out, nodes: list[Node], depth: int, doc: dict[str, Any]) -> None:
@@ -194,13 +237,22 @@ def render_text(
         out.heading(section.title, gap=number == 0)
         rows = section.rows if detail == "full" else _collapse_open(out, section.rows)
         for row in rows:
-            _row(out, row, with_reason)
+            _row(out, row, with_reason, ctx if detail == "standard" else None)
             _points(out, row, ctx, detail)
     if view.pillars:
-        out.heading("Pillar grades")
+        out.heading("Pillar grades", gap=detail == "full")
         for row in view.pillars:
-            _row(out, row, False)
-            _points(out, row, ctx, detail)
+            if detail == "full" or not row.weighing:
+                _row(out, row, False)
+                _points(out, row, ctx, detail, pillar=True)
+                continue
+            # One line a pillar: the grade, its points and where they come from.
+            value, rules = row.label.text, _rules(row)
+            points = weighing_summary(row.weighing, ctx, row.subject, False)
+            line = f"{row.name}: {value}, {points} {rules}"
+            if len(line) + 2 > WIDTH:  # the points of each group only where they fit
+                line = f"{row.name}: {value}, {points.split(':')[0]} {rules}"
+            out.para(line, 2, 4, {value: row.label.tone, rules: "dim"})
     if view.fragility is not None:  # part of the summary: no blank line before it
         head, items = fragility_lines(view.fragility, ctx, view.outcome_subject)
         fragile = not view.fragility.get("robust") and len(items) == 1
@@ -215,8 +267,17 @@ def render_text(
         _missing(out, view)
     if detail == "standard" and view.why_not_chain:
         target = view.why_not_target
-        out.heading(f"Why not {target}" if target else "Why no placement")
-        _tree(out, view.why_not_chain, 0, doc)
+        heading = f"Why not {target}" if target else "Why no placement"
+        chain = view.why_not_chain
+        first = chain[0]
+        inline = f"{heading}: [{first.rule}] {first.text}"
+        if first.kind == "fails" and not first.children and len(inline) <= WIDTH:
+            # The first failing condition (the placement rule's own) goes on the heading's line.
+            out.lines.append(out.paint(f"{heading}:", "bold") + inline.removeprefix(f"{heading}:"))
+            chain = chain[1:]
+        else:
+            out.heading(heading, gap=False)
+        _tree(out, chain, 0, doc)
     if detail == "full" and view.why_not:
         out.heading(f"Why not {view.why_not_target}" if view.why_not_target else "Why no placement")
         _tree(out, view.why_not, 0, doc)

@@ -185,7 +185,10 @@ def why_not_chain(
             repeated.append(str(gap["rule"]))
             continue
         seen.add(key)
-        for obstacle in gap["obstacles"]:
+        obstacles = list(gap["obstacles"])
+        if obstacles and obstacles[0]["kind"] == "weighing":
+            obstacles = _weighing_obstacles(doc, ctx, gap, obstacles, out)
+        for obstacle in obstacles:
             node = Node(
                 "fails",
                 _failure(doc, ctx, obstacle),
@@ -220,6 +223,38 @@ def why_not_chain(
         rules = ", ".join(dict.fromkeys(repeated))
         out.append(Node("note", f"also failing, as shown above: {rules}"))
     return out
+
+
+def _weighing_obstacles(
+    doc: dict[str, Any],
+    ctx: ReportContext,
+    gap: dict[str, Any],
+    obstacles: list[dict[str, Any]],
+    out: list[Node],
+) -> list[dict[str, Any]]:
+    """A weighing short of a band: the points short on one line, the evidence that would add
+    points on the next (`tip-assess rules show` gives each term's conditions); findings worth
+    more are returned to be followed like any other failing condition."""
+    head, *options = obstacles
+    out.append(
+        Node(
+            "fails",
+            _failure(doc, ctx, head),
+            rule=gap["rule"],
+            unverified=_unverified(doc, gap["rule"]),
+        )
+    )
+    evidence = [o for o in options if o["kind"] == "evidence" and not o["near_misses"]]
+    ways = [condition_text(ctx, str(o["condition"]), doc) for o in evidence]
+    while len(ways) > 1 and len("; ".join(ways)) > 60:  # one line; all in --detail full
+        ways.pop()
+    if ways:
+        more = len(evidence) - len(ways)
+        tail = f"; {more} more in --detail full" if more else ""
+        if len(f"would add points: {'; '.join(ways)}{tail}") > 90:
+            tail = ""  # the others are in --detail full
+        out[-1].children.append(Node("note", f"would add points: {'; '.join(ways)}{tail}"))
+    return [o for o in options if o not in evidence]
 
 
 def _count_failures(

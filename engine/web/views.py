@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.audit.decision_log import VerifyReport
 from engine.load.rulebook import Rulebook
+from engine.models import LawItem, Rule
 from engine.web.catalogue import Snapshot
 
 
@@ -84,8 +85,10 @@ def filter_rows(rows: list[DossierRow], chosen: dict[str, str]) -> list[DossierR
 
 
 def rule_rows(book: Rulebook, year: int) -> list[dict[str, Any]]:
+    """The rules and weighings in force, in the order of the rulebook's files."""
     rows = []
-    for rule in book.rules_in_force(year):
+    items: list[LawItem] = [*book.rules_in_force(year), *book.weighings_in_force(year)]
+    for rule in items:
         end = rule.in_force.end
         rows.append(
             {
@@ -100,7 +103,9 @@ def rule_rows(book: Rulebook, year: int) -> list[dict[str, Any]]:
                 "note": " ".join((rule.note or "").split()),
                 "references": list(rule.references),
                 "defined_at": book.defined_at(rule.id),
-                "concludes": f"{rule.then.conclude} = {rule.then.value}",
+                "concludes": f"{rule.then.conclude} = {rule.then.value}"
+                if isinstance(rule, Rule)
+                else f"{rule.concludes}, weighed into bands",
             }
         )
     return rows
