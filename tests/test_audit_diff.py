@@ -30,7 +30,7 @@ def diff_after(ws: Path) -> RulesDiff:
     base = ws.parent / "base-rules"
     if not base.exists():
         git(ws, "archive", "-o", str(ws.parent / "base.tar"), "HEAD", "rules")
-        shutil.unpack_archive(ws.parent / "base.tar", ws.parent / "base", "tar")
+        shutil.unpack_archive(ws.parent / "base.tar", ws.parent / "base", "tar", filter="data")
         (ws.parent / "base" / "rules").rename(base)
     return semantic_diff(book(base), book(ws / "rules"))
 
