@@ -195,6 +195,14 @@ class HistorySettings(Strict):
     waived_field: Annotated[str, Field(pattern=IDENT)] | None = Field(
         default=None, description="Set true on a placement whose year had a waiver"
     )
+    downgrade_field: Annotated[str, Field(pattern=IDENT)] | None = Field(
+        default=None,
+        description="A placement flag: the automatic downgrade put the country there",
+    )
+    downgrade_values: dict[Annotated[str, Field(pattern=IDENT)], ScalarValue] = Field(
+        default_factory=dict,
+        description="The values every placement made by the automatic downgrade has",
+    )
 
 
 class RulebookInfo(Strict):

@@ -169,7 +169,7 @@ def test_a_history_of_another_country_is_refused(tmp_path: Path) -> None:
 def test_check_validates_histories_beside_dossiers() -> None:
     code, out, _ = _cli("check", str(support.EVIDENCE / "peru"))
     assert code == 0, out
-    assert "dossier(s) are valid" in out
+    assert "1 dossier(s), 1 placement history(ies) and 0 rules file(s) are valid" in out
 
 
 def test_two_watch_list_years_in_the_history_downgrade_peru_in_2011(tmp_path: Path) -> None:

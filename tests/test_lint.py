@@ -73,9 +73,16 @@ def test_a_witness_really_reaches_its_placement(result: object) -> None:
             assert case.value("placement") == value
 
 
-def test_lint_command_reports_success() -> None:
-    run = support.run_cli("lint")
-    assert run.returncode == 0, run.stderr
+def test_lint_command_reports_success(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process and without a time limit: how long lint takes depends on the machine's load,
+    never its verdict (a subprocess with a timeout once failed under load)."""
+    from click.testing import CliRunner
+
+    from engine.cli.main import main
+
+    monkeypatch.chdir(support.ROOT)
+    run = CliRunner().invoke(main, ["lint"], env={"TIP_ASSESS_RULES": None})
+    assert run.exit_code == 0, run.stderr
     assert run.stdout.startswith("ok: tvpa ")
     assert "no conflicting placements in" in run.stdout
 

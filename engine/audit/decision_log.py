@@ -23,6 +23,12 @@ Entry fields:
     before it existed lack it.
 ``replay`` (optional)
     Free-form object with whatever is needed to re-run the decision; stored as given.
+``request_id`` (optional)
+    An idempotency key given by the caller. Appending a record whose ``request_id`` is already
+    in the log writes nothing and returns the stored entry (:attr:`DecisionLog.duplicate` is
+    then true), provided the decision is the same; the same key for another decision is an
+    error. So a writer killed after its append but before it could acknowledge it can simply
+    be re-run with the same key.
 ``prev_hash``
     The previous entry's ``hash`` (64 zeros for the first entry).
 ``hash``
@@ -75,8 +81,12 @@ _STR_FIELDS = ("by", "country", "tier", "engine_version")
 _OPTIONAL_STR_FIELDS = ("rules_version",)
 _RESERVED_FIELDS = ("seq", "prev_hash", "hash")
 _ALLOWED_FIELDS = frozenset(
-    {*_DIGEST_FIELDS, *_STR_FIELDS, *_OPTIONAL_STR_FIELDS, "report_year", "time", "replay"},
+    {*_DIGEST_FIELDS, *_STR_FIELDS, *_OPTIONAL_STR_FIELDS, "report_year", "time", "replay"}
+    | {"request_id"},
 )
+# What makes two records the same decision, for a retried request.
+_DECISION_FIELDS = (*_DIGEST_FIELDS, "by", "country", "report_year", "tier")
+_REQUEST_ID = re.compile(r"[\x21-\x7e]{1,200}")
 _REQUIRED_ENTRY_FIELDS = frozenset(
     {*_DIGEST_FIELDS, *_STR_FIELDS, *_RESERVED_FIELDS, "report_year", "time"},
 )
@@ -177,6 +187,10 @@ def _build_body(record: Mapping[str, object], clock: Callable[[], datetime]) -> 
             raise ValueError(f"{name} must be a lowercase sha256 hex digest")
     if "replay" in body and not isinstance(body["replay"], dict):
         raise ValueError("replay must be a dict")
+    if "request_id" in body and (
+        not isinstance(body["request_id"], str) or not _REQUEST_ID.fullmatch(body["request_id"])
+    ):
+        raise ValueError("request_id must be 1 to 200 printable ASCII characters, no spaces")
     body["time"] = _check_time(body["time"]) if "time" in body else _format_time(clock())
     try:
         # Round-trip so the entry is plain JSON and later caller mutation cannot affect it.
@@ -237,6 +251,8 @@ class DecisionLog:
         self.torn_line: int | None = None
         #: Bytes of a torn final line discarded by the last ``append()``, if any.
         self.repaired_tail: bytes | None = None
+        #: True when the last ``append()`` found its ``request_id`` already logged.
+        self.duplicate = False
 
     def append(self, record: Mapping[str, object]) -> dict[str, object]:
         """Validate, chain and durably write one entry; returns it exactly as stored.
@@ -257,6 +273,12 @@ class DecisionLog:
                 self.repaired_tail = os.pread(fd, size - complete_end, complete_end)
                 os.ftruncate(fd, complete_end)
             seq, prev_hash = self._chain_from(fd, complete_end, last_line)
+            self.duplicate = False
+            if "request_id" in body:
+                earlier = self._find_request(fd, complete_end, body)
+                if earlier is not None:
+                    self.duplicate = True
+                    return earlier
             entry: dict[str, object] = {**body, "seq": seq, "prev_hash": prev_hash}
             entry["hash"] = entry_hash(entry)
             data = (canonical_json(entry) + "\n").encode("utf-8")
@@ -295,6 +317,41 @@ class DecisionLog:
                 "to a damaged log"
             ) from exc
         return seq + 1, digest
+
+    def _find_request(
+        self, fd: int, end: int, body: Mapping[str, object]
+    ) -> dict[str, object] | None:
+        """The logged entry with this record's request id; an error if it decided otherwise."""
+        needle = b'"request_id":' + canonical_json(body["request_id"]).encode("utf-8")
+        pos = 0
+        rest = b""
+        lineno = 0
+        while pos < end:
+            chunk = os.pread(fd, min(_CHUNK, end - pos), pos)
+            if not chunk:
+                break
+            pos += len(chunk)
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            for raw in lines:
+                lineno += 1
+                if needle not in raw:
+                    continue
+                try:
+                    entry = _parse_line(raw)
+                except ValueError:
+                    continue
+                if entry.get("request_id") != body["request_id"]:
+                    continue
+                differs = [k for k in _DECISION_FIELDS if entry.get(k) != body.get(k)]
+                if differs:
+                    raise DecisionLogError(
+                        f"{self.path}:{lineno}: request id {body['request_id']!r} was already "
+                        f"used for entry {entry.get('seq')}, a different decision "
+                        f"({', '.join(differs)} differ); use a new request id"
+                    )
+                return entry
+        return None
 
     def _fsync_parent(self) -> None:
         """Make a newly created log file's directory entry durable too."""

@@ -13,19 +13,23 @@ import click
 
 from engine.cli.common import (
     EXIT_FINDING,
+    check_output,
     default_rules_dir,
     format_option,
     guarded,
+    limit_option,
     load_rules,
     output_option,
+    resolve_rules_dir,
     rules_option,
+    sources_option,
     write_output,
 )
 from engine.errors import InputError
 
 
 @click.command("assess")
-@click.argument("dossier", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("dossier", type=click.Path(path_type=Path))
 @rules_option
 @click.option(
     "--year",
@@ -47,6 +51,12 @@ from engine.errors import InputError
 )
 @click.option("--by", default=None, help="Who records the decision (default: the OS user).")
 @click.option(
+    "--request-id",
+    default=None,
+    help="With --record: an idempotency key. A retry with the same key and the same inputs "
+    "(after a crash or a lost acknowledgement) does not record the decision twice.",
+)
+@click.option(
     "--history",
     "history_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -54,6 +64,8 @@ from engine.errors import InputError
     help="Placement history (default: history.yaml beside the dossier, if there is one).",
 )
 @click.option("--no-history", is_flag=True, help="Assess without any placement history.")
+@sources_option
+@limit_option
 @guarded
 def assess(
     dossier: Path,
@@ -66,6 +78,7 @@ def assess(
     by: str | None = None,
     history_path: Path | None = None,
     no_history: bool = False,
+    request_id: str | None = None,
 ) -> None:
     """Assess DOSSIER and explain the placement.
 
@@ -75,14 +88,30 @@ def assess(
     """
     from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
+    from engine.load.history import default_history_path
+    from engine.load.inputs import note_input
     from engine.report.assessment import render
 
     if (log_path or by) and not record:
         raise click.UsageError("--log and --by only apply with --record")
+    if request_id is not None and not record:
+        raise click.UsageError("--request-id only applies with --record")
     book = load_rules(rules_dir)
     loaded = load_dossier(dossier, book)
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
+    if not no_history:  # the history is an input too: the output may not replace it
+        used = history_path if history_path is not None else default_history_path(dossier)
+        if used is not None:
+            note_input(used)
+    check_output(output)  # before any work: nothing is written when the output is refused
+    if record and output is not None:
+        from engine.audit.decision_log import default_log_path
+
+        if output.absolute() == (log_path or default_log_path()).absolute():
+            raise InputError.single(
+                str(output), None, None, "the output file cannot be the decision log"
+            )
     result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
     text = render(result.document, fmt)
     if record:
@@ -102,6 +131,7 @@ def assess(
             by=by,
             history_path=history_path,
             use_history=not no_history,
+            request_id=request_id,
         )
     write_output(text, output)
     if result.status in ("undetermined", "conflict"):
@@ -111,32 +141,32 @@ def assess(
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
+@sources_option
+@limit_option
 @guarded
 def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
-    """Validate the rules and the given dossiers (files or directories) without assessing.
+    """Validate the rules and the given dossiers, histories and rules files without assessing.
 
-    Reports every problem with file, line and field; exit 2 if there is any.
+    PATHS are files or directories; each file is sorted by its content into a dossier, a
+    placement history or a rules file. Reports every problem with file, line and field; exit 2
+    if there is any.
     """
-    from engine.load.dossier import load_dossier
-    from engine.load.history import is_history_file, load_history
+    from engine.load.check import check_paths
 
     book = load_rules(rules_dir)
-    problems = []
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
-    for file in files:
-        try:
-            if is_history_file(file):  # placement histories sit beside the dossiers
-                load_history(file, book)
-            else:
-                load_dossier(file, book)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
+    result = check_paths(list(paths), book, resolve_rules_dir(rules_dir))
+    if result.problems:
+        raise InputError(result.problems)
+    counts = result.counts
+    if not paths:
+        click.echo(
+            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) is valid"
+        )
+        return
     click.echo(
-        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) and {len(files)} dossier(s) are valid"
+        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules); "
+        f"{counts['dossier']} dossier(s), {counts['history']} placement history(ies) and "
+        f"{counts['rules']} rules file(s) are valid"
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from engine.errors import EngineFault, InputError
+from engine.load import inputs, limits
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -37,6 +38,7 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        inputs.forget_reads()
         try:
             return func(*args, **kwargs)
         except InputError as exc:
@@ -61,11 +63,38 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def check_output(output: Path | None) -> None:
+    """Refuse an output file that is one of the command's inputs (nothing is written)."""
+    if output is not None and inputs.is_input(output):
+        raise InputError.single(
+            str(output),
+            None,
+            None,
+            "refusing to write the output over an input of this command; choose another file",
+        )
+
+
+def _new_file_mode(output: Path) -> int:
+    """An existing file keeps its mode; a new one gets the usual 0666 less the umask."""
+    try:
+        return output.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_output(text: str, output: Path | None) -> None:
-    """Write to stdout, or atomically to a file: a failure never leaves half a file behind."""
+    """Write to stdout, or atomically to a file: a failure never leaves half a file behind.
+
+    The file never replaces an input of the command, and is created with the permissions any
+    new file gets (the umask), not the private mode of the temporary file.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
+    check_output(output)
+    mode = _new_file_mode(output)
     directory = output.parent if str(output.parent) else Path(".")
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
@@ -78,6 +107,7 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with handle:
             handle.write(text)
+        os.chmod(handle.name, mode)
         os.replace(handle.name, output)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -117,6 +147,41 @@ output_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     help="Write to this file (atomically) instead of stdout.",
+)
+
+
+def _set_limits(ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> None:
+    for setting in values:
+        try:
+            limits.override(setting)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    if values:
+        ctx.call_on_close(limits.reset_overrides)
+
+
+def _set_sources(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        inputs.set_sources_root(value)
+        ctx.call_on_close(lambda: inputs.set_sources_root(None))
+
+
+limit_option = click.option(
+    "--limit",
+    multiple=True,
+    metavar="NAME=N",
+    expose_value=False,
+    callback=_set_limits,
+    help="Change a limit on input size, e.g. --limit records=5000 (names and defaults: "
+    "docs/limits.md; also TIP_ASSESS_MAX_<NAME>).",
+)
+sources_option = click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    expose_value=False,
+    callback=_set_sources,
+    help="Directory the dossiers' source texts must lie in (default: $TIP_ASSESS_SOURCES, "
+    "else the directory that holds the dossier's country folder).",
 )
 
 

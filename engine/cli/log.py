@@ -48,11 +48,13 @@ def record_decision(
     by: str | None,
     history_path: Path | None = None,
     use_history: bool = True,
+    request_id: str | None = None,
 ) -> dict[str, object]:
     """Append the decision to the log; called by `assess --record` before it writes output."""
     from engine.audit.decision_log import DecisionLog, DecisionLogError, default_log_path
     from engine.audit.record import decision_record, default_user
     from engine.errors import InputError
+    from engine.load.inputs import note_input
 
     if by is not None and not by.strip():
         raise click.UsageError("--by must name someone")
@@ -69,9 +71,14 @@ def record_decision(
         by=(by or default_user()).strip(),
         history=_history_used(result, dossier, history_path, use_history),
     )
+    if request_id is not None:
+        record["request_id"] = request_id
     log = DecisionLog(path)
     try:
         entry = log.append(record)
+        note_input(path)  # the output may never replace the log
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     except DecisionLogError as exc:
         raise InputError.single(path, None, None, f"decision not recorded: {exc}") from None
     except OSError as exc:
@@ -84,6 +91,13 @@ def record_decision(
             "left by an interrupted write",
             err=True,
         )
+    if log.duplicate:
+        click.echo(
+            f"already recorded as decision {entry['seq']} in {path} (request id "
+            f"{request_id}, hash {str(entry['hash'])[:12]}); not recorded again",
+            err=True,
+        )
+        return entry
     click.echo(
         f"recorded decision {entry['seq']} in {path} (hash {str(entry['hash'])[:12]})", err=True
     )

@@ -11,6 +11,7 @@ import click
 from engine import __version__
 from engine.cli.assess import register as register_assess
 from engine.cli.audit import register as register_audit
+from engine.cli.common import limit_option, sources_option
 from engine.cli.log import register as register_log
 from engine.cli.rulebook import register as register_rulebook
 from engine.cli.validate import register as register_validate
@@ -18,6 +19,8 @@ from engine.cli.validate import register as register_validate
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="tip-assess")
+@limit_option
+@sources_option
 def main() -> None:
     """Assess a government against the TVPA minimum standards and explain the tier placement.
 
@@ -26,6 +29,9 @@ def main() -> None:
       tip-assess assess evidence/peru/2007.yaml
       tip-assess assess evidence/peru/2007.yaml --format json
       tip-assess rules list --year 2007
+      tip-assess --limit records=5000 assess big-dossier.yaml
+
+    Inputs are bounded (file size, nesting, records, ...): see docs/limits.md.
     """
 
 

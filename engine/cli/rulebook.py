@@ -85,8 +85,16 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
     "fail when the rulebook version did not move as docs/versioning.md requires; warn about "
     "rules whose logic changed without a new changelog entry.",
 )
+@click.option(
+    "--evidence",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Check the placement histories in this directory too (default: ./evidence if it exists).",
+)
 @guarded
-def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None) -> None:
+def lint_command(
+    rules_dir: Path | None, verbose: bool, base: str | None = None, evidence: Path | None = None
+) -> None:
     """Check the rulebook: schema, legal texts, parameters, examples, reachability, conflicts.
 
     With --base REV, also the version policy: the rulebook version must move as far as the
@@ -104,8 +112,13 @@ def lint_command(rules_dir: Path | None, verbose: bool, base: str | None = None)
 
     root = resolve_rules_dir(rules_dir)
     if not root.is_dir():
-        raise click.UsageError(f"rules directory not found: {root}")
-    result = lint(root)
+        raise click.UsageError(
+            f"rules directory not found: {root} (looked for {root.absolute()}; give --rules DIR "
+            "or set TIP_ASSESS_RULES)"
+        )
+    if evidence is None and Path("evidence").is_dir():
+        evidence = Path("evidence")
+    result = lint(root, evidence=evidence)
     problems = list(result.problems)
     if base is not None and result.book is not None:
         from engine.cli.audit import base_problems

@@ -24,6 +24,8 @@ def _yaml_path(data: Any, loc: Sequence[int | str]) -> PathKey:
         ):
             path.append(part)
             node = node[part]  # type: ignore[index]
+        elif isinstance(node, list) and isinstance(part, str):
+            continue  # a union tag inside a list: list items are numbered, never named
         elif isinstance(node, dict) and isinstance(part, str) and part not in node:
             # A tag, or the name of a missing/extra field: keep field names, drop tags.
             if part in {"scalar", "test", "evidence", "finding", "none", "all", "any"} and not (

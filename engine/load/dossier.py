@@ -1,7 +1,9 @@
 """Loading one evidence dossier: checked against the vocabulary, every quote found in its source.
 
 A dossier is validated with pydantic, each record against its evidence kind in the vocabulary,
-and each quote located (line and paragraph) in the source narrative, white space folded.
+and each quote located (line and paragraph) in the source narrative, white space folded. The
+source must lie inside the evidence tree (:mod:`engine.load.inputs`), and its `# report:` header
+line, when it names a year, must agree with the dossier's report year.
 """
 
 from __future__ import annotations
@@ -11,19 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
+from engine.load import inputs
 from engine.load.common import digest_files, validate_model
+from engine.load.kinds import RECORD_SECTIONS, misfiled
 from engine.load.rulebook import Rulebook
+from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import PathKey, load_yaml_file
-from engine.models import Dossier, normalise_space
+from engine.load.yamlsource import LineMap, PathKey, decode_utf8, load_yaml_file, read_bounded
+from engine.models import Dossier
 
-
-@dataclass(frozen=True)
-class QuoteLocation:
-    """Where a quote stands in the source narrative: line and paragraph (1-based)."""
-
-    line: int
-    paragraph: int
+__all__ = ["LoadedDossier", "QuoteLocation", "load_dossier"]
 
 
 @dataclass
@@ -39,36 +38,15 @@ class LoadedDossier:
     record_lines: dict[str, int]
 
 
-def _locate(source: str, quote: str) -> QuoteLocation | None:
-    folded_source = normalise_space(source)
-    folded_quote = normalise_space(quote)
-    at = folded_source.find(folded_quote)
-    if at < 0:
-        return None
-    # Map the folded offset back to the original text by walking both in step.
-    original = 0
-    folded = 0
-    text = source.strip()
-    lead = len(source) - len(source.lstrip())
-    while folded < at and original < len(text):
-        if text[original].isspace():
-            while original < len(text) and text[original].isspace():
-                original += 1
-            folded += 1
-        else:
-            original += 1
-            folded += 1
-    prefix = source[: lead + original]
-    line = prefix.count("\n") + 1
-    paragraphs = [block for block in prefix.split("\n\n") if block.strip()]
-    return QuoteLocation(line=line, paragraph=max(1, len(paragraphs)))
-
-
 def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> LoadedDossier:
     """Load one dossier, check it against the vocabulary and every quote against its source."""
     shown = display or str(path)
-    data, lines, raw = load_yaml_file(path, shown)
+    data, lines, raw = load_yaml_file(path, shown, allow_aliases=False, counted=RECORD_SECTIONS)
+    inputs.note_input(path)
     problems: list[Problem] = []
+    wrong = misfiled(data, "dossier")
+    if wrong:
+        raise InputError.single(shown, 1, None, wrong)
     if not isinstance(data, dict):
         raise InputError.single(
             shown, 1, None, "a dossier must be a mapping with country, report_year, source, records"
@@ -76,25 +54,20 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     dossier = validate_model(Dossier, data, lines, (), problems)
     if dossier is None:
         raise InputError(problems)
-    source_file = (path.parent / dossier.source.file).resolve()
     source_display = str(Path(shown).parent / dossier.source.file)
-    try:
-        source_raw = source_file.read_bytes()
-        source_text = source_raw.decode("utf-8")
-    except FileNotFoundError:
-        raise InputError.single(
-            shown,
-            lines.line_of(("source", "file")),
-            "source.file",
-            f"source text not found: {source_display}",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(
-            shown,
-            lines.line_of(("source", "file")),
-            "source.file",
-            f"cannot read source text: {exc}",
-        ) from None
+    source_raw = _read_source(path, dossier.source.file, shown, source_display, lines)
+    source = SourceText(decode_utf8(source_raw, source_display))
+    header = source.header_year()
+    if header is not None and header.year != dossier.report_year:
+        problems.append(
+            Problem(
+                shown,
+                lines.line_of(("report_year",)),
+                "report_year",
+                f"report_year {dossier.report_year} contradicts the source, which is the "
+                f"{header.year} report ({source_display}:{header.line}: {header.text[:100]})",
+            )
+        )
 
     ids: dict[str, int | None] = {}
     locations: dict[str, QuoteLocation] = {}
@@ -155,19 +128,30 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
                 )
             )
         if entry.quote is not None:
-            found = _locate(source_text, entry.quote)
+            found = source.locate(entry.quote)
             if found is None:
                 problems.append(
                     Problem(
                         shown,
                         lines.line_of((*base, "quote")),
                         f"{section}[{index}].quote",
-                        f"quote does not occur in the source text {source_display}",
+                        f"quote does not occur in the source text {source_display} "
+                        f"(record '{entry.id}'): {source.mismatch(entry.quote)}",
                     )
                 )
             else:
                 locations[entry.id] = found
     for index, judgment in enumerate(dossier.judgments):
+        if not judgment.basis:
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line_of(("judgments", index, "basis"))
+                    or lines.line_of(("judgments", index)),
+                    f"judgments[{index}].basis",
+                    f"judgment '{judgment.id}' has no basis: list the ids of the records it rests on",
+                )
+            )
         for ref in judgment.basis:
             if ref not in ids:
                 problems.append(
@@ -181,4 +165,33 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     if problems:
         raise InputError(problems)
     sha = digest_files([("dossier", raw), ("source", source_raw)])
-    return LoadedDossier(dossier, shown, source_display, source_text, locations, sha, record_lines)
+    return LoadedDossier(dossier, shown, source_display, source.text, locations, sha, record_lines)
+
+
+def _read_source(path: Path, file: str, shown: str, display: str, lines: LineMap) -> bytes:
+    """The bytes of the source narrative, if it lies inside the evidence tree."""
+    line = lines.line_of(("source", "file"))
+    root, why = inputs.evidence_root(path)
+    try:
+        resolved = (path.parent / file).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte
+        raise InputError.single(
+            shown, line, "source.file", f"cannot resolve {file}: {exc}"
+        ) from None
+    if not inputs.inside(resolved, root):
+        raise InputError.single(
+            shown,
+            line,
+            "source.file",
+            f"source text {file} is outside {why}, {root}: a dossier may only quote a source "
+            "inside it, so an assessment never reads or records an arbitrary file (set "
+            f"--sources DIR or {inputs.SOURCES_ENV} to use another root)",
+        )
+    try:
+        raw = read_bounded(resolved, display, "source_bytes")
+    except InputError as exc:
+        problem = exc.problems[0]
+        message = problem.message.replace("file not found", f"source text not found: {display}")
+        raise InputError.single(shown, line, "source.file", message) from None
+    inputs.note_input(resolved)
+    return raw

@@ -25,7 +25,10 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from engine.errors import InputError, Problem
+from engine.load import inputs
 from engine.load.common import digest_files, validation_problems
+from engine.load.history_checks import Entry, impossible_entries
+from engine.load.kinds import HISTORY_SECTIONS, classify, misfiled
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import LineMap, load_yaml_file
@@ -58,8 +61,16 @@ class LoadedHistory:
 
 
 def is_history_file(path: Path) -> bool:
-    """History files sit beside dossiers; commands that walk a corpus must not read them as one."""
-    return path.name == HISTORY_FILE
+    """Whether `path` holds a placement history (told by its content, not its name).
+
+    History files sit beside dossiers; commands that walk a corpus must not read them as one. A
+    file that cannot be read is not a history: the dossier loader then says what is wrong.
+    """
+    try:
+        data, _, _ = load_yaml_file(path)
+    except InputError:
+        return False
+    return classify(data) == "history"
 
 
 def history_settings(book: Rulebook, where: str = "rules") -> HistorySettings:
@@ -86,7 +97,11 @@ def load_history(path: Path, book: Rulebook, display: str | None = None) -> Load
     """Load and check a history file against the vocabulary; every problem names its line."""
     shown = display or str(path)
     settings = history_settings(book, shown)
-    data, lines, raw = load_yaml_file(path, shown)
+    data, lines, raw = load_yaml_file(path, shown, allow_aliases=False, counted=HISTORY_SECTIONS)
+    inputs.note_input(path)
+    wrong = misfiled(data, "history")
+    if wrong:
+        raise InputError.single(shown, 1, None, wrong)
     if not isinstance(data, dict):
         raise InputError.single(
             shown, 1, None, "a history file must be a mapping with country, placements, waivers"
@@ -145,6 +160,23 @@ def load_history(path: Path, book: Rulebook, display: str | None = None) -> Load
                         message,
                     )
                 )
+    if problems:
+        raise InputError(problems)
+    entries = [
+        Entry(section, index, _entry_year(entry) or 0, entry)
+        for section in ("placements", "waivers")
+        for index, entry in enumerate(getattr(history, section))
+    ]
+    for found in impossible_entries(entries, book, settings):
+        base = (found.entry.section, found.entry.index)
+        problems.append(
+            Problem(
+                shown,
+                lines.line_of((*base, found.field)) or lines.line_of(base),
+                f"{found.entry.section}[{found.entry.index}].{found.field}",
+                f"cannot be true: {found.message}",
+            )
+        )
     if problems:
         raise InputError(problems)
     return LoadedHistory(history, shown, digest_files([("history", raw)]), lines)

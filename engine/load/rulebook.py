@@ -54,6 +54,13 @@ class Rulebook:
     origins: dict[str, Origin] = field(default_factory=dict)
     sha256: str = ""
     root: str = ""
+    info_origin: Origin | None = None  # where the `rulebook` section is written
+
+    def info_location(self, dotted: str) -> tuple[str, int | None]:
+        """File and line of a field of the `rulebook` section (`history.placement_kind`)."""
+        if self.info_origin is None:
+            return self.root, None
+        return self.info_origin.file, self.info_origin.line_of(dotted)
 
     def defined_at(self, key: str) -> str | None:
         """`file:line` of a rule (by id) or a parameter (`parameter:<name>`), for messages."""

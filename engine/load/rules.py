@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
+from engine.load import inputs
 from engine.load.common import digest_files, validate_model
 from engine.load.rulebook import Origin, Rulebook
 from engine.load.vocabulary import check_rulebook
@@ -72,13 +73,26 @@ def rule_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if p.is_file() and not p.name.startswith("."))
 
 
-def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
-    """Load, validate and type-check a rules directory; raise InputError with every problem."""
+def load_rulebook(
+    root: Path, display_root: str | None = None, files: list[Path] | None = None
+) -> Rulebook:
+    """Load, validate and type-check a rules directory; raise InputError with every problem.
+
+    `files` (inside `root`) restricts the rulebook to those files, for `check` on rule files
+    outside the rules directory in use.
+    """
     if not root.is_dir():
-        raise InputError.single(str(root), None, None, "rules directory not found")
+        raise InputError.single(
+            str(root),
+            None,
+            None,
+            f"rules directory not found (looked for {root.absolute()}; give --rules DIR or "
+            "set TIP_ASSESS_RULES)",
+        )
     shown = display_root if display_root is not None else str(root)
     problems: list[Problem] = []
     info: RulebookInfo | None = None
+    info_origin: Origin | None = None
     kinds: dict[str, EvidenceKind] = {}
     conclusions: dict[str, ConclusionSpec] = {}
     parameters: dict[str, Parameter] = {}
@@ -86,7 +100,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
     origins: dict[str, Origin] = {}
     raw_files: list[tuple[str, bytes]] = []
 
-    files = rule_files(root)
+    files = rule_files(root) if files is None else sorted(files)
     if not files:
         raise InputError.single(shown, None, None, "no .yaml files in the rules directory")
     for path in files:
@@ -98,6 +112,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
             problems.extend(exc.problems)
             continue
         raw_files.append((rel, raw))
+        inputs.note_input(path)
         if data is None:
             continue
         if not isinstance(data, dict):
@@ -129,6 +144,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
                 info = validate_model(
                     RulebookInfo, data["rulebook"], lines, ("rulebook",), problems
                 )
+                info_origin = Origin(display, lines.line_of(("rulebook",)), lines, ("rulebook",))
         if "vocabulary" in data:
             vocab = _mapping(data["vocabulary"], lines, ("vocabulary",), "vocabulary", problems)
             for key in vocab:
@@ -223,6 +239,7 @@ def load_rulebook(root: Path, display_root: str | None = None) -> Rulebook:
         origins=origins,
         sha256=digest_files(raw_files),
         root=shown,
+        info_origin=info_origin,
     )
     problems = check_rulebook(book)
     if problems:

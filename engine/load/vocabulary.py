@@ -279,54 +279,53 @@ def check_rulebook(book: Rulebook) -> list[Problem]:
     problems: list[Problem] = []
     outcome = book.info.outcome
     spec = book.conclusions.get(outcome.conclusion)
-    origin = book.root
+
+    def at(dotted: str, message: str) -> Problem:
+        file, line = book.info_location(dotted)
+        return Problem(file, line, f"rulebook.{dotted}", message)
+
     if spec is None:
         problems.append(
-            Problem(
-                origin,
-                None,
-                "rulebook.outcome.conclusion",
-                f"outcome conclusion '{outcome.conclusion}' is not declared",
-            )
+            at("outcome.conclusion", f"outcome conclusion '{outcome.conclusion}' is not declared")
         )
     else:
         for value in [*outcome.ladder, *outcome.not_applicable, *outcome.undetermined]:
             if value not in spec.values:
                 problems.append(
-                    Problem(
-                        origin,
-                        None,
-                        "rulebook.outcome",
-                        f"'{value}' is not a value of '{outcome.conclusion}'",
-                    )
+                    at("outcome", f"'{value}' is not a value of '{outcome.conclusion}'")
                 )
     settings = book.info.history
     if settings is not None:
         for kind_name, fields in (
-            (settings.placement_kind, [settings.offset_field, settings.waived_field]),
+            (
+                settings.placement_kind,
+                [
+                    settings.offset_field,
+                    settings.waived_field,
+                    settings.downgrade_field,
+                    *settings.downgrade_values,
+                ],
+            ),
             (settings.waiver_kind, []),
         ):
             kind = book.kinds.get(kind_name)
             if kind is None:
-                problems.append(
-                    Problem(
-                        origin,
-                        None,
-                        "rulebook.history",
-                        f"evidence kind '{kind_name}' is not declared",
-                    )
-                )
+                problems.append(at("history", f"evidence kind '{kind_name}' is not declared"))
                 continue
             for field_name in fields:
                 if field_name and field_name not in kind.fields:
                     problems.append(
-                        Problem(
-                            origin,
-                            None,
-                            "rulebook.history",
+                        at(
+                            "history",
                             f"evidence kind '{kind_name}' declares no field '{field_name}'",
                         )
                     )
+        placement = book.kinds.get(settings.placement_kind)
+        for field_name, given in settings.downgrade_values.items():
+            field_spec = placement.fields.get(field_name) if placement else None
+            message = type_error(field_spec, given) if field_spec is not None else None
+            if message:
+                problems.append(at(f"history.downgrade_values.{field_name}", message))
     for rule in book.rules:
         problems.extend(_RuleChecker(book, rule).check())
     return problems

@@ -1,16 +1,39 @@
-"""YAML loading that remembers where every value stood, so errors can name file and line."""
+"""YAML loading that remembers where every value stood, so errors can name file and line.
+
+The text is parsed by libyaml (`yaml.CSafeLoader`'s C parser) into events, and the values are
+built here from the events, without recursion, so that every limit of :mod:`engine.load.limits`
+is checked as the document is read: nesting depth, nodes (aliases counted as expanded), the
+nodes aliases add, and the digits of an integer. Dossiers and histories refuse anchors and
+aliases outright; rules files may use them (policy staff share texts that way), capped.
+Duplicate keys and merge keys (`<<`) are errors; only one document per file.
+"""
 
 from __future__ import annotations
 
+import copy
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from engine.errors import InputError
+from engine.load import limits
 
 PathKey = tuple[str | int, ...]
+
+_INT = "tag:yaml.org,2002:int"
+_MERGE = "tag:yaml.org,2002:merge"
+# Tags a plain value may carry; collections are read as mappings and lists whatever their tag.
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+# Tags a mapping or a list may carry (none, or the plain ones).
+_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+# libyaml's C parser when PyYAML was built with it; the pure-Python parser gives the same events.
+_PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -30,79 +53,344 @@ class LineMap:
         return self.lines.get((), None)
 
 
-def _construct(node: yaml.Node, path: PathKey, lines: LineMap) -> Any:
-    lines.lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise InputError.single(
-                    lines.file,
-                    key_node.start_mark.line + 1,
-                    None,
-                    "YAML merge keys are not supported",
+class _Frame:
+    """An open mapping or sequence while its events are read."""
+
+    __slots__ = ("anchor", "key", "key_line", "mark", "path", "value")
+
+    def __init__(self, value: dict[Any, Any] | list[Any], path: PathKey, anchor: Any) -> None:
+        self.value = value
+        self.path = path
+        self.anchor = anchor  # (name, index into the line entries) for an anchored collection
+        self.key: Any = None
+        self.key_line = 0
+        self.mark = False  # a mapping has read its key and waits for the value
+
+
+_RESOLVER = yaml.SafeLoader("")
+
+
+class _Builder:
+    """Builds Python values from libyaml events, checking the limits as it goes."""
+
+    def __init__(self, file: str, allow_aliases: bool, counted: frozenset[PathKey]) -> None:
+        self.lines = LineMap(file)
+        self.file = file
+        self.allow_aliases = allow_aliases
+        self.counted = counted  # lists whose items count against the 'records' limit
+        self.records = 0
+        self.max_records = limits.value("records")
+        self.entries: list[tuple[PathKey, int]] = []  # line entries in order, for anchors
+        self.anchors: dict[str, tuple[Any, list[tuple[PathKey, int]], int]] = {}
+        self.nodes = 0
+        self.alias_nodes = 0
+        self.max_nodes = limits.value("nodes")
+        self.max_alias_nodes = limits.value("alias_nodes")
+        self.max_depth = limits.value("depth")
+        self.max_digits = limits.value("int_digits")
+
+    def fail(self, line: int | None, message: str) -> InputError:
+        return InputError.single(self.file, line, None, message)
+
+    def _record(self, path: PathKey, line: int, override: bool) -> None:
+        if override or path not in self.lines.lines:
+            self.lines.lines[path] = line
+            self.entries.append((path, line))
+
+    def _count(self, line: int, added: int = 1) -> None:
+        self.nodes += added
+        if self.nodes > self.max_nodes:
+            raise self.fail(line, limits.exceeded("nodes", "more YAML nodes than allowed"))
+
+    def _anchor(self, event: Any, line: int) -> Any:
+        if event.anchor is None:
+            return None
+        if not self.allow_aliases:
+            raise self.fail(
+                line,
+                f"anchors and aliases (&{event.anchor}) are not allowed in dossiers and "
+                "histories: write each value out",
+            )
+        return (event.anchor, len(self.entries), self.nodes)
+
+    def build(self, loader: Any) -> Any:
+        stack: list[_Frame] = []
+        root: Any = None
+        documents = 0
+        while loader.check_event():
+            event = loader.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self.fail(
+                        line, "malformed YAML: expected a single document, found a second one"
+                    )
+                continue
+            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
+                continue
+            if isinstance(event, yaml.DocumentEndEvent):
+                continue
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                frame = stack.pop()
+                self._close_anchor(frame.anchor, frame.value, frame.path)
+                value: Any = frame.value
+                if not stack:
+                    root = value
+                    continue
+                self._attach(stack[-1], value, line)
+                continue
+            parent = stack[-1] if stack else None
+            is_key = parent is not None and isinstance(parent.value, dict) and not parent.mark
+            if is_key:
+                if not isinstance(event, yaml.ScalarEvent):
+                    raise self.fail(line, "a mapping key must be a plain value, not a collection")
+                self._count(line)
+                if event.anchor is not None:
+                    self._anchor(event, line)
+                assert parent is not None
+                key = self._key(event, line, parent.path)
+                if key in parent.value:
+                    raise InputError.single(
+                        self.file,
+                        line,
+                        ".".join(str(p) for p in (*parent.path, key)),
+                        f"duplicate key '{key}'",
+                    )
+                parent.key = key
+                parent.key_line = line
+                parent.mark = True
+                continue
+            path = self._child_path(parent, line)
+            if isinstance(event, yaml.AliasEvent):
+                value = self._alias(event, path, line)
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor = self._anchor(event, line)
+                self._count(line)
+                self._record(path, line, override=False)
+                value = self._scalar(event, line)
+                self._close_anchor(anchor, value, path)
+            else:  # MappingStartEvent or SequenceStartEvent
+                if len(stack) >= self.max_depth:
+                    raise self.fail(
+                        line,
+                        limits.exceeded(
+                            "depth", f"YAML nested deeper than {self.max_depth} levels"
+                        ),
+                    )
+                if event.tag not in _COLLECTION_TAGS:
+                    raise self.fail(
+                        line,
+                        f"malformed YAML: the tag {event.tag!r} is not supported (plain "
+                        "mappings and lists only)",
+                    )
+                anchor = self._anchor(event, line)
+                self._count(line)
+                self._record(path, line, override=False)
+                container: dict[Any, Any] | list[Any] = (
+                    {} if isinstance(event, yaml.MappingStartEvent) else []
                 )
-            key = _SCALARS.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | bool) or isinstance(key, bool):
-                key = str(key)
-            if key in result:
-                raise InputError.single(
-                    lines.file,
-                    key_node.start_mark.line + 1,
-                    ".".join(str(p) for p in (*path, key)),
-                    f"duplicate key '{key}'",
+                stack.append(_Frame(container, path, anchor))
+                continue
+            if parent is None:
+                root = value
+            else:
+                self._attach(parent, value, line)
+        return root
+
+    def _child_path(self, parent: _Frame | None, line: int) -> PathKey:
+        if parent is None:
+            return ()
+        if isinstance(parent.value, dict):
+            path = (*parent.path, parent.key)
+            self._record(path, parent.key_line, override=True)
+            return path
+        path = (*parent.path, len(parent.value))
+        self._record(path, line, override=True)
+        if parent.path in self.counted:
+            self.records += 1
+            if self.records > self.max_records:
+                raise self.fail(
+                    line,
+                    limits.exceeded("records", f"more than {self.max_records} records"),
                 )
-            child = (*path, key)
-            lines.lines[child] = key_node.start_mark.line + 1
-            result[key] = _construct(value_node, child, lines)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            child = (*path, index)
-            lines.lines[child] = item.start_mark.line + 1
-            items.append(_construct(item, child, lines))
-        return items
-    return _SCALARS.construct_object(node, deep=True)
+        return path
+
+    def _attach(self, parent: _Frame, value: Any, line: int) -> None:
+        if isinstance(parent.value, dict):
+            parent.value[parent.key] = value
+            parent.mark = False
+        else:
+            parent.value.append(value)
+
+    def _key(self, event: Any, line: int, path: PathKey) -> Any:
+        tag = self._tag(event)
+        if tag == _MERGE:
+            raise self.fail(line, "YAML merge keys are not supported")
+        key = self._construct(event, tag, line)
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            key = str(key)
+        return key
+
+    def _tag(self, event: Any) -> str:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+                yaml.ScalarNode, event.value, event.implicit
+            )
+        return str(tag)
+
+    def _scalar(self, event: Any, line: int) -> Any:
+        return self._construct(event, self._tag(event), line)
+
+    def _construct(self, event: Any, tag: str, line: int) -> Any:
+        if tag == _INT:
+            digits = len(event.value.strip().lstrip("+-").replace("_", ""))
+            if digits > self.max_digits:
+                raise self.fail(
+                    line,
+                    limits.exceeded("int_digits", f"an integer of {digits} digits"),
+                )
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        constructor = SafeConstructor.yaml_constructors.get(tag)
+        if constructor is None or tag not in _SCALAR_TAGS:
+            raise self.fail(
+                line, f"malformed YAML: the tag {tag!r} is not supported (plain values only)"
+            )
+        try:
+            return constructor(_RESOLVER, node)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise self.fail(line, f"malformed YAML: {problem}") from None
+        except Exception:  # any failure of a value's constructor is bad input
+            shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
+            raise self.fail(line, f"malformed YAML: cannot read {shown!r} as {tag}") from None
+
+    def _close_anchor(self, anchor: Any, value: Any, path: PathKey) -> None:
+        if anchor is None:
+            return
+        name, start, nodes_before = anchor
+        depth = len(path)
+        relative = [(entry[depth:], line) for entry, line in self.entries[start:]]
+        self.anchors[name] = (value, relative, self.nodes - nodes_before)
+
+    def _alias(self, event: Any, path: PathKey, line: int) -> Any:
+        if not self.allow_aliases:
+            raise self.fail(
+                line,
+                f"anchors and aliases (*{event.anchor}) are not allowed in dossiers and "
+                "histories: write each value out",
+            )
+        found = self.anchors.get(event.anchor)
+        if found is None:
+            raise self.fail(line, f"malformed YAML: found undefined alias '{event.anchor}'")
+        value, relative, size = found
+        self.alias_nodes += size
+        if self.alias_nodes > self.max_alias_nodes:
+            raise self.fail(
+                line,
+                limits.exceeded(
+                    "alias_nodes", f"aliases expand to more than {self.max_alias_nodes} nodes"
+                ),
+            )
+        self._count(line, size)
+        for rel, rel_line in relative:
+            if rel:
+                self._record((*path, *rel), rel_line, override=False)
+        return copy.deepcopy(value)
 
 
-_SCALARS = yaml.SafeLoader("")
-
-
-def load_yaml_text(text: str, file: str) -> tuple[Any, LineMap]:
-    """Parse one YAML document; syntax errors become an InputError with the line."""
-    lines = LineMap(file)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
+def _syntax_error(exc: yaml.YAMLError, file: str, raw: bytes) -> InputError:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
-        raise InputError.single(file, line, None, f"malformed YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError.single(file, None, None, f"malformed YAML: {exc}") from None
-    if node is None:
-        return None, lines
+        if "maximum nesting depth" in problem:  # libyaml's own cap, far above ours
+            depth = limits.value("depth")
+            problem = limits.exceeded("depth", f"YAML nested deeper than {depth} levels")
+            return InputError.single(file, line, None, problem)
+        return InputError.single(file, line, None, f"malformed YAML: {problem}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = raw.count(b"\n", 0, max(0, exc.position)) + 1
+        return InputError.single(file, line, None, f"malformed YAML: {exc.reason}")
+    return InputError.single(file, None, None, f"malformed YAML: {exc}")
+
+
+def load_yaml_text(
+    text: str,
+    file: str,
+    allow_aliases: bool = True,
+    counted: frozenset[PathKey] = frozenset(),
+) -> tuple[Any, LineMap]:
+    """Parse one YAML document; syntax errors and limits become an InputError with the line.
+
+    `allow_aliases` False refuses anchors and aliases (dossiers, histories); the items of the
+    top-level lists named in `counted` count against the 'records' limit.
+    """
+    raw = text.encode("utf-8")
+    builder = _Builder(file, allow_aliases, counted)
+    loader = _PARSER(raw)
     try:
-        return _construct(node, (), lines), lines
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        raise InputError.single(file, line, None, f"malformed YAML: {exc.problem}") from None
+        data = builder.build(loader)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, file, raw) from None
+    finally:
+        loader.dispose()
+    return data, builder.lines
 
 
-def load_yaml_file(path: Path, display: str | None = None) -> tuple[Any, LineMap, bytes]:
+def read_bounded(path: Path, display: str, limit: str = "file_bytes") -> bytes:
+    """The bytes of a regular file no larger than the limit; otherwise a located InputError."""
+    cap = limits.value(limit)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise InputError.single(display, None, None, f"cannot read: {what}")
+        if info.st_size > cap:
+            raise InputError.single(
+                display, None, None, limits.exceeded(limit, f"a file of {info.st_size} bytes")
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(cap + 1)
+    except FileNotFoundError:
+        raise InputError.single(display, None, None, "file not found") from None
+    except OSError as exc:
+        raise InputError.single(
+            display, None, None, f"cannot read file: {exc.strerror or exc}"
+        ) from None
+    if len(raw) > cap:
+        raise InputError.single(
+            display, None, None, limits.exceeded(limit, f"a file of more than {cap} bytes")
+        )
+    return raw
+
+
+def decode_utf8(raw: bytes, display: str) -> str:
+    """The text of a UTF-8 file; a bad byte is reported with its line."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start : exc.start + 1].hex()
+        raise InputError.single(
+            display,
+            line,
+            None,
+            f"not UTF-8 text: byte 0x{byte} at column {column} ({exc.reason}); save the file as UTF-8",
+        ) from None
+
+
+def load_yaml_file(
+    path: Path,
+    display: str | None = None,
+    allow_aliases: bool = True,
+    counted: frozenset[PathKey] = frozenset(),
+) -> tuple[Any, LineMap, bytes]:
     """Read and parse a YAML file; returns data, line map and the raw bytes (for hashing)."""
     name = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.single(name, None, None, "file not found") from None
-    except OSError as exc:
-        raise InputError.single(name, None, None, f"cannot read file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError.single(name, None, None, f"not UTF-8 text ({exc.reason})") from None
-    data, lines = load_yaml_text(text, name)
+    raw = read_bounded(path, name)
+    text = decode_utf8(raw, name)
+    data, lines = load_yaml_text(text, name, allow_aliases, counted)
     return data, lines, raw

@@ -1,12 +1,16 @@
 """Lint's static checks: blank legal texts, gaps and overlaps in parameters, placements outside
-the years their list exists, and rule examples (each rule needs one that fires, one that does not).
+the years their list exists, rule examples (each rule needs one that fires, one that does not),
+and placement histories that cannot be true (in rule examples and in the evidence directory).
 """
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
-from engine.errors import Problem
+from engine.errors import InputError, Problem
+from engine.load.history import is_history_file, load_history
+from engine.load.history_checks import Entry, impossible_entries
 from engine.load.rulebook import Rulebook
 from engine.quality.examples import (
     ExampleOutcome,
@@ -117,3 +121,54 @@ def check_examples(book: Rulebook, locate: Locator) -> tuple[list[Problem], list
                 )
             )
     return problems, outcomes
+
+
+def check_example_histories(book: Rulebook, locate: Locator) -> list[Problem]:
+    """Rule examples whose placement history (prior placements, a waiver) cannot be true."""
+    settings = book.info.history
+    if settings is None:
+        return []
+    problems: list[Problem] = []
+    for ref in all_examples(book):
+        entries: list[Entry] = []
+        for index, item in enumerate(ref.example.evidence):
+            values = item.get("values")
+            if not isinstance(values, dict):
+                continue
+            if item.get("kind") == settings.placement_kind:
+                year = values.get("year")
+                before = values.get(settings.offset_field)
+                if not isinstance(year, int) and isinstance(before, int):
+                    year = ref.year - before
+                if isinstance(year, int) and not isinstance(year, bool):
+                    entries.append(Entry("placements", index, year, values))
+            elif item.get("kind") == settings.waiver_kind:
+                entries.append(Entry("waivers", index, ref.year, values))
+        for found in impossible_entries(entries, book, settings):
+            problems.append(
+                locate.rule_problem(
+                    ref.rule.id,
+                    f"examples[{ref.index}].evidence[{found.entry.index}]",
+                    f"example '{ref.example.name}': the history cannot be true: {found.message}",
+                    "examples",
+                    ref.index,
+                    "evidence",
+                    found.entry.index,
+                )
+            )
+    return problems
+
+
+def check_history_files(book: Rulebook, evidence: Path | None) -> list[Problem]:
+    """Placement histories under `evidence` (told by content) that are invalid or cannot be true."""
+    if evidence is None or not evidence.is_dir():
+        return []
+    problems: list[Problem] = []
+    for path in sorted(evidence.rglob("*.yaml")):
+        if not is_history_file(path):
+            continue
+        try:
+            load_history(path, book)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return problems

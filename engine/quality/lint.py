@@ -8,6 +8,7 @@ Checks, each reported with file, line and rule id:
 - the outcome: `in_force` names ladder values, and no rule places a country on a value in a year
   when that value does not exist;
 - every rule carries an example that fires and one that does not, and all examples pass;
+- no placement history can be untrue: none in a rule example, none in the evidence directory;
 - per era (a run of years with the same rules and parameters), every placement on the ladder is
   reachable by some dossier, and no generated dossier gets two placements.
 
@@ -27,7 +28,14 @@ from engine.audit.versioning import version_format_message
 from engine.errors import InputError, Problem
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
-from engine.quality.checks import check_examples, check_outcome, check_parameters, check_texts
+from engine.quality.checks import (
+    check_example_histories,
+    check_examples,
+    check_history_files,
+    check_outcome,
+    check_parameters,
+    check_texts,
+)
 from engine.quality.eras import Era, eras
 from engine.quality.examples import CaseRecord
 from engine.quality.locator import Locator
@@ -144,14 +152,20 @@ class LintResult:
         return not self.problems
 
 
-def lint(root: Path, display: str | None = None, seed: int = SEED) -> LintResult:
-    """Lint a rules directory; loading problems are reported as they are, then nothing else runs."""
+def lint(
+    root: Path, display: str | None = None, seed: int = SEED, evidence: Path | None = None
+) -> LintResult:
+    """Lint a rules directory; loading problems are reported as they are, then nothing else runs.
+
+    `evidence`: a directory whose placement histories must be possible under the rulebook.
+    """
     try:
         book = load_rulebook(root, display)
     except InputError as exc:
         return LintResult(list(exc.problems))
     locate = Locator(book, root)
     problems = check_texts(book, locate) + check_parameters(book) + check_outcome(book, locate)
+    problems += check_example_histories(book, locate) + check_history_files(book, evidence)
     version_problem = version_format_message(book.info.version)
     if version_problem:
         problems.append(locate.rulebook_problem(("version",), version_problem))

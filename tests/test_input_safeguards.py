@@ -1,0 +1,361 @@
+"""The safeguards around bad input that are not refusals: raising a limit, file permissions of
+outputs, idempotent recording (a retried `assess --record`), `check` sorting files by content,
+lint on impossible histories, quotes located through the folded index."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import support
+from hostile_cases import D, H, many_records
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_hostile_inputs import build_workspace, invoke
+
+from engine.audit.decision_log import DecisionLog
+from engine.load.rules import load_rulebook
+from engine.load.sourcetext import SourceText
+from engine.models import normalise_space
+from engine.quality.lint import lint
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    return build_workspace(tmp_path / "ws")
+
+
+def grow(ws: Path, count: int) -> None:
+    path = ws / D
+    path.write_text(path.read_text().replace("judgments:", many_records(count) + "judgments:"))
+
+
+# --------------------------------------------------------------------------- limits
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--limit", "records=600", "assess", D, "--rules", "rules"], {}),
+        (["assess", D, "--rules", "rules", "--limit", "records=600"], {}),
+        (["assess", D, "--rules", "rules"], {"TIP_ASSESS_MAX_RECORDS": "600"}),
+    ],
+    ids=["before-the-command", "after-the-command", "environment"],
+)
+def test_a_raised_limit_lets_a_large_dossier_through(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str]
+) -> None:
+    grow(ws, 520)
+    refused = invoke(ws, ["assess", D, "--rules", "rules"], {}, monkeypatch)
+    assert refused.exit_code == 2 and "limit 'records' = 500" in refused.stderr
+    accepted = invoke(ws, args, env, monkeypatch)
+    assert accepted.exit_code == 0, accepted.stderr
+    assert "Placement: Tier 2" in accepted.stdout
+    # an override lasts one command
+    again = invoke(ws, ["assess", D, "--rules", "rules"], {}, monkeypatch)
+    assert again.exit_code == 2 and "limit 'records' = 500" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--limit", "recrods=5", "check"], {}, "expected NAME=N with NAME one of file_bytes"),
+        (["--limit", "records=0", "check"], {}, "must be a positive whole number"),
+        (["--limit", "records", "check"], {}, "expected NAME=N"),
+        (["check", "evidence"], {"TIP_ASSESS_MAX_DEPTH": "deep"}, "TIP_ASSESS_MAX_DEPTH"),
+    ],
+)
+def test_a_bad_limit_setting_is_a_usage_error(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = invoke(ws, [*args, "--rules", "rules"], env, monkeypatch)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_few_aliases_in_a_rules_file_are_fine(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = ws / "rules" / "rules.yaml"
+    text = path.read_text()
+    text = text.replace(
+        "text: Sentences are commensurate with those for grave crimes.",
+        "text: &grave Sentences are commensurate with those for grave crimes.",
+        1,
+    ).replace("text: Sentences are commensurate with those for grave crimes.", "text: *grave")
+    assert "*grave" in text
+    path.write_text(text)
+    result = invoke(ws, ["check", "--rules", "rules"], {}, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077])
+def test_outputs_get_the_permissions_of_any_new_file(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, mask: int
+) -> None:
+    old = os.umask(mask)
+    try:
+        result = invoke(ws, ["assess", D, "--rules", "rules", "-o", "out/new.txt"], {}, monkeypatch)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert (ws / "out/new.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_an_existing_output_keeps_its_mode(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = ws / "out" / "kept.txt"
+    target.write_text("old\n")
+    target.chmod(0o604)
+    result = invoke(ws, ["assess", D, "--rules", "rules", "-o", "out/kept.txt"], {}, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert target.stat().st_mode & 0o777 == 0o604
+    assert target.read_text().startswith("Ruritania, report year 2011")
+
+
+# --------------------------------------------------------------------------- idempotent log
+
+
+def record(ws: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> object:
+    args = ["assess", D, "--rules", "rules", "--record", "--log", "state/log.jsonl", "--by", "ana"]
+    return invoke(ws, [*args, *extra], {}, monkeypatch)
+
+
+def test_a_retry_with_the_same_request_id_is_not_recorded_twice(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = record(ws, monkeypatch, "--request-id", "ticket-42")
+    second = record(ws, monkeypatch, "--request-id", "ticket-42")
+    assert first.exit_code == second.exit_code == 0  # type: ignore[attr-defined]
+    assert first.stdout == second.stdout  # type: ignore[attr-defined]
+    assert "recorded decision 1" in first.stderr  # type: ignore[attr-defined]
+    assert "already recorded as decision 1" in second.stderr  # type: ignore[attr-defined]
+    log = DecisionLog(ws / "state/log.jsonl")
+    assert [entry["request_id"] for entry in log.entries()] == ["ticket-42"]
+    third = record(ws, monkeypatch, "--request-id", "ticket-43")
+    assert "recorded decision 2" in third.stderr  # type: ignore[attr-defined]
+    assert log.verify().ok and log.verify().entries == 2
+
+
+def test_a_request_id_reused_for_another_decision_is_refused(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert record(ws, monkeypatch, "--request-id", "r1").exit_code == 0  # type: ignore[attr-defined]
+    before = (ws / "state/log.jsonl").read_bytes()
+    path = ws / D
+    path.write_text(path.read_text().replace("{count: 3}", "{count: 4}"))
+    result = record(ws, monkeypatch, "--request-id", "r1")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "request id 'r1' was already used for entry 1" in result.stderr  # type: ignore[attr-defined]
+    assert "evidence_sha256" in result.stderr  # type: ignore[attr-defined]
+    assert (ws / "state/log.jsonl").read_bytes() == before
+
+
+KILL_AFTER_APPEND = """
+import os, sys
+from engine.audit import decision_log
+from engine.cli.main import main
+
+append = decision_log.DecisionLog.append
+
+def append_then_die(self, record):
+    append(self, record)  # durably written (fsync) ...
+    os._exit(137)         # ... and the writer dies before it can acknowledge it
+
+decision_log.DecisionLog.append = append_then_die
+sys.argv = ["tip-assess", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_writer_killed_after_appending_can_retry_without_a_duplicate(ws: Path) -> None:
+    args = ["assess", D, "--rules", "rules", "--record", "--log", "state/log.jsonl"]
+    args += ["--by", "ana", "--request-id", "job-7"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIP_ASSESS_")}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_APPEND, *args],
+        cwd=ws,
+        env={**env, "PYTHONPATH": str(support.ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert killed.returncode == 137, killed.stderr
+    assert "recorded decision" not in killed.stderr  # never acknowledged
+    assert killed.stdout == ""
+    retry = subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        cwd=ws,
+        env={**env, "PYTHONPATH": str(support.ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert retry.returncode == 0, retry.stderr
+    assert "already recorded as decision 1" in retry.stderr
+    assert retry.stdout.startswith("Ruritania, report year 2011")
+    log = DecisionLog(ws / "state/log.jsonl")
+    assert len(log.entries()) == 1
+    assert log.verify().ok
+
+
+# --------------------------------------------------------------------------- check by content
+
+
+def test_check_sorts_files_by_content_not_by_name(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (ws / H).rename(ws / "evidence/ruritania/placements-2008-2010.yaml")
+    shutil.copy(ws / D, ws / "evidence/ruritania/history.yaml")  # a dossier named history.yaml
+    shutil.copytree(ws / "rules", ws / "evidence/other-rules")
+    result = invoke(ws, ["check", "evidence", "rules", "--rules", "rules"], {}, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    # 2 dossiers, 1 history; rules: the 5 files in use, and the 5 of the other rulebook
+    assert "2 dossier(s), 1 placement history(ies) and 10 rules file(s) are valid" in result.stdout
+    shutil.rmtree(ws / "evidence/other-rules")
+    shutil.copy(ws / "rules/rules.yaml", ws / "evidence/ruritania/stray-rules.yaml")
+    result = invoke(ws, ["check", "evidence", "--rules", "rules"], {}, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: evidence/ruritania/stray-rules.yaml:1: this is a rules file, outside the rules "
+        "directory in use (rules)"
+    )
+
+
+def test_check_names_the_rules_directory_it_looked_for(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = invoke(ws, ["check", "evidence", "--rules", "nowhere"], {}, monkeypatch)
+    assert result.exit_code == 2
+    assert f"rules directory not found (looked for {ws / 'nowhere'}" in result.stderr
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def test_lint_fails_on_impossible_histories(ws: Path) -> None:
+    extra = ws / "rules" / "rules_extra.yaml"
+    extra.write_text(
+        extra.read_text().replace(
+            "    then: {conclude: downgrade, value: due}\n",
+            "    then: {conclude: downgrade, value: due}\n"
+            "    examples:\n"
+            "      - name: downgraded from Tier 1\n"
+            "        evidence:\n"
+            "          - {kind: prior_placement, values: {years_before: 1, year: 2008,"
+            " placement: Tier 1, automatic_downgrade: true}}\n"
+            "        expect: does_not_fire\n",
+        )
+    )
+    history = ws / H
+    history.write_text(history.read_text().replace("{year: 2011", "{year: 2020"))
+    result = lint(ws / "rules", "rules", evidence=ws / "evidence")
+    messages = [problem.render() for problem in result.problems]
+    assert any(
+        re.match(
+            r"rules/rules_extra\.yaml:\d+: rule downgrade\.due: .*the history cannot be true", m
+        )
+        and "only gives placement 'Tier 3'" in m
+        for m in messages
+    ), messages
+    assert any(m.startswith(f"{ws / H}:") and "a waiver for 2020" in m for m in messages), messages
+
+
+def test_the_downgrade_years_come_from_the_real_rulebook(tmp_path: Path) -> None:
+    history = tmp_path / "peru" / "history.yaml"
+    history.parent.mkdir()
+    text = (support.EVIDENCE / "peru" / "history.yaml").read_text()
+    history.write_text(
+        text.replace(
+            "  - year: 2010\n    placement: Tier 2\n",
+            "  - year: 2010\n    placement: Tier 3\n    automatic_downgrade: true\n",
+        )
+    )
+    from engine.errors import InputError
+    from engine.load.history import load_history
+
+    with pytest.raises(InputError) as caught:
+        load_history(history, support.rulebook())
+    [problem] = caught.value.problems
+    assert problem.line is not None
+    assert "before the automatic downgrade existed (first report year 2011, rule " in (
+        problem.message
+    )
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def reference_locate(source: str, quote: str) -> tuple[int, int] | None:
+    """The quote locator as it was before the folded index (walks both texts in step)."""
+    folded_source = normalise_space(source)
+    folded_quote = normalise_space(quote)
+    at = folded_source.find(folded_quote)
+    if at < 0:
+        return None
+    original = folded = 0
+    text = source.strip()
+    lead = len(source) - len(source.lstrip())
+    while folded < at and original < len(text):
+        if text[original].isspace():
+            while original < len(text) and text[original].isspace():
+                original += 1
+            folded += 1
+        else:
+            original += 1
+            folded += 1
+    prefix = source[: lead + original]
+    paragraphs = [block for block in prefix.split("\n\n") if block.strip()]
+    return prefix.count("\n") + 1, max(1, len(paragraphs))
+
+
+WORDS = st.sampled_from(["a", "bb", "law", "’s", "x", "\n", "\n\n", " ", "\t", "\n\n\n", "  "])
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(words=st.lists(WORDS, max_size=40), start=st.integers(0, 40), size=st.integers(1, 8))
+def test_the_folded_index_locates_quotes_as_the_walk_did(
+    words: list[str], start: int, size: int
+) -> None:
+    source = "".join(words)
+    quote = "".join(words[start : start + size])
+    if not normalise_space(quote):
+        return
+    found = SourceText(source).locate(quote)
+    expected = reference_locate(source, quote)
+    assert (None if found is None else (found.line, found.paragraph)) == expected
+
+
+def test_every_quote_of_the_corpus_is_located_as_before() -> None:
+    book = support.rulebook()
+    for path in sorted(support.EVIDENCE.glob("*/*.yaml")):
+        if path.name == "history.yaml":
+            continue
+        loaded = support.load_dossier(path, book)
+        for record in [*loaded.dossier.records, *loaded.dossier.judgments]:
+            if record.quote is None:
+                continue
+            location = loaded.locations[record.id]
+            expected = reference_locate(loaded.source_text, record.quote)
+            assert (location.line, location.paragraph) == expected, (path, record.id)
+
+
+def test_a_mismatch_shows_the_closest_passage() -> None:
+    source = SourceText("Intro.\n\nThe minister said: 'we act'. Then nothing happened.\n")
+    message = source.mismatch("The minister said: ‘we act’.")
+    assert "closest passage (source line 3)" in message
+    assert "character 20 of the quote" in message
+    assert "U+2018 LEFT SINGLE QUOTATION MARK" in message and "U+0027 APOSTROPHE" in message
+
+
+def test_problems_of_the_rulebook_section_name_its_file_and_line() -> None:
+    book = load_rulebook(support.RULES, "rules")
+    text = (support.RULES / "rulebook.yaml").read_text()
+    line = text[: text.index("placement_kind:")].count("\n") + 1
+    assert book.info_location("history.placement_kind") == ("rules/rulebook.yaml", line)
