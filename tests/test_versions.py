@@ -127,6 +127,18 @@ def test_below_1_0_0_a_minor_bump_stands_for_a_breaking_change() -> None:
     assert "major version zero" in verdict.sentence()
 
 
+def test_a_change_of_the_history_settings_is_outcome_affecting() -> None:
+    """They decide which facts a placement history becomes (the downgrade rules read them)."""
+    base = support.rulebook()
+    assert base.info.history is not None
+    history = base.info.history.model_copy(update={"offset_field": "years_earlier"})
+    head = dataclasses.replace(base, info=base.info.model_copy(update={"history": history}))
+    changes = semantic_diff(base, head).changes
+    details = [d for c in changes if c.kind == "rulebook" for d in c.details]
+    assert [(d.aspect, d.grade) for d in details] == [("history settings", "outcome-affecting")]
+    assert version_verdict(changes, base, head).required == "minor"
+
+
 def test_dossier_breaking_changes_field_by_field() -> None:
     base = support.rulebook()
     kind_name, kind = next((n, k) for n, k in base.kinds.items() if k.fields)
