@@ -84,6 +84,18 @@ class Parameter(Strict):
     type: Literal["integer", "number", "boolean", "string"]
     values: list[ParameterValue] = Field(min_length=1)
     verified: bool = True
+    range: list[ScalarValue] | None = Field(
+        default=None,
+        description="Other values the parameter may reasonably take, tried by sensitivity sweeps",
+    )
+
+    @model_validator(mode="after")
+    def _range_typed(self) -> Parameter:
+        for value in self.range or []:
+            message = self.type_error(value)
+            if message:
+                raise ValueError(f"range: {message}")
+        return self
 
     def type_error(self, value: ScalarValue) -> str | None:
         """Why a value does not fit the declared type (None if it does)."""
@@ -450,6 +462,17 @@ class SourceRef(Strict):
     publisher: str | None = None
 
 
+class Reading(Strict):
+    """An analyst's contested reading of a sentence: why this one, and what the other would give.
+
+    `alternative` is the values the other reading would record, or "omit" when it would record
+    nothing; what-if and sensitivity analyses try it, and explanations flag placements it moves.
+    """
+
+    rationale: str = Field(min_length=1)
+    alternative: dict[Annotated[str, Field(pattern=IDENT)], Any] | Literal["omit"]
+
+
 class EvidenceRecord(Strict):
     """A typed fact drawn from the narrative, with the verbatim quote it rests on."""
 
@@ -459,6 +482,7 @@ class EvidenceRecord(Strict):
     section: str | None = None
     values: dict[Annotated[str, Field(pattern=IDENT)], Any] = Field(default_factory=dict)
     note: str | None = None
+    reading: Reading | None = None
 
 
 class JudgmentRecord(Strict):
@@ -472,6 +496,7 @@ class JudgmentRecord(Strict):
     quote: str | None = None
     section: str | None = None
     by: str | None = None
+    reading: Reading | None = None
 
 
 class Dossier(Strict):

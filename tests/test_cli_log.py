@@ -21,6 +21,7 @@ from engine.assessment import assess, digest, history_inputs
 from engine.audit.decision_log import GENESIS_HASH, DecisionLog, canonical_json, entry_hash
 from engine.load.dossier import load_dossier
 from engine.load.rules import load_rulebook
+from engine.whatif.fragility import attach_fragility
 
 RURITANIA = "evidence/ruritania/2007.yaml"
 FREEDONIA = "evidence/freedonia/2007.yaml"
@@ -63,8 +64,9 @@ def test_record_appends_an_entry_pinning_every_input(ws: Path, log: Path) -> Non
     book = load_rulebook(ws / "rules", display_root="rules")
     loaded = load_dossier(ws / RURITANIA, book, display=RURITANIA)
     history = ws / "evidence/ruritania/history.yaml"
-    expected = assess(
-        book, loaded, None, *history_inputs(book, ws / RURITANIA, "Ruritania", 2007, history)
+    extra, extra_sha = history_inputs(book, ws / RURITANIA, "Ruritania", 2007, history)
+    expected = attach_fragility(
+        book, loaded, assess(book, loaded, None, extra, extra_sha), extra, extra_sha
     )
     assert {k: entry[k] for k in ("by", "country", "report_year", "tier", "seq", "prev_hash")} == {
         "by": "alice",
@@ -83,6 +85,7 @@ def test_record_appends_an_entry_pinning_every_input(ws: Path, log: Path) -> Non
     replay = entry["replay"]
     head = git(ws, "rev-parse", "HEAD").strip()
     assert replay["format"] == "text" and replay["year"] is None
+    assert replay["fragility"] is True  # assess computed it, so a replay computes it too
     assert replay["output_sha256"] == hashlib.sha256(plain.stdout.encode()).hexdigest()
     assert replay["rules"] == {
         "dir": str((ws / "rules").resolve()),
@@ -394,6 +397,15 @@ def test_replay_reproduces_byte_for_byte_from_the_recorded_commit(
         "explanation digest",
         "output (markdown) sha256",
     ]
+
+
+def test_replay_of_an_assessment_without_fragility_reproduces(ws: Path, log: Path) -> None:
+    original = record(ws, log, RURITANIA, "--no-fragility", "--format", "json")
+    assert "fragility" not in json.loads(original.stdout)
+    assert entries(log)[0]["replay"]["fragility"] is False
+    result = run(ws, "log", "replay", "1", "--log", str(log))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "reproduced byte for byte"
 
 
 def test_replay_reports_what_differs_when_unpinned_inputs_changed(ws: Path, log: Path) -> None:

@@ -15,6 +15,7 @@ from engine.load.vocabulary import date_number
 from engine.models import AbsencePattern, FindingPattern, Rule
 from engine.reason.compiler import PHASE_TYPE, compile_year, stratify
 from engine.reason.explain import Context, holds
+from engine.whatif.fragility import attach_fragility
 
 YEAR = 2007
 
@@ -167,8 +168,9 @@ def _own_default(rule: Rule, pattern: object) -> bool:
 def test_assessment_output_is_byte_identical_across_runs_and_hash_seeds(
     peru: support.LoadedDossier,
 ) -> None:
-    first = assess(support.rulebook(), peru, YEAR).to_json()
-    assert first == assess(support.rulebook(), peru, YEAR).to_json()
+    book = support.rulebook()
+    first = attach_fragility(book, peru, assess(book, peru, YEAR)).to_json()
+    assert first == attach_fragility(book, peru, assess(book, peru, YEAR)).to_json()
     outputs = {
         support.run_cli(
             "assess", "evidence/peru/2007.yaml", "--format", "json", env={"PYTHONHASHSEED": seed}

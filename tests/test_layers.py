@@ -24,7 +24,7 @@ LAYER_NAMES = {
     LOAD: "load",
     REASON: "reason",
     ASSESSMENT: "assessment",
-    CHECKS: "quality/corpus/audit/report",
+    CHECKS: "quality/corpus/audit/report/whatif",
     CLI: "cli",
 }
 
@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "engine.corpus": CHECKS,
     "engine.audit": CHECKS,
     "engine.report": CHECKS,
+    "engine.whatif": CHECKS,
     "engine.cli": CLI,
     "engine.__main__": CLI,
 }

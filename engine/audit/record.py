@@ -27,6 +27,7 @@ from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
 from engine.models import InputFact
 from engine.report.assessment import render
+from engine.whatif.fragility import attach_fragility
 
 REPLAY_SCHEMA = "tip-assess/replay/1"
 
@@ -82,6 +83,7 @@ def decision_record(
         "schema": REPLAY_SCHEMA,
         "format": fmt,
         "year": year,
+        "fragility": "fragility" in doc,
         "output_sha256": digest(output),
         "output_bytes": len(output.encode("utf-8")),
         "rules": {
@@ -221,6 +223,8 @@ def replay_entry(entry: dict[str, Any], where: str = "decision log") -> ReplayRe
                 book, dossier_path, loaded.dossier.country, assessed, history_path
             )
         result = assess(book, loaded, year, extra, extra_sha)
+        if replay.get("fragility"):
+            attach_fragility(book, loaded, result, extra, extra_sha)
         output = render(result.document, str(replay["format"]))
     report.output = output
     report.checks = [

@@ -66,6 +66,11 @@ from engine.errors import InputError
 @click.option("--no-history", is_flag=True, help="Assess without any placement history.")
 @sources_option
 @limit_option
+@click.option(
+    "--no-fragility",
+    is_flag=True,
+    help="Skip the fragility check (the single changes that would move the placement), for speed.",
+)
 @guarded
 def assess(
     dossier: Path,
@@ -79,18 +84,21 @@ def assess(
     history_path: Path | None = None,
     no_history: bool = False,
     request_id: str | None = None,
+    no_fragility: bool = False,
 ) -> None:
     """Assess DOSSIER and explain the placement.
 
-    With --record, the decision is appended to the decision log (see `tip-assess log`).
+    The explanation ends with the placement's fragility: every single judgment, record,
+    contested reading or parameter value whose change alone would move it (--no-fragility
+    skips it). With --record, the decision is appended to the decision log (see `tip-assess log`).
     Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
     the rules conflict, 2 on bad input.
     """
-    from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
     from engine.load.history import default_history_path
     from engine.load.inputs import note_input
     from engine.report.assessment import render
+    from engine.whatif.fragility import assess_with_fragility
 
     if (log_path or by) and not record:
         raise click.UsageError("--log and --by only apply with --record")
@@ -112,7 +120,9 @@ def assess(
             raise InputError.single(
                 str(output), None, None, "the output file cannot be the decision log"
             )
-    result = assess_with_history(book, loaded, dossier, year, history_path, not no_history)
+    result = assess_with_fragility(
+        book, loaded, dossier, year, history_path, not no_history, not no_fragility
+    )
     text = render(result.document, fmt)
     if record:
         from engine.cli.log import record_decision

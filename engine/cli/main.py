@@ -15,6 +15,7 @@ from engine.cli.common import limit_option, sources_option
 from engine.cli.log import register as register_log
 from engine.cli.rulebook import register as register_rulebook
 from engine.cli.validate import register as register_validate
+from engine.cli.whatif import register as register_whatif
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -40,6 +41,7 @@ register_rulebook(main)  # rules list|show, lint, coverage, schema
 register_audit(main)  # diff, impact
 register_log(main)  # log show|verify|replay
 register_validate(main)  # validate
+register_whatif(main)  # whatif, sensitivity, consistency
 
 if __name__ == "__main__":  # pragma: no cover
     main()

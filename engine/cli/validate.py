@@ -56,6 +56,12 @@ def _stderr_progress(index: int, total: int, path: str) -> None:
     help="Ignore placement histories beside the dossiers (default: read them, as assess does).",
 )
 @click.option(
+    "--no-fragility",
+    is_flag=True,
+    help="Skip the single changes that would move each placement (faster; the pivotal column "
+    "then shows the justification path only).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Report progress on stderr (default: when stderr is a terminal).",
@@ -69,6 +75,7 @@ def validate_command(
     fmt: str,
     depth: int,
     no_history: bool,
+    no_fragility: bool,
     progress: bool | None,
     output: Path | None,
 ) -> None:
@@ -76,7 +83,9 @@ def validate_command(
 
     Prints, per dossier, the official placement, the engine's, agree/disagree, the pivotal
     findings and any missing evidence, then the agreement rate over complete dossiers. Partial
-    dossiers are shown but not counted.
+    dossiers are shown but not counted. The pivotal column ends with the placement's fragility:
+    each single change of a judgment, record, contested reading or parameter that would move it
+    ("decides: ...").
 
     Exit status: 0 when every complete dossier agrees (or is a stated exception), 1 on any
     disagreement in a complete dossier, 2 on bad input.
@@ -90,7 +99,15 @@ def validate_command(
     files = find_dossiers(paths)
     show = sys.stderr.isatty() if progress is None else progress
     reporter = _stderr_progress if show else None
-    result = validate(book, files, expected, depth, reporter, use_history=not no_history)
+    result = validate(
+        book,
+        files,
+        expected,
+        depth,
+        reporter,
+        use_history=not no_history,
+        with_fragility=not no_fragility,
+    )
     write_output(RENDERERS[fmt](result), output)
     if result.failing:
         sys.exit(EXIT_FINDING)

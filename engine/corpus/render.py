@@ -11,7 +11,7 @@ SCHEMA = "tip-assess/validation/1"
 
 
 def _pivot_text(row: Row) -> str:
-    return "; ".join(pivot.label for pivot in row.pivots) or "-"
+    return "; ".join([pivot.label for pivot in row.pivots] + row.deciding()) or "-"
 
 
 def _missing_text(row: Row) -> str:

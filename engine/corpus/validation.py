@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from engine import __version__
-from engine.assessment import assess_with_history
 from engine.corpus.expected import Official, OfficialPlacements
 from engine.corpus.pivotal import DEFAULT_DEPTH, Pivot, pivotal_findings
 from engine.errors import InputError, Problem
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
+from engine.whatif.fragility import assess_with_fragility
 
 Progress = Callable[[int, int, str], None]
 
@@ -86,6 +86,7 @@ class Row:
     status: str
     pivots: list[Pivot]
     missing: list[dict[str, Any]]
+    fragility: dict[str, Any] | None = None
 
     @property
     def counted(self) -> bool:
@@ -127,7 +128,16 @@ class Row:
             "counted": self.counted,
             "pivotal": [pivot.to_dict() for pivot in self.pivots],
             "missing_evidence": self.missing,
+            "fragility": self.fragility,
         }
+
+    def deciding(self) -> list[str]:
+        """The single changes that would move the placement, as the pivotal column shows them."""
+        if self.fragility is None:
+            return []
+        return [
+            f"decides: {item['change']} → {item['placement']}" for item in self.fragility["items"]
+        ]
 
 
 @dataclass
@@ -177,11 +187,14 @@ def validate(
     depth: int = DEFAULT_DEPTH,
     progress: Progress | None = None,
     use_history: bool = True,
+    with_fragility: bool = True,
 ) -> Validation:
     """Assess each dossier under the rules for its report year and compare with `expected`.
 
     Like `tip-assess assess`, a placement history beside a dossier (earlier years only) is read
-    unless `use_history` is false, so the table shows what `assess` would say.
+    unless `use_history` is false, so the table shows what `assess` would say. With
+    `with_fragility`, each row also holds the single changes that would move its placement
+    (deciding records and judgments, whether they support or block a rule).
     """
     dossiers = load_all(book, files)
     result = Validation(
@@ -194,8 +207,12 @@ def validate(
         if progress is not None:
             progress(index, len(dossiers), loaded.path)
         dossier = loaded.dossier
-        document = assess_with_history(
-            book, loaded, Path(loaded.path), use_history=use_history
+        document = assess_with_fragility(
+            book,
+            loaded,
+            Path(loaded.path),
+            use_history=use_history,
+            with_fragility=with_fragility,
         ).document
         result.rows.append(
             Row(
@@ -208,6 +225,7 @@ def validate(
                 status=document["status"],
                 pivots=pivotal_findings(document, book, depth),
                 missing=list(document["missing_evidence"]),
+                fragility=document.get("fragility"),
             )
         )
     return result

@@ -68,6 +68,8 @@ class _Outline:
                 self.add(1, "text", "No rule in force for this year concludes it.")
             for gap in doc["why_not"]["rules"]:
                 self.gap(gap, 1)
+        if doc.get("fragility") is not None:
+            self.fragility(doc["fragility"])
         if doc["missing_evidence"]:
             self.add(0, "heading", "Evidence still needed")
             for item in doc["missing_evidence"]:
@@ -91,6 +93,30 @@ class _Outline:
         for key in sorted(prov):
             self.add(1, "note", f"{key}: {prov[key]}")
         return self.lines
+
+    def fragility(self, fragility: dict[str, Any]) -> None:
+        """The single changes that would move the placement (computed by the what-if layer)."""
+        self.add(0, "heading", "Fragility")
+        if fragility["robust"]:
+            self.add(
+                1,
+                "text",
+                "Robust: no single change of a judgment, record, contested reading or parameter "
+                "moves the placement.",
+            )
+            return
+        items = fragility["items"]
+        self.add(
+            1,
+            "text",
+            f"Fragile: {len(items)} single change(s) would move the placement on their own.",
+        )
+        for item in items:
+            self.add(
+                1,
+                "obstacle",
+                f"[{item['kind']}] {item['change']} → {item['placement']} ({item['status']})",
+            )
 
     def outcome_subject(self) -> str:
         placement_rule = self.doc.get("placement_rule")
@@ -188,8 +214,13 @@ def outline(doc: dict[str, Any]) -> list[Line]:
 
 
 def render_text(doc: dict[str, Any]) -> str:
+    return text_of(outline(doc))
+
+
+def text_of(lines: list[Line]) -> str:
+    """Outline lines as terminal text."""
     out: list[str] = []
-    for line in outline(doc):
+    for line in lines:
         if line.style == "heading":
             out.append("")
             out.append(
@@ -207,8 +238,13 @@ def render_text(doc: dict[str, Any]) -> str:
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
+    return markdown_of(outline(doc))
+
+
+def markdown_of(lines: list[Line]) -> str:
+    """Outline lines as markdown."""
     out: list[str] = []
-    for line in outline(doc):
+    for line in lines:
         if line.style == "heading":
             out.append(f"\n{'#' if not out else '##'} {line.text}\n")
         elif line.depth == 0:
@@ -224,16 +260,21 @@ def render_markdown(doc: dict[str, Any]) -> str:
 
 
 def render_html(doc: dict[str, Any]) -> str:
+    return html_of(outline(doc), f"tip-assess: {doc['country']} {doc['report_year']}")
+
+
+def html_of(lines: list[Line], title: str) -> str:
+    """Outline lines as a standalone HTML page."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>tip-assess: {html.escape(str(doc['country']))} {doc['report_year']}</title>",
+        f"<title>{html.escape(title)}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
         "ul{margin:.2rem 0}.quote{font-style:italic;color:#333}.obstacle{color:#8a1c1c}"
         ".finding{font-weight:600}.note{color:#555}</style></head><body>",
     ]
     depth = 0
-    for line in outline(doc):
+    for line in lines:
         target = line.depth
         while depth > target:
             parts.append("</ul>")

@@ -1,0 +1,159 @@
+"""One interface for sweeps: this process, local worker processes, or a Dask cluster.
+
+`Executor.map(fn, shared, items)` returns `[fn(shared, item) for item in items]`, in order,
+wherever it runs: `shared` (the rulebook) is sent to each worker once, `fn` must be a module-level
+function (workers import it by name) and its results plain data. Because results come back in
+the order of `items` and are computed by the same code from the same inputs, every executor gives
+the same results; tests hold the Dask path to the local one, byte for byte.
+
+- :class:`InProcess`: no worker (the default for one worker).
+- :class:`LocalProcesses`: `concurrent.futures` worker processes, started fresh ("spawn"), from
+  the standard library.
+- :class:`DaskCluster`: a running Dask `distributed` scheduler (`--scheduler ADDRESS`); its
+  workers need tip-assess installed. Dask does the scheduling and the transport.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol, TypeVar
+
+from engine.errors import InputError
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+Progress = Callable[[int, int], None]
+
+
+class Executor(Protocol):
+    """Runs one function over many items, with one shared object sent to every worker."""
+
+    description: str
+
+    def map(
+        self,
+        fn: Callable[[Any, Any], Any],
+        shared: Any,
+        items: Sequence[Any],
+        progress: Progress | None = None,
+    ) -> list[Any]: ...
+
+
+class InProcess:
+    """Every item in this process, one after the other."""
+
+    description = "this process"
+
+    def map(
+        self,
+        fn: Callable[[Any, Any], Any],
+        shared: Any,
+        items: Sequence[Any],
+        progress: Progress | None = None,
+    ) -> list[Any]:
+        results = []
+        for done, item in enumerate(items, 1):
+            results.append(fn(shared, item))
+            if progress is not None:
+                progress(done, len(items))
+        return results
+
+
+_SHARED: Any = None
+
+
+def _install(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
+    return fn(_SHARED, item)
+
+
+class LocalProcesses:
+    """Worker processes on this machine (standard library); `shared` is sent once to each."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.description = f"{workers} local worker processes"
+
+    def map(
+        self,
+        fn: Callable[[Any, Any], Any],
+        shared: Any,
+        items: Sequence[Any],
+        progress: Progress | None = None,
+    ) -> list[Any]:
+        results: list[Any] = [None] * len(items)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_install, initargs=(shared,)
+        ) as pool:
+            futures = {pool.submit(_call, fn, item): index for index, item in enumerate(items)}
+            for done, future in enumerate(as_completed(futures), 1):
+                results[futures[future]] = future.result()
+                if progress is not None:
+                    progress(done, len(items))
+        return results
+
+
+class DaskCluster:
+    """A Dask `distributed` scheduler at `address` (e.g. tcp://127.0.0.1:8786)."""
+
+    def __init__(self, address: str, timeout: float = 10.0) -> None:
+        self.address = address
+        self.timeout = timeout
+        self.description = f"the Dask scheduler at {address}"
+
+    def map(
+        self,
+        fn: Callable[[Any, Any], Any],
+        shared: Any,
+        items: Sequence[Any],
+        progress: Progress | None = None,
+    ) -> list[Any]:
+        try:
+            # Imported by name: `distributed` is an optional extra and ships no type hints.
+            dask: Any = importlib.import_module("distributed")
+        except ImportError:
+            raise InputError.single(
+                "--scheduler",
+                None,
+                None,
+                "a Dask scheduler needs the 'distributed' package: pip install 'tip-assess[dask]'",
+            ) from None
+        try:
+            client = dask.Client(self.address, timeout=self.timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise InputError.single(
+                "--scheduler",
+                None,
+                None,
+                f"cannot reach the Dask scheduler at {self.address}: {exc}",
+            ) from None
+        try:
+            shared_future = client.scatter(shared, broadcast=True, hash=False)
+            futures = client.map(fn, [shared_future] * len(items), list(items), pure=False)
+            results: list[Any] = []
+            for done, future in enumerate(futures, 1):
+                results.append(future.result())
+                if progress is not None:
+                    progress(done, len(items))
+            return results
+        finally:
+            client.close()
+
+
+def executor_for(workers: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor the command line asks for: `--scheduler` wins over `--workers`."""
+    if scheduler:
+        return DaskCluster(scheduler)
+    if workers > 1:
+        return LocalProcesses(workers)
+    return InProcess()

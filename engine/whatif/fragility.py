@@ -1,0 +1,280 @@
+"""Fragility: every single change of the analyst's inputs that, alone, moves a placement.
+
+The changes tried (:func:`candidates`):
+- each judgment's yes/no and enumerated fields set to each other allowed value, and the judgment
+  removed;
+- each record removed;
+- each contested reading's alternative (`reading: {alternative: ...}` on a record or judgment);
+- each parameter read in the year moved to each value it takes in any report year and to each
+  value of its stated `range`.
+
+Changes that cannot matter are skipped: records and judgments of a kind no rule in force reads
+(the compiled ruleset's consumed types), parameters no law item in force names and whose override
+leaves the compiled ruleset unchanged. Each change is tried on the base assessment's input facts
+with the compiled ruleset reused (only the placement is read); the few that move the placement
+are assessed in full, from a changed dossier, for their status. Tests hold the fast path to the
+full one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from engine.assessment import Assessment, assess, history_inputs
+from engine.load.dossier import LoadedDossier
+from engine.load.rulebook import Rulebook
+from engine.models import InputFact
+from engine.reason.cache import compiled_for
+from engine.reason.compiler import evidence_type
+from engine.reason.inference import infer
+from engine.whatif.changes import (
+    Change,
+    Facts,
+    RemoveRecord,
+    SetParameter,
+    SetValue,
+    parse_reading,
+)
+from engine.whatif.params import parameter_matters, values_to_try
+
+KIND_ORDER = {"judgment": 0, "reading": 1, "record": 2, "parameter": 3}
+
+
+@dataclass(frozen=True)
+class Item:
+    """A change that moves the placement, and the placement it gives."""
+
+    change: Change
+    placement: str | None
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.change.kind,
+            "id": self.change.target,
+            "change": self.change.text,
+            "placement": self.placement if self.placement is not None else "no placement",
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class PairItem:
+    """Two changes that move the placement together, though neither does alone."""
+
+    changes: tuple[Change, Change]
+    placement: str | None
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [change.to_dict() for change in self.changes],
+            "categories": [change.category for change in self.changes],
+            "placement": self.placement if self.placement is not None else "no placement",
+            "status": self.status,
+        }
+
+
+@dataclass
+class Fragility:
+    """The single changes that move one placement; `tried` and `skipped` count the rest."""
+
+    tier: str | None
+    status: str
+    items: list[Item] = field(default_factory=list)
+    tried: int = 0
+    skipped: int = 0
+    pairs: list[PairItem] = field(default_factory=list)
+    pairs_tried: int = 0
+
+    @property
+    def robust(self) -> bool:
+        return not self.items
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `fragility` object of the assessment document."""
+        return {"robust": self.robust, "items": [item.to_dict() for item in self.items]}
+
+
+def candidates(
+    book: Rulebook, loaded: LoadedDossier, year: int, prune: bool = True
+) -> tuple[list[Change], int]:
+    """Every single change worth trying, and how many were skipped as unable to matter."""
+    consumed = compiled_for(book, year).consumed_types
+    skipped = 0
+    out: list[Change] = []
+    dossier = loaded.dossier
+    for judgment in dossier.judgments:
+        kind = book.kinds[judgment.kind]
+        changes: list[Change] = []
+        for name, spec in kind.fields.items():
+            if spec.type == "boolean":
+                allowed: list[Any] = [False, True]
+            elif spec.type == "enum":
+                allowed = list(spec.values or [])
+            else:
+                continue
+            current = judgment.values.get(name)
+            for value in allowed:
+                if value != current:
+                    changes.append(
+                        SetValue(
+                            kind="judgment",
+                            target=judgment.id,
+                            field=name,
+                            value=value,
+                            before=current,
+                            record_kind=judgment.kind,
+                        )
+                    )
+        changes.append(RemoveRecord(kind="judgment", target=judgment.id, record_kind=judgment.kind))
+        if judgment.reading is not None:
+            changes.append(parse_reading(book, loaded, judgment.id, via="the reading of"))
+        if prune and evidence_type(judgment.kind) not in consumed:
+            skipped += len(changes)
+        else:
+            out += changes
+    for record in dossier.records:
+        changes = [RemoveRecord(kind="record", target=record.id, record_kind=record.kind)]
+        if record.reading is not None:
+            changes.append(parse_reading(book, loaded, record.id, via="the reading of"))
+        if prune and evidence_type(record.kind) not in consumed:
+            skipped += len(changes)
+        else:
+            out += changes
+    for name in sorted(book.parameters):
+        current = book.parameters[name].value_for(year)
+        for value in values_to_try(book, name, year):
+            if prune and (current is None or not parameter_matters(book, name, value, year)):
+                skipped += 1
+                continue
+            out.append(
+                SetParameter(kind="parameter", target=name, value=value, before=current, year=year)
+            )
+    return out, skipped
+
+
+def _key(change: Change) -> tuple[int, str, str]:
+    return (KIND_ORDER.get(change.kind, 9), change.target, change.text)
+
+
+class Prober:
+    """Tries changes on one assessment's input facts, reusing its compiled ruleset."""
+
+    def __init__(
+        self,
+        book: Rulebook,
+        loaded: LoadedDossier,
+        base: Assessment,
+        extra_inputs: list[InputFact] | None = None,
+        extra_sha256: str | None = None,
+    ) -> None:
+        self.book = book
+        self.loaded = loaded
+        self.base = base
+        self.year = int(base.document["assessed_year"])
+        self.facts: Facts = dict(base.result.inputs)
+        self.extra = list(extra_inputs or [])
+        self.extra_sha = extra_sha256
+
+    def placement(self, changes: Iterable[Change]) -> str | None:
+        """The placement with the changes applied (inference only, no document)."""
+        book, facts = self.book, self.facts
+        for change in changes:
+            book = change.apply_book(book)
+            facts = change.apply_facts(facts)
+        compiled = compiled_for(book, self.year) if book is not self.book else self.base.compiled
+        result = infer(book, compiled, list(facts.values()))
+        derived = result.conclusions.get(book.info.outcome.conclusion)
+        return None if derived is None else derived.value
+
+    def full(self, changes: Iterable[Change]) -> Assessment:
+        """The changes applied to the dossier and assessed in full, with explanation."""
+        book, loaded = self.book, self.loaded
+        for change in changes:
+            book = change.apply_book(book)
+            loaded = change.apply_dossier(loaded)
+        return assess(book, loaded, self.year, self.extra, self.extra_sha)
+
+
+def fragility(
+    book: Rulebook,
+    loaded: LoadedDossier,
+    base: Assessment,
+    extra_inputs: list[InputFact] | None = None,
+    extra_sha256: str | None = None,
+    depth: int = 1,
+    prune: bool = True,
+) -> Fragility:
+    """Every single change that moves `base`'s placement (and, with depth 2, every pair of
+    changes that does when neither does alone). `extra_inputs` are the history facts `base`
+    was assessed with."""
+    prober = Prober(book, loaded, base, extra_inputs, extra_sha256)
+    changes, skipped = candidates(book, loaded, prober.year, prune)
+    changes.sort(key=_key)
+    result = Fragility(base.tier, base.status, tried=len(changes), skipped=skipped)
+    movers: set[int] = set()
+    for index, change in enumerate(changes):
+        if prober.placement([change]) != base.tier:
+            movers.add(index)
+            full = prober.full([change])
+            result.items.append(Item(change, full.tier, full.status))
+    if depth >= 2:
+        for first, second in combinations(range(len(changes)), 2):
+            if first in movers or second in movers:
+                continue
+            pair = (changes[first], changes[second])
+            if not compatible(*pair):
+                continue
+            result.pairs_tried += 1
+            if prober.placement(pair) != base.tier:
+                full = prober.full(pair)
+                result.pairs.append(PairItem(pair, full.tier, full.status))
+    return result
+
+
+def compatible(first: Change, second: Change) -> bool:
+    """Two changes combine unless they edit the same field, or one removes what the other edits."""
+    (target_a, field_a), (target_b, field_b) = first.touches(), second.touches()
+    if target_a != target_b:
+        return True
+    return field_a is not None and field_b is not None and field_a != field_b
+
+
+def attach_fragility(
+    book: Rulebook,
+    loaded: LoadedDossier,
+    base: Assessment,
+    extra_inputs: list[InputFact] | None = None,
+    extra_sha256: str | None = None,
+) -> Assessment:
+    """`base` with the top-level `fragility` object added to its document (the assessment
+    layer cannot compute it: it sits below what-if)."""
+    found = fragility(book, loaded, base, extra_inputs, extra_sha256)
+    base.document["fragility"] = found.to_dict()
+    return base
+
+
+def assess_with_fragility(
+    book: Rulebook,
+    loaded: LoadedDossier,
+    dossier_path: Path,
+    year: int | None = None,
+    history_path: Path | None = None,
+    use_history: bool = True,
+    with_fragility: bool = True,
+) -> Assessment:
+    """Assess as `tip-assess assess` does (history beside the dossier), with the fragility of
+    the placement unless `with_fragility` is false."""
+    assessed_year = loaded.dossier.report_year if year is None else year
+    extra, extra_sha = history_inputs(
+        book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
+    )
+    result = assess(book, loaded, year, extra, extra_sha)
+    if with_fragility:
+        attach_fragility(book, loaded, result, extra, extra_sha)
+    return result

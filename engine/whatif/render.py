@@ -1,0 +1,239 @@
+"""What-if, sensitivity and consistency reports as text, markdown, html and json.
+
+A what-if is drawn as outline lines (the summary, the flipped findings, then the variant's own
+explanation) so that its text, markdown and html say the same thing, as `assess`'s do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.assessment import canonical_json
+from engine.report.assessment import Line, html_of, markdown_of, outline, text_of
+from engine.whatif.consistency import Consistency
+from engine.whatif.sensitivity import Sensitivity
+from engine.whatif.variant import WhatIf
+
+
+def _label(side: dict[str, Any]) -> str:
+    return f"{side['tier'] or 'no placement'} ({side['status']})"
+
+
+def whatif_lines(result: WhatIf) -> list[Line]:
+    doc = result.to_dict()
+    before, after = doc["before"], doc["after"]
+    lines = [
+        Line(0, "heading", f"What if: {doc['country']}, report year {doc['report_year']}"),
+        Line(0, "key", f"Dossier: {doc['dossier']} (nothing is written to it)"),
+        Line(0, "key", "Changes:"),
+    ]
+    lines += [Line(1, "evidence", f"[{c['kind']}] {c['change']}") for c in doc["changes"]]
+    if not doc["changes"]:
+        lines.append(Line(1, "note", "none: the dossier as it is"))
+    moved = "moved" if doc["moved"] else "unchanged"
+    lines.append(Line(0, "key", f"Placement: {_label(before)} → {_label(after)} [{moved}]"))
+    if (
+        before["rules_sha256"] != after["rules_sha256"]
+        or before["assessed_year"] != after["assessed_year"]
+    ):
+        lines.append(
+            Line(
+                1,
+                "note",
+                f"rules: sha256 {before['rules_sha256'][:12]}, report year {before['assessed_year']} "
+                f"→ sha256 {after['rules_sha256'][:12]}, report year {after['assessed_year']}",
+            )
+        )
+    lines.append(Line(0, "heading", f"Findings that flipped: {len(doc['flipped'])}"))
+    for flip in doc["flipped"]:
+        lines.append(
+            Line(
+                1,
+                "finding",
+                f"{flip['subject']}: {flip['before'] or '(not concluded)'} → "
+                f"{flip['after'] or '(not concluded)'}  ({flip['title']})",
+            )
+        )
+        lines.append(
+            Line(
+                2,
+                "note",
+                f"concluded by: {', '.join(flip['rules_before']) or '-'} → "
+                f"{', '.join(flip['rules_after']) or '-'}",
+            )
+        )
+        if flip["changed_inputs"]:
+            lines.append(
+                Line(2, "note", f"changed evidence beneath it: {', '.join(flip['changed_inputs'])}")
+            )
+        if flip["changed_parameters"]:
+            lines.append(
+                Line(
+                    2,
+                    "note",
+                    f"changed parameter read by its rules: {', '.join(flip['changed_parameters'])}",
+                )
+            )
+        if flip["follows_from"]:
+            lines.append(Line(2, "note", f"follows from: {', '.join(flip['follows_from'])}"))
+    lines.append(Line(0, "heading", "The variant's assessment"))
+    return lines + outline(doc["assessment"])
+
+
+def render_whatif(result: WhatIf, fmt: str) -> str:
+    if fmt == "json":
+        return canonical_json(result.to_dict(), indent=2) + "\n"
+    lines = whatif_lines(result)
+    if fmt == "markdown":
+        return markdown_of(lines)
+    if fmt == "html":
+        doc = result.base.document
+        return html_of(lines, f"tip-assess what-if: {doc['country']} {doc['report_year']}")
+    return text_of(lines)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def _placement(row: dict[str, Any]) -> str:
+    return f"{row['tier'] or 'no placement'} ({row['status']})"
+
+
+def _item(item: dict[str, Any]) -> str:
+    return f"[{item['kind']}] {item['change']} → {item['placement']} ({item['status']})"
+
+
+def _pair(pair: dict[str, Any]) -> str:
+    changes = " + ".join(change["change"] for change in pair["changes"])
+    return f"{changes} → {pair['placement']} ({pair['status']})"
+
+
+def _summary_lines(summary: dict[str, Any], depth: int) -> list[str]:
+    histogram = ", ".join(
+        f"{count} with {items}" for items, count in summary["deciding_items_per_dossier"].items()
+    )
+    lines = [
+        f"{summary['resting_on_one_item']} of {summary['dossiers']} placements rest on a single "
+        f"item (one change moves them); {summary['robust']} are robust.",
+        f"Deciding items per dossier: {histogram or 'none'}.",
+        f"Changes tried: {summary['changes_tried']} ({summary['changes_skipped']} skipped: no rule "
+        "in force reads them)"
+        + (f"; pairs tried: {summary['pairs_tried']}" if depth > 1 else "")
+        + ".",
+    ]
+    return lines
+
+
+def render_sensitivity(report: Sensitivity, fmt: str) -> str:
+    doc = report.to_dict()
+    summary = doc["summary"]
+    if fmt == "json":
+        return canonical_json(doc, indent=2) + "\n"
+    if fmt == "markdown":
+        return _sensitivity_markdown(report, doc)
+    out = [
+        f"Sensitivity (rules {doc['rulebook']}, sha256 {doc['rules_sha256'][:12]}, depth {doc['depth']})",
+        "",
+    ]
+    for row in doc["dossiers"]:
+        verdict = (
+            "robust" if row["robust"] else f"fragile ({len(row['deciding'])} deciding item(s))"
+        )
+        out.append(
+            f"{row['dossier']}: {_placement(row)}: {verdict}; {row['tried']} change(s) tried"
+        )
+        out += [f"    {_item(item)}" for item in row["items"]]
+        out += [f"    pair: {_pair(pair)}" for pair in row["pairs"]]
+    out += ["", "SUMMARY", *_summary_lines(summary, doc["depth"])]
+    if summary["deciding_most_often"]:
+        out.append("Deciding most often (dossiers):")
+        out += [f"  {e['dossiers']}  {e['category']}" for e in summary["deciding_most_often"]]
+    if summary["deciding_pairs"]:
+        out.append("Deciding pairs (dossiers):")
+        out += [f"  {e['dossiers']}  {e['categories']}" for e in summary["deciding_pairs"]]
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _sensitivity_markdown(report: Sensitivity, doc: dict[str, Any]) -> str:
+    summary = doc["summary"]
+    out = [
+        f"Sensitivity of every placement (rules {doc['rulebook']}, sha256 "
+        f"`{doc['rules_sha256'][:12]}`, depth {doc['depth']}):",
+        "",
+        "| Dossier | Placement | Robust | Single changes that move it |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in doc["dossiers"]:
+        moves = [_item(item) for item in row["items"]] + [f"pair: {_pair(p)}" for p in row["pairs"]]
+        cells = [
+            f"{row['country']} {row['report_year']}",
+            _placement(row),
+            "yes" if row["robust"] else "no",
+            "; ".join(moves) or "-",
+        ]
+        out.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    out += ["", *_summary_lines(summary, doc["depth"]), ""]
+    if summary["deciding_most_often"]:
+        out += ["| Deciding change (any dossier's record) | Dossiers |", "| --- | --- |"]
+        out += [
+            f"| {_cell(e['category'])} | {e['dossiers']} |" for e in summary["deciding_most_often"]
+        ]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def render_consistency(report: Consistency, fmt: str) -> str:
+    doc = report.to_dict()
+    if fmt == "json":
+        return canonical_json(doc, indent=2) + "\n"
+    md = fmt == "markdown"
+    summary = doc["summary"]
+    bullet = "- " if md else "  "
+    out = [
+        ("# " if md else "") + "Consistency: like findings, like placements?",
+        "",
+        f"Compared findings: {', '.join(doc['compared_findings'])}.",
+        f"Official placements: {doc['expected'] or 'not given (--expected)'}.",
+        "Equivalent dossiers (same report year, same compared findings): "
+        + ("; ".join(" = ".join(group) for group in doc["equivalent_groups"]) or "none")
+        + ".",
+        "",
+        ("## " if md else "")
+        + f"Like findings, unlike placements: {summary['inconsistent_groups']} group(s) "
+        f"(of {summary['equivalent_groups']} group(s) of equivalent dossiers)",
+        "",
+    ]
+    for group in doc["like_findings_unlike_placements"]:
+        shown = ", ".join(f"{k}={v}" for k, v in group["findings"].items())
+        out.append(f"{bullet}report year {group['year']}, findings: {shown}")
+        for case in group["dossiers"]:
+            out.append(
+                f"{'  ' if md else '    '}{'- ' if md else ''}{case['country']} {case['year']}: "
+                f"engine {case['engine']} ({case['status']}), official {case['official'] or '-'}; "
+                f"facts the others lack: {'; '.join(case['differing_facts']) or 'none'}"
+            )
+    out += [
+        "",
+        ("## " if md else "") + f"Like placements, unlike findings (distance ≥ {doc['far']}): "
+        f"{summary['far_apart_pairs']} pair(s)",
+        "",
+    ]
+    for pair in doc["like_placements_unlike_findings"]:
+        a, b = pair["dossiers"]
+        out.append(
+            f"{bullet}{a['country']} and {b['country']} {pair['year']}: both {pair['placement']} "
+            f"({' and '.join(pair['same'])}), distance {pair['distance']}"
+        )
+        for finding in pair["differing_findings"]:
+            left, right = (value or "(not concluded)" for value in finding["values"])
+            out.append(
+                f"{'  ' if md else '    '}{'- ' if md else ''}{finding['subject']}: "
+                f"{left} ({a['country']}) vs {right} ({b['country']})"
+            )
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,246 @@
+"""Fragility: the single changes that move a placement, in `assess` and in `validate`.
+
+Exact items are asserted on the toy statute (worked out by hand in whatif_support.py); on the real
+corpus only relations are asserted (every reported item does what it says), so that the tests
+survive changes to the rules and dossiers. The calibration flips table is the exception: the
+judgment flips tabulated in docs/calibration.md, reproduced with `whatif`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import support
+from audit_support import run
+from whatif_support import make_workspace, toy, toy_book, toy_path
+
+from engine.assessment import assess_with_history, history_inputs
+from engine.corpus.validation import find_dossiers
+from engine.load.dossier import LoadedDossier, load_dossier
+from engine.load.rulebook import Rulebook
+from engine.whatif.changes import parse_set
+from engine.whatif.fragility import Prober, candidates, fragility
+from engine.whatif.variant import what_if
+
+
+def _fragility(book: Rulebook, loaded: LoadedDossier, path: Path, **options: object):  # type: ignore[no-untyped-def]
+    dossier = loaded.dossier
+    extra, sha = history_inputs(book, path, dossier.country, dossier.report_year, None)
+    base = assess_with_history(book, loaded, path)
+    return base, fragility(book, loaded, base, extra, sha, **options)  # type: ignore[arg-type]
+
+
+def test_the_toy_dossier_moves_exactly_as_worked_out_by_hand() -> None:
+    _, found = _fragility(toy_book(), toy("ruritania"), toy_path("ruritania"))
+    assert found.to_dict() == {
+        "robust": False,
+        "items": [
+            {
+                "kind": "judgment",
+                "id": "j-complicity",
+                "change": "j-complicity: extent 'isolated' → 'widespread'",
+                "placement": "Tier 3",
+                "status": "determined",
+            },
+            {
+                "kind": "judgment",
+                "id": "j-victims",
+                "change": "j-victims: significant true → false",
+                "placement": "Undetermined",
+                "status": "undetermined",
+            },
+            {
+                "kind": "judgment",
+                "id": "j-victims",
+                "change": "judgment j-victims (victims_significant) removed",
+                "placement": "Undetermined",
+                "status": "undetermined",
+            },
+            {
+                "kind": "reading",
+                "id": "general-shelters",
+                "change": "general-shelters: the other reading (specialized=true)",
+                "placement": "Tier 1",
+                "status": "determined",
+            },
+            {
+                "kind": "record",
+                "id": "convictions",
+                "change": "record convictions (conviction_count) removed",
+                "placement": "Tier 3",
+                "status": "determined",
+            },
+            {
+                "kind": "record",
+                "id": "sentence-5y",
+                "change": "record sentence-5y (sentence) removed",
+                "placement": "Tier 3",
+                "status": "determined",
+            },
+            {
+                "kind": "parameter",
+                "id": "incarceration_min_years",
+                "change": "parameter incarceration_min_years: 2 → 8 for report year 2007",
+                "placement": "Tier 3",
+                "status": "determined",
+            },
+        ],
+    }
+    # Skipped: the campaign (no rule reads awareness_campaign) and unread_threshold's 2 values.
+    assert found.skipped == 3
+
+
+def test_changes_that_cannot_matter_are_skipped_and_indeed_move_nothing() -> None:
+    book = toy_book()
+    for country in ("ruritania", "freedonia", "elbonia"):
+        loaded = toy(country)
+        pruned, skipped = candidates(book, loaded, 2007)
+        everything, none_skipped = candidates(book, loaded, 2007, prune=False)
+        assert none_skipped == 0 and len(everything) == len(pruned) + skipped
+        _, fast = _fragility(book, loaded, toy_path(country))
+        _, slow = _fragility(book, loaded, toy_path(country), prune=False)
+        assert fast.to_dict() == slow.to_dict(), country
+
+
+def test_a_robust_placement_and_the_pairs_that_move_it() -> None:
+    _, found = _fragility(toy_book(), toy("elbonia"), toy_path("elbonia"), depth=2)
+    assert found.to_dict() == {"robust": True, "items": []}
+    assert {tuple(c.target for c in pair.changes) for pair in found.pairs} == {
+        ("j-victims", "j-victims-flows")
+    }
+    assert {pair.placement for pair in found.pairs} == {"Undetermined"}
+    _, freedonia = _fragility(toy_book(), toy("freedonia"), toy_path("freedonia"), depth=2)
+    assert sorted(" + ".join(c.text for c in pair.changes) for pair in freedonia.pairs) == [
+        "j-complicity: extent 'none_confirmed' → 'widespread' + "
+        "j-complicity: unpunished false → true",
+        "record convictions-capital (conviction_count) removed + "
+        "record convictions-province (conviction_count) removed",
+    ]
+
+
+def _check_items_move_as_reported(book: Rulebook, loaded: LoadedDossier, path: Path) -> int:
+    base, found = _fragility(book, loaded, path)
+    prober = Prober(book, loaded, base)
+    for item in found.items:
+        variant = what_if(book, loaded, path, [item.change])
+        assert variant.base.tier == base.tier
+        assert variant.variant.tier == item.placement != base.tier, item.change.text
+        assert variant.variant.status == item.status, item.change.text
+    changes, _ = candidates(book, loaded, base.document["assessed_year"])
+    reported = {item.change.text for item in found.items}
+    for change in changes:
+        if change.text not in reported:
+            assert prober.placement([change]) == base.tier, change.text
+    return len(found.items)
+
+
+def test_every_reported_item_moves_the_toy_placement_as_reported() -> None:
+    for country in ("ruritania", "freedonia", "kafiristan", "graustark"):
+        assert _check_items_move_as_reported(toy_book(), toy(country), toy_path(country)) > 0
+
+
+def test_every_reported_item_moves_a_corpus_placement_as_reported() -> None:
+    book = support.rulebook()
+    for path in find_dossiers([support.EVIDENCE]):
+        _check_items_move_as_reported(book, load_dossier(path, book), path)
+
+
+# --------------------------------------------------------------------------- the calibration table
+
+# The "Flip" column of docs/calibration.md ("Per dossier: official and engine placement, and what
+# the placement turns on"): one judgment recorded the other way, and the placement it gives.
+CALIBRATION_FLIPS = [
+    ("Albania", 2001, "j-complicity-extent.unpunished=false", "Tier 2"),
+    ("Albania", 2001, "j-complicity-extent.extent=isolated", "Tier 2"),
+    ("Albania", 2001, "j-victims-significant.significant=false", "Undetermined"),
+    ("Angola", 2001, "j-prosecution-capability.prosecution_within_capability=true", "Undetermined"),
+    ("Angola", 2001, "j-victims-significant.significant=false", "Undetermined"),
+    ("Belarus", 2002, "j-complicity-extent.extent=isolated", "Tier 3"),
+    ("Belarus", 2002, "j-complicity-extent.unpunished=false", "Tier 3"),
+    ("Belarus", 2002, "j-victims-significant.significant=false", "Undetermined"),
+    ("Colombia", 2002, "j-victims-significant.significant=false", "Undetermined"),
+    ("Costa Rica", 2002, "j-victims-significant.significant=false", "Undetermined"),
+    ("El Salvador", 2001, "j-victims-significant.significant=false", "Undetermined"),
+    ("Greece", 2001, "j-complicity-extent.unpunished=false", "Tier 2"),
+    ("Greece", 2001, "j-complicity-extent.extent=isolated", "Tier 2"),
+    ("Greece", 2001, "j-victims-significant.significant=false", "Undetermined"),
+    ("Lithuania", 2001, "j-complicity-extent.extent=widespread", "Tier 3"),
+    ("Lithuania", 2001, "j-victims-significant.significant=false", "Undetermined"),
+]
+
+
+@pytest.mark.parametrize(("country", "year", "change", "placement"), CALIBRATION_FLIPS)
+def test_whatif_reproduces_the_calibration_flips(
+    country: str, year: int, change: str, placement: str
+) -> None:
+    book = support.rulebook()
+    path = support.dossier_path(country, year)
+    loaded = load_dossier(path, book)
+    result = what_if(book, loaded, path, [parse_set(book, loaded, change)])
+    assert result.variant.tier == placement, f"{country} {year} with {change}"
+
+
+def test_no_judgment_flip_moves_peru_2007() -> None:
+    book = support.rulebook()
+    path = support.dossier_path("Peru", 2007)
+    _, found = _fragility(book, load_dossier(path, book), path)
+    assert [item.change.text for item in found.items if item.change.kind == "judgment"] == []
+
+
+def test_the_whatif_command_reproduces_a_calibration_flip() -> None:
+    result = support.run_cli(
+        "whatif", "evidence/albania/2001.yaml", "--set", "j-complicity-extent.extent=isolated"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Placement: Tier 3 (determined) → Tier 2 (determined) [moved]" in result.stdout
+
+
+# --------------------------------------------------------------------------- assess and validate
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path / "ws")
+
+
+def test_assess_shows_the_fragility_and_can_skip_it(ws: Path) -> None:
+    args = ("assess", "evidence/ruritania/2007.yaml", "--rules", "rules")
+    doc = json.loads(run(ws, *args, "--format", "json").stdout)
+    assert set(doc["fragility"]) == {"robust", "items"}
+    assert doc["fragility"]["robust"] is False
+    assert all(
+        set(item) == {"kind", "id", "change", "placement", "status"}
+        for item in doc["fragility"]["items"]
+    )
+    skipped = json.loads(run(ws, *args, "--format", "json", "--no-fragility").stdout)
+    assert "fragility" not in skipped
+    assert {k: v for k, v in doc.items() if k != "fragility"} == skipped
+    text = run(ws, *args).stdout
+    assert (
+        "\nFRAGILITY\n  Fragile: 7 single change(s) would move the placement on their own.\n"
+        in text
+    )
+    assert "  - [record] record sentence-5y (sentence) removed → Tier 3 (determined)\n" in text
+    robust = run(ws, "assess", "evidence/elbonia/2007.yaml", "--rules", "rules").stdout
+    assert "\nFRAGILITY\n  Robust: no single change of a judgment, record" in robust
+    markdown = run(ws, *args, "--format", "markdown").stdout
+    assert "## Fragility" in markdown
+
+
+def test_validate_lists_deciding_records_and_judgments_in_the_pivotal_column(ws: Path) -> None:
+    args = ("validate", "evidence", "--expected", "expected.csv", "--rules", "rules")
+    result = run(ws, *args)
+    assert result.exit_code == 1  # Graustark's official Tier 3 disagrees
+    lines = result.stdout.splitlines()
+    row = next(n for n, line in enumerate(lines) if line.startswith("evidence/ruritania"))
+    ruritania = lines[row + 1]
+    # A record that decides by supporting a rule, and a judgment that decides by blocking one.
+    assert "decides: record sentence-5y (sentence) removed → Tier 3" in ruritania
+    assert "decides: j-complicity: extent 'isolated' → 'widespread' → Tier 3" in ruritania
+    doc = json.loads(run(ws, *args, "--format", "json").stdout)
+    row = next(r for r in doc["rows"] if r["country"] == "Ruritania")
+    assert len(row["fragility"]["items"]) == 7
+    quick = run(ws, *args, "--no-fragility").stdout
+    assert "decides:" not in quick
