@@ -142,14 +142,15 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
             else:
                 locations[entry.id] = found
     for index, judgment in enumerate(dossier.judgments):
-        if not judgment.basis:
+        if not judgment.basis and not judgment.quote:
             problems.append(
                 Problem(
                     shown,
                     lines.line_of(("judgments", index, "basis"))
                     or lines.line_of(("judgments", index)),
                     f"judgments[{index}].basis",
-                    f"judgment '{judgment.id}' has no basis: list the ids of the records it rests on",
+                    f"judgment '{judgment.id}' has no basis: list the ids of the records it rests "
+                    "on, or quote the sentence that states the point",
                 )
             )
         for ref in judgment.basis:
