@@ -209,25 +209,29 @@ def test_assess_prints_the_tier_and_the_chain_down_to_quotes() -> None:
     result = support.run_cli("assess", "evidence/peru/2007.yaml")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Placement: Tier 2 (determined)" in out
-    assert "[placement.tier-2]" in out and "22 U.S.C. 7107(b)(1)(B)" in out
-    # the chain down to the evidence: standard 1 rests on Law 28950, quoted from the narrative
+    assert out.startswith("Peru, report year 2007: Tier 2 (determined)\n")
+    assert "[placement.tier-2]" in out
+    # the summary: standard 1 rests on Law 28950, by rule standard-1.met
     assert (
-        "Minimum standard 1, prohibition and punishment of severe forms of trafficking: met  [standard-1.met] TVPA §108(a)(1)"
-        in out
-    )
+        "Minimum standard 1, prohibition and punishment of severe forms of trafficking: Met\n"
+        "      Law 28950 criminally prohibits severe forms of trafficking. [standard-1.met]"
+    ) in out
+    assert "\nWhy not Tier 1\n" in out
+    why_not = " ".join(out.split("\nWhy not Tier 1\n", 1)[1].split())
+    assert "✗ [standard-4.met] Criterion 2: needs Met, is Partly met" in why_not
     assert (
-        '"In January 2007, the Peruvian Congress passed Law 28950, which criminally prohibits all forms of trafficking"'
-        in out
-    )
-    assert "WHY NOT TIER 1" in out
-    why_not = out.split("WHY NOT TIER 1", 1)[1]
-    assert "fails: finding 'criterion_2' is 'met' ('criterion_2' is 'partly_met')" in why_not
-    assert (
-        "shelters-domestic-violence fails specialized_for_trafficking = true (recorded: false)"
+        "· shelters-domestic-violence: specialized_for_trafficking = true (recorded: false)"
         in why_not
     )
     assert result.stderr == ""
+    # every step, down to the quote from the narrative and the statute
+    full = support.run_cli("assess", "evidence/peru/2007.yaml", "--detail", "full").stdout
+    flat = " ".join(full.split())
+    assert (
+        '"In January 2007, the Peruvian Congress passed Law 28950, which criminally prohibits all forms of trafficking"'
+        in flat
+    )
+    assert "22 U.S.C. 7107(b)(1)(B)" in flat
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown", "html", "text"])

@@ -29,6 +29,7 @@ from engine.corpus.validation import Validation
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
 from engine.report.assessment import render
+from engine.report.context import report_context
 
 CHANGELOG = support.ROOT / "CHANGELOG.md"
 RELEASE = re.compile(r"^## \[(?P<name>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?$")
@@ -316,9 +317,14 @@ def test_an_assessment_names_both_versions(peru: support.LoadedDossier) -> None:
     assert document["provenance"]["engine_version"] == __version__
     assert document["provenance"]["rules_version"] == book.info.version
     for fmt in ("text", "markdown", "html"):
-        head = render(document, fmt)[:2000]
-        assert f"{book.info.name} {book.info.version} as in force" in head, fmt
-        assert f"Engine: tip-assess {__version__}" in head, fmt
+        head = render(document, fmt, report_context(book, peru))
+        assert f"{book.info.name} {book.info.version} " in head, fmt
+        assert f"engine tip-assess {__version__}" in head, fmt
+    first = render(document, "text", report_context(book, peru)).splitlines()[:6]
+    assert any(
+        line.startswith("Rules: ") and line.endswith(f"; engine tip-assess {__version__}")
+        for line in first
+    ), first
 
 
 def test_a_decision_record_names_both_versions(peru: support.LoadedDossier) -> None:

@@ -23,6 +23,7 @@ from engine.cli.common import (
     resolve_rules_dir,
     rules_option,
     sources_option,
+    use_color,
     write_output,
 )
 from engine.errors import InputError
@@ -71,6 +72,14 @@ from engine.errors import InputError
     is_flag=True,
     help="Skip the fragility check (the single changes that would move the placement), for speed.",
 )
+@click.option(
+    "--detail",
+    type=click.Choice(["summary", "standard", "full"]),
+    default="standard",
+    show_default=True,
+    help="How much of the explanation text and markdown show: the summary table only, with "
+    "reasons and why-not (one screen), or every step with records, quotes and rule texts.",
+)
 @guarded
 def assess(
     dossier: Path,
@@ -85,12 +94,17 @@ def assess(
     no_history: bool = False,
     request_id: str | None = None,
     no_fragility: bool = False,
+    detail: str = "standard",
 ) -> None:
     """Assess DOSSIER and explain the placement.
 
-    The explanation ends with the placement's fragility: every single judgment, record,
-    contested reading or parameter value whose change alone would move it (--no-fragility
-    skips it). With --record, the decision is appended to the decision log (see `tip-assess log`).
+    The text output starts with the answer: the placement and its status, the standards and
+    criteria with their values, reasons and rules (unconfirmed law marked [unverified]), the
+    placement's fragility (every single judgment, record, contested reading or parameter value
+    whose change alone would move it; --no-fragility skips it) and the evidence still needed;
+    then why not the next placement up. Colour on a terminal only (NO_COLOR turns it off).
+
+    With --record, the decision is appended to the decision log (see `tip-assess log`).
     Exit status: 0 when a placement is derived, 1 when the evidence leaves it undetermined or
     the rules conflict, 2 on bad input.
     """
@@ -98,6 +112,7 @@ def assess(
     from engine.load.history import default_history_path
     from engine.load.inputs import note_input
     from engine.report.assessment import render
+    from engine.report.context import report_context
     from engine.whatif.fragility import assess_with_fragility
 
     if (log_path or by) and not record:
@@ -123,7 +138,8 @@ def assess(
     result = assess_with_fragility(
         book, loaded, dossier, year, history_path, not no_history, not no_fragility
     )
-    text = render(result.document, fmt)
+    context = report_context(book, loaded)
+    text = render(result.document, fmt, context, detail)
     if record:
         from engine.cli.log import record_decision
 
@@ -142,7 +158,10 @@ def assess(
             history_path=history_path,
             use_history=not no_history,
             request_id=request_id,
+            detail=detail,
         )
+    if fmt == "text" and output is None and use_color():
+        text = render(result.document, fmt, context, detail, color=True)
     write_output(text, output)
     if result.status in ("undetermined", "conflict"):
         sys.exit(EXIT_FINDING)

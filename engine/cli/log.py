@@ -49,6 +49,7 @@ def record_decision(
     history_path: Path | None = None,
     use_history: bool = True,
     request_id: str | None = None,
+    detail: str = "standard",
 ) -> dict[str, object]:
     """Append the decision to the log; called by `assess --record` before it writes output."""
     from engine.audit.decision_log import DecisionLog, DecisionLogError, default_log_path
@@ -70,6 +71,7 @@ def record_decision(
         fmt=fmt,
         by=(by or default_user()).strip(),
         history=_history_used(result, dossier, history_path, use_history),
+        detail=detail,
     )
     if request_id is not None:
         record["request_id"] = request_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.load.labels import Labels
 from engine.load.yamlsource import LineMap
 from engine.models import (
     ConclusionSpec,
@@ -55,6 +56,7 @@ class Rulebook:
     sha256: str = ""
     root: str = ""
     info_origin: Origin | None = None  # where the `rulebook` section is written
+    labels: Labels | None = None  # plain-English words for conclusion values (labels.yaml)
 
     def info_location(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a field of the `rulebook` section (`history.placement_kind`)."""

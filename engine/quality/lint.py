@@ -7,6 +7,7 @@ Checks, each reported with file, line and rule id:
 - parameters: no gap and no overlap between the dated values of a parameter;
 - the outcome: `in_force` names ladder values, and no rule places a country on a value in a year
   when that value does not exist;
+- every value of every conclusion has plain-English words in a `labels` section;
 - every rule carries an example that fires and one that does not, and all examples pass;
 - no placement history can be untrue: none in a rule example, none in the evidence directory;
 - per era (a run of years with the same rules and parameters), every placement on the ladder is
@@ -32,6 +33,7 @@ from engine.quality.checks import (
     check_example_histories,
     check_examples,
     check_history_files,
+    check_labels,
     check_outcome,
     check_parameters,
     check_texts,
@@ -166,6 +168,7 @@ def lint(
     locate = Locator(book, root)
     problems = check_texts(book, locate) + check_parameters(book) + check_outcome(book, locate)
     problems += check_example_histories(book, locate) + check_history_files(book, evidence)
+    problems += check_labels(book)
     version_problem = version_format_message(book.info.version)
     if version_problem:
         problems.append(locate.rulebook_problem(("version",), version_problem))
