@@ -375,6 +375,7 @@ def _document(
     }
     provenance: dict[str, str] = {
         "engine_version": __version__,
+        "rules_version": book.info.version,
         "rules_sha256": book.sha256,
         "evidence_sha256": loaded.sha256,
         "compiled_ruleset": compiled.name,

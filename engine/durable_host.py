@@ -11,7 +11,8 @@ Traps handled here (see docs/durable-rules-notes.md):
 - the 1,024-live-session cap corrupts the heap: sessions are deleted in `finally`, and a guard
   refuses to open more than MAX_LIVE_SESSIONS at once;
 - firing order differs between batch and single asserts: facts go in one by one, in the
-  caller's (canonical) order.
+  caller's (canonical) order;
+- a stock build does not import on Python 3.13: the import error names the install script.
 """
 
 from __future__ import annotations
@@ -24,9 +25,18 @@ from typing import Any
 
 from engine.errors import EngineFault
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from durable import engine as _durable
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from durable import engine as _durable
+except ImportError as exc:
+    # A stock build of durable-rules 2.0.28 on Python 3.13 imports with "undefined symbol:
+    # PyEval_CallObject" (or, with GCC 14, does not build): it needs a one-line source patch.
+    raise EngineFault(
+        f"durable_rules cannot be imported ({exc}). On Python 3.13, durable-rules 2.0.28 must "
+        "be built with a one-line source fix: run `python tools/install_durable_rules.py` in "
+        "this environment (README, 'Set up and run')."
+    ) from exc
 
 MAX_LIVE_SESSIONS = 1000
 

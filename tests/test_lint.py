@@ -12,6 +12,7 @@ import support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine import __version__
 from engine.quality.eras import Era, eras
 from engine.quality.examples import case_inputs, run_case
 from engine.quality.lint import lint
@@ -100,7 +101,10 @@ def _broken_workspace(tmp_path: Path, case: str) -> Path:
 def test_the_base_of_the_broken_rulebooks_is_clean(tmp_path: Path) -> None:
     run = support.run_cli("lint", cwd=_broken_workspace(tmp_path, "base"))
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("ok: mini 1: 6 rules and 0 weighings, 12 examples pass")
+    assert run.stdout.startswith(
+        f"ok: mini 1.0.0 (engine tip-assess {__version__}): 6 rules and 0 weighings, "
+        "12 examples pass"
+    )
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -8,8 +8,9 @@ dossier relies on); everything else (titles, citations, texts, notes, examples) 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from engine import __version__
 from engine.models import (
     AbsencePattern,
     Comparison,
@@ -21,6 +22,9 @@ from engine.models import (
 )
 from engine.reason.describe import weighing_lines
 from engine.reason.inference import describe_pattern, shown_value
+
+if TYPE_CHECKING:
+    from engine.audit.versioning import VersionVerdict
 
 AFFECTING = "outcome-affecting"
 EDITORIAL = "editorial"
@@ -98,6 +102,9 @@ class RulesDiff:
     changes: list[Change]
     # rule id → why the rule now behaves differently (its own logic, or a parameter it reads)
     responsible: dict[str, list[str]]
+    # the rulebook version step against what the changes require (docs/versioning.md)
+    versioning: VersionVerdict | None = None
+    engine_version: str = __version__
 
     def count(self, grade: str) -> int:
         return sum(1 for change in self.changes if change.grade == grade)
@@ -105,8 +112,10 @@ class RulesDiff:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "tip-assess/rules-diff/1",
+            "engine_version": self.engine_version,
             "base": self.base,
             "head": self.head,
+            "versioning": None if self.versioning is None else self.versioning.to_dict(),
             "summary": {
                 "changes": len(self.changes),
                 "outcome_affecting": self.count(AFFECTING),

@@ -176,8 +176,10 @@ class ImpactReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "tip-assess/impact/1",
+            "engine_version": self.diff.engine_version,
             "base": self.base.describe(),
             "head": self.head.describe(),
+            "versioning": None if self.diff.versioning is None else self.diff.versioning.to_dict(),
             "rule_changes": {
                 "outcome_affecting": self.diff.count(AFFECTING),
                 "editorial": self.diff.count(EDITORIAL),

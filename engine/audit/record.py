@@ -117,6 +117,7 @@ def decision_record(
         "rules_sha256": book.sha256,
         "evidence_sha256": loaded.sha256,
         "engine_version": __version__,
+        "rules_version": book.info.version,
         "replay": replay,
     }
 
@@ -239,6 +240,11 @@ def replay_entry(entry: dict[str, Any], where: str = "decision log") -> ReplayRe
         _same("rules sha256", entry.get("rules_sha256"), book.sha256),
         _same("evidence sha256", entry.get("evidence_sha256"), loaded.sha256),
         *([_same("history sha256", history.get("sha256"), extra_sha)] if history else []),
+        *(
+            [_same("rulebook version", entry["rules_version"], book.info.version)]
+            if "rules_version" in entry
+            else []
+        ),
         _same("engine version", entry.get("engine_version"), __version__),
         _same("tier", entry.get("tier"), _tier_label(result)),
         _same("explanation digest", entry.get("explanation_digest"), digest(result.to_json())),

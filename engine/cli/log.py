@@ -209,7 +209,19 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
     click.echo(f"decision log {log.path}: {len(entries)} entries")
     if not entries:
         return
-    header = ("seq", "time", "by", "country", "year", "tier", "rules", "evidence", "hash")
+    header = (
+        "seq",
+        "time",
+        "by",
+        "country",
+        "year",
+        "tier",
+        "rulebook",
+        "engine",
+        "rules",
+        "evidence",
+        "hash",
+    )
     rows = [
         (
             str(e.get("seq")),
@@ -218,6 +230,8 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
             str(e.get("country")),
             _year(e),
             str(e.get("tier")),
+            str(e.get("rules_version", "-")),
+            str(e.get("engine_version")),
             str(e.get("rules_sha256"))[:12],
             str(e.get("evidence_sha256"))[:12],
             str(e.get("hash"))[:12],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import __version__
 from engine.corpus.expected import Official, OfficialPlacements
 from engine.corpus.pivotal import DEFAULT_DEPTH, Pivot, pivotal_findings
 from engine.errors import InputError, Problem
@@ -147,6 +148,8 @@ class Validation:
     rules_sha256: str
     expected_path: str
     rows: list[Row] = field(default_factory=list)
+    rules_version: str = ""
+    engine_version: str = __version__
 
     @property
     def counted(self) -> list[Row]:
@@ -198,6 +201,7 @@ def validate(
         rulebook_label=f"{book.info.name} {book.info.version}",
         rules_sha256=book.sha256,
         expected_path=expected.path,
+        rules_version=book.info.version,
     )
     for index, loaded in enumerate(dossiers, start=1):
         if progress is not None:

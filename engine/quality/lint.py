@@ -2,6 +2,7 @@
 
 Checks, each reported with file, line and rule id:
 - the schema and the vocabulary (the loader's own problems, reused as they are);
+- the rulebook version is MAJOR.MINOR.PATCH (docs/versioning.md; `lint --base` checks the bump);
 - every rule has a citation, a statutory text and years in force (not just present: not blank);
 - parameters: no gap and no overlap between the dated values of a parameter;
 - the outcome: `in_force` names ladder values, and no rule places a country on a value in a year
@@ -25,6 +26,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.audit.versioning import version_format_message
 from engine.errors import InputError, Problem
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
@@ -176,6 +178,9 @@ def lint(
     problems = check_texts(book, locate) + check_parameters(book) + check_outcome(book, locate)
     problems += check_example_histories(book, locate) + check_history_files(book, evidence)
     problems += check_labels(book)
+    version_problem = version_format_message(book.info.version)
+    if version_problem:
+        problems.append(locate.rulebook_problem(("version",), version_problem))
     for era in eras(book):
         try:
             compile_year(book, era.start)

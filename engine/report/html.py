@@ -339,7 +339,8 @@ def _card(ctx: ReportContext, doc: dict[str, Any], view: Summary) -> str:
         f'<h1>{e(view.country)}: <span class="tone-{e(view.placement.tone)}">{e(view.placement.text)}</span> '
         f'<span class="status">({e(view.status)})</span></h1>'
         f"<p>The placement is {e(view.status)}: {e(view.status_note)}.</p>{placed}"
-        f"<p>Rules: {e(view.rulebook)}, {e(view.rules_in_force)} rules in force. "
+        f"<p>Rules: {e(view.rulebook)}, {e(view.rules_in_force)} rules in force; engine "
+        f"tip-assess {e(view.engine)}. "
         f"Findings: {e(', '.join(counts))}.</p>{warn}</header>"
     )
 

@@ -101,7 +101,11 @@ def render_markdown(doc: dict[str, Any], ctx: ReportContext, detail: str = "stan
             "",
             f"Placed by {_rule(doc, ctx, view.placement_rule)}: {_cell(view.placement_title)} ({_cell(view.placement_citation)}).",
         ]
-    head += ["", f"Rules: {view.rulebook}, {view.rules_in_force} rules in force."]
+    head += [
+        "",
+        f"Rules: {view.rulebook}, {view.rules_in_force} rules in force; engine tip-assess "
+        f"{view.engine}.",
+    ]
     used = list(dict.fromkeys(r for row in all_rows(view) for r in row.unverified))
     if used:
         head += [

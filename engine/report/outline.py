@@ -48,6 +48,7 @@ class _Outline:
             "key",
             f"Rules: {doc['rulebook']['label']}, {doc['rulebook']['rules_in_force']} rules in force",
         )
+        self.add(0, "key", f"Engine: tip-assess {doc['provenance']['engine_version']}")
         tier = doc["tier"] or "no placement derived"
         self.add(0, "key", f"Placement: {tier} ({doc['status']})")
         placement_rule = doc.get("placement_rule")

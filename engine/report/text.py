@@ -199,7 +199,12 @@ def _headline(out: _Out, view: Summary) -> None:
         out.para(f"{view.placement_title} {rule}", 2, 2, {rule: "dim"})
     if view.assessed_year != view.year:
         out.para(f"Assessed under the rules for report year {view.assessed_year}.", 2, 2)
-    out.para(f"Rules: {view.rulebook}, {view.rules_in_force} rules in force", 0, 2)
+    out.para(
+        f"Rules: {view.rulebook_short}, {view.rules_in_force} rules in force in "
+        f"{view.assessed_year}; engine tip-assess {view.engine}",
+        0,
+        2,
+    )
     used = list(dict.fromkeys(r for row in all_rows(view) for r in row.unverified))
     if len(used) == 1:
         out.para(f"{UNVERIFIED} rests on law the project could not confirm: {used[0]}", 0, 2)

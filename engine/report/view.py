@@ -51,6 +51,8 @@ class Summary:
     status_note: str
     rulebook: str
     rules_in_force: int
+    engine: str  # the engine version
+    rulebook_short: str  # name, version and content hash, for the one-screen text
     placement_rule: str | None
     placement_title: str | None
     placement_citation: str | None
@@ -159,6 +161,9 @@ def summary(doc: dict[str, Any], ctx: ReportContext) -> Summary:
         status_note=STATUS_NOTES.get(str(doc["status"]), ""),
         rulebook=str(doc["rulebook"]["label"]),
         rules_in_force=int(doc["rulebook"]["rules_in_force"]),
+        engine=str(doc["provenance"]["engine_version"]),
+        rulebook_short=f"{doc['rulebook']['name']} {doc['rulebook']['version']} "
+        f"(sha256 {str(doc['provenance']['rules_sha256'])[:12]})",
         placement_rule=placement_rule,
         placement_title=rule["title"] if rule else None,
         placement_citation=rule["citation"] if rule else None,
