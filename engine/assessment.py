@@ -20,7 +20,13 @@ from engine.models import EvidenceRecord, InputFact, JudgmentRecord
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import CompiledRuleset, evidence_type
 from engine.reason.explain import Context, evidence_that_would_settle, why_not
-from engine.reason.inference import InferenceResult, Justification, infer
+from engine.reason.inference import (
+    InferenceResult,
+    Justification,
+    WeighingTrace,
+    infer,
+    narrative_fact,
+)
 
 SCHEMA = "tip-assess/assessment/1"
 
@@ -86,11 +92,13 @@ def history_inputs(
     return (facts, sha256) if facts else ([], None)
 
 
-def dossier_inputs(loaded: LoadedDossier) -> list[InputFact]:
+def dossier_inputs(loaded: LoadedDossier, book: Rulebook) -> list[InputFact]:
+    """The dossier's records and judgments, and its header as a fact rules can read."""
     dossier = loaded.dossier
     facts = [InputFact(r.id, r.kind, dict(r.values), False) for r in dossier.records]
     facts += [InputFact(j.id, j.kind, dict(j.values), True) for j in dossier.judgments]
-    return facts
+    header = narrative_fact(book, dossier.completeness)
+    return [*facts, header] if header is not None else facts
 
 
 def assess(
@@ -104,7 +112,7 @@ def assess(
     dossier = loaded.dossier
     assessed_year = dossier.report_year if year is None else year
     compiled = compiled_for(book, assessed_year)
-    inputs = dossier_inputs(loaded) + list(extra_inputs or [])
+    inputs = dossier_inputs(loaded, book) + list(extra_inputs or [])
     result = infer(book, compiled, inputs)
     document = _document(book, loaded, assessed_year, compiled, result, extra_sha256)
     return Assessment(document, result, compiled)
@@ -128,8 +136,8 @@ def assess_with_history(
 
 
 def _justification(book: Rulebook, justification: Justification) -> dict[str, Any]:
-    rule = book.rule(justification.rule_id)
-    return {
+    rule = book.item(justification.rule_id)
+    entry: dict[str, Any] = {
         "rule": rule.id,
         "title": rule.title,
         "citation": rule.citation,
@@ -141,6 +149,43 @@ def _justification(book: Rulebook, justification: Justification) -> dict[str, An
         "default": rule.otherwise,
         "seq": justification.seq,
     }
+    if justification.weighing is not None:
+        entry["weighing"] = _weighing_doc(book, justification.weighing)
+    return entry
+
+
+def _weighing_doc(book: Rulebook, trace: WeighingTrace) -> dict[str, Any]:
+    """A weighing as a table a reader can add up: each term, its points, what it rests on."""
+    return {
+        "total": _number(trace.total),
+        "range": [_number(trace.low), _number(trace.high)] if trace.low != trace.high else None,
+        "bands": [
+            {"value": value, "min": None if minimum is None else _number(minimum)}
+            for value, minimum in trace.bands
+        ],
+        "groups": {name: _number(amount) for name, amount in sorted(trace.groups.items())},
+        "silence": trace.silence,
+        "terms": [
+            {
+                "label": term.label,
+                "group": term.group,
+                "matched": term.matched,
+                "counted": term.counted,
+                "points": None if term.points is None else _number(term.points),
+                "finding": term.finding,
+                "finding_value": term.finding_value,
+                "possible": None
+                if term.possible is None
+                else [_number(term.possible[0]), _number(term.possible[1])],
+                "premises": [_node_id(p) for p in term.premises],
+            }
+            for term in trace.terms
+        ],
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
 
 
 def _node_id(premise: str) -> str:
@@ -229,7 +274,7 @@ def _document(
                     "pillar": book.kinds[fact.kind].pillar,
                     "values": {k: _plain(v) for k, v in sorted(fact.values.items())},
                     "quote": None,
-                    "section": "history",
+                    "section": _generated_section(book, fact.kind),
                     "source_line": None,
                     "source_paragraph": None,
                     "dossier_line": None,
@@ -255,6 +300,7 @@ def _document(
         if f["value"] in unknown
     ]
     concluded_somewhere = {rule.then.conclude for rule in book.rules_in_force(year)}
+    concluded_somewhere |= {w.concludes for w in book.weighings_in_force(year)}
     # A `required` conclusion that no rule reached is evidence still needed; others (e.g. a
     # trigger that simply did not fire) may legitimately stay unconcluded.
     missing += [
@@ -325,10 +371,11 @@ def _document(
             "defined_at": book.defined_at(rule_id),
         }
         for rule_id in sorted(referenced)
-        for rule in [book.rule(rule_id)]
+        for rule in [book.item(rule_id)]
     }
     provenance: dict[str, str] = {
         "engine_version": __version__,
+        "rules_version": book.info.version,
         "rules_sha256": book.sha256,
         "evidence_sha256": loaded.sha256,
         "compiled_ruleset": compiled.name,
@@ -373,6 +420,14 @@ def _document(
         },
         "provenance": provenance,
     }
+
+
+def _generated_section(book: Rulebook, kind: str) -> str:
+    """Where a fact the engine made comes from: the placement history or the dossier header."""
+    settings = book.info.history
+    if settings is not None and kind in (settings.placement_kind, settings.waiver_kind):
+        return "history"
+    return "dossier header"
 
 
 def _gap_rules(gaps: list[dict[str, Any]]) -> set[str]:

@@ -11,7 +11,8 @@ Traps handled here (see docs/durable-rules-notes.md):
 - the 1,024-live-session cap corrupts the heap: sessions are deleted in `finally`, and a guard
   refuses to open more than MAX_LIVE_SESSIONS at once;
 - firing order differs between batch and single asserts: facts go in one by one, in the
-  caller's (canonical) order.
+  caller's (canonical) order;
+- a stock build does not import on Python 3.13: the import error names the install script.
 """
 
 from __future__ import annotations
@@ -24,9 +25,18 @@ from typing import Any
 
 from engine.errors import EngineFault
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from durable import engine as _durable
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from durable import engine as _durable
+except ImportError as exc:
+    # A stock build of durable-rules 2.0.28 on Python 3.13 imports with "undefined symbol:
+    # PyEval_CallObject" (or, with GCC 14, does not build): it needs a one-line source patch.
+    raise EngineFault(
+        f"durable_rules cannot be imported ({exc}). On Python 3.13, durable-rules 2.0.28 must "
+        "be built with a one-line source fix: run `python tools/install_durable_rules.py` in "
+        "this environment (README, 'Set up and run')."
+    ) from exc
 
 MAX_LIVE_SESSIONS = 1000
 
@@ -129,8 +139,13 @@ class DurableHost:
         phases: int,
         open_type: str,
         phase_type: str,
+        before_phase: Callable[[int], list[dict[str, Any]]] | None = None,
     ) -> None:
-        """Run one session: open, inputs in order, negation phases; always delete it after."""
+        """Run one session: open, inputs in order, negation phases; always delete it after.
+
+        `before_phase(n)` returns facts computed outside the engine (weighings) once every
+        firing of the earlier phases has run; they are asserted before phase fact `n`.
+        """
         if len(self._sessions) >= MAX_LIVE_SESSIONS:
             raise EngineFault(f"more than {MAX_LIVE_SESSIONS} live engine sessions")
         self._counter += 1
@@ -144,6 +159,8 @@ class DurableHost:
             for fact in inputs:
                 session.assert_fact(fact)
             for number in range(1, phases + 1):
+                for fact in before_phase(number) if before_phase else []:
+                    session.assert_fact(fact)
                 session.assert_fact({"t": phase_type, "id": f"$phase{number}", "n": number})
         finally:
             del self._sessions[sid]

@@ -18,10 +18,11 @@ Feature: Peru in the 2007 Trafficking in Persons Report
 
   Scenario: Victim protection is what stands between Peru and Tier 1
     When it is assessed under the rules for report year 2007
-    Then the finding "criterion_2" is "partly_met"
+    Then the finding "protection_effort" is "partial"
+    And the finding "criterion_2" is "partly_met"
     And the finding "full_compliance" is "does_not_fully_comply"
-    And the explanation of why not "Tier 1" names "specialized_for_trafficking"
-    And the explanation of why not "Tier 1" names "witness_protection"
+    And the explanation of why not "Tier 1" names "the total is 4: 1 more needed"
+    And the explanation of why not "Tier 1" names "care by the government for trafficking victims, no limitation stated"
 
   Scenario: Without the anti-trafficking law, standard 1 is not met and Tier 1 is out of reach
     Given the dossier without its records of kind "anti_trafficking_law"

@@ -53,9 +53,10 @@ def make_workspace(path: Path, commit: bool = True) -> Path:
     return path
 
 
-def set_parameter(workspace: Path, name: str, value: float) -> None:
-    """Set the first dated value of a parameter in the workspace's rules/parameters.yaml."""
-    path = workspace / "rules" / "parameters.yaml"
+def set_parameter(workspace: Path, name: str, value: float, file: str = "parameters.yaml") -> None:
+    """Set the first dated value of a parameter in the workspace's rules/parameters.yaml (or
+    another file under rules/)."""
+    path = workspace / "rules" / file
     text = path.read_text()
     block = text.index(f"  {name}:")
     pattern = re.compile(r"value: [^,}]+")

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from engine.cli.main import main
@@ -25,6 +26,27 @@ from engine.models import EvidenceRecord
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 EVIDENCE = ROOT / "evidence"
+SHARED_ENV = "TIP_ASSESS_SHARED"
+
+
+def shared_dir() -> Path:
+    """The project's shared material: `../shared` beside the repository root (as in every
+    checkout, CI's clean clone included), or wherever $TIP_ASSESS_SHARED points."""
+    explicit = os.environ.get(SHARED_ENV)
+    return Path(explicit) if explicit else ROOT.parent / "shared"
+
+
+def require_shared(*parts: str) -> Path:
+    """A path under the shared material; the calling test FAILS (never skips) when it is absent."""
+    path = shared_dir().joinpath(*parts)
+    if not path.exists():
+        pytest.fail(
+            f"required shared material is missing: {path} (expected the shared folder at "
+            f"../shared beside the repository root {ROOT}; set {SHARED_ENV} to its location "
+            "if it lives elsewhere)",
+            pytrace=False,
+        )
+    return path
 
 
 @cache

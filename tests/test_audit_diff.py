@@ -30,7 +30,7 @@ def diff_after(ws: Path) -> RulesDiff:
     base = ws.parent / "base-rules"
     if not base.exists():
         git(ws, "archive", "-o", str(ws.parent / "base.tar"), "HEAD", "rules")
-        shutil.unpack_archive(ws.parent / "base.tar", ws.parent / "base", "tar")
+        shutil.unpack_archive(ws.parent / "base.tar", ws.parent / "base", "tar", filter="data")
         (ws.parent / "base" / "rules").rename(base)
     return semantic_diff(book(base), book(ws / "rules"))
 
@@ -217,7 +217,7 @@ def test_cli_diff_against_a_git_revision(ws: Path) -> None:
     set_parameter(ws, "incarceration_min_years", 10)
     result = run(ws, "diff", "git:HEAD")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("Rules diff: git:HEAD/rules (toy 1.0, sha256 ")
+    assert result.stdout.startswith("Rules diff: git:HEAD/rules (toy 1.0.0, sha256 ")
     assert "1 change(s): 1 outcome-affecting, 0 editorial" in result.stdout
     assert "parameter incarceration_min_years (changed)" in result.stdout
     assert "defined at rules/parameters.yaml:2" in result.stdout

@@ -23,7 +23,7 @@ def test_a_threshold_change_moves_a_placement_and_the_report_says_why(ws: Path) 
     result = run(ws, "impact", "--base", "git:HEAD")
     assert result.exit_code == 1, result.stderr
     out = result.stdout
-    assert out.startswith("Impact of rules (sha256 ")
+    assert out.startswith("Impact of rules (toy 1.0.0, sha256 ")
     assert "against git:HEAD/rules" in out and "on 2 dossier(s)" in out
     assert "rule changes: 1 outcome-affecting, 0 editorial" in out
     assert "PLACEMENTS THAT CHANGE: 1\n" in out

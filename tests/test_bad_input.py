@@ -54,7 +54,7 @@ def assert_one_located_error(
 def test_the_intact_workspace_assesses(workspace: Path) -> None:
     result = assess(workspace)
     assert result.returncode == 0, result.stderr
-    assert "Placement: Tier 2" in result.stdout
+    assert result.stdout.startswith("Peru, report year 2007: Tier 2 (determined)\n")
 
 
 def test_malformed_yaml_in_a_dossier(workspace: Path) -> None:

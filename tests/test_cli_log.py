@@ -168,9 +168,11 @@ def test_show_lists_entries_and_one_in_full(ws: Path, log: Path) -> None:
     out = shown.stdout.splitlines()
     assert out[0] == f"decision log {log}: 2 entries"
     assert out[1].split() == [
-        "seq", "time", "by", "country", "year", "tier", "rules", "evidence", "hash"
+        "seq", "time", "by", "country", "year", "tier", "rulebook", "engine", "rules", "evidence",
+        "hash",
     ]  # fmt: skip
     assert out[2].split()[2:6] == ["alice", "Ruritania", "2007", "Tier"]
+    assert out[2].split()[7:9] == ["1.0.0", __version__]
     assert out[3].split()[2:4] == ["bob", "Freedonia"]
 
     record(ws, log, RURITANIA, "--year", "2005", by="carol")
@@ -389,6 +391,7 @@ def test_replay_reproduces_byte_for_byte_from_the_recorded_commit(
     assert [c["check"] for c in doc["checks"]] == [
         "rules sha256",
         "evidence sha256",
+        "rulebook version",
         "engine version",
         "tier",
         "explanation digest",

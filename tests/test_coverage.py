@@ -70,8 +70,12 @@ def test_cells_exist_only_where_a_rule_in_force_concludes_the_value(result: Cove
 
 
 def test_given_findings_do_not_count_as_coverage(result: Coverage) -> None:
-    # placement.not-ranked's examples give applicability as a fact; nothing derives it later.
-    assert not result.cells[("placement", "Not ranked", "2006–2008")].covered
+    # placement.not-ranked's examples give applicability as a fact: they cover the placement
+    # they derive, never the applicability they were given.
+    given = result.cells[("applicability", "not_applicable", "2001–2003")].examples
+    assert not any(label.startswith("placement.not-ranked:") for label in given), given
+    derived = result.cells[("placement", "Not ranked", "2001–2003")].examples
+    assert any(label.startswith("placement.not-ranked:") for label in derived), derived
 
 
 def test_coverage_command_prints_the_matrix(memoized: None) -> None:
@@ -82,8 +86,9 @@ def test_coverage_command_prints_the_matrix(memoized: None) -> None:
     assert "(threshold 95%)" in run.stdout
 
 
-def test_coverage_below_the_threshold_fails(memoized: None) -> None:
-    run = support.run_cli("coverage", "--threshold", "1")
+def test_coverage_below_the_threshold_fails(memoized: None, tmp_path: Path) -> None:
+    # Without the amendment scenarios, rule examples alone leave cells uncovered.
+    run = support.run_cli("coverage", "--threshold", "1", "--features", str(tmp_path))
     assert run.returncode == 1
     assert "is below the threshold 100%" in run.stderr
 

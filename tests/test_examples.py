@@ -79,7 +79,7 @@ def test_an_example_that_cannot_run_is_reported_not_crashed() -> None:
         ),
     )
     assert not outcome.passed
-    assert "year 2005 is outside the rule's years in force (2011 onwards)" in outcome.message
+    assert "year 2005 is outside the rule's years in force (2011–2018)" in outcome.message
     assert "evidence[0]: unknown evidence kind 'no_such_kind'" in outcome.message
     assert "findings: 'maybe' is not a value of 'watch_list' (listed)" in outcome.message
 
@@ -122,4 +122,10 @@ def test_a_default_with_no_other_producer_still_fires() -> None:
     for a phase that is never asserted."""
     case = run_case(BOOK, 2009, [])
     assert case.value("applicability") == "applies"
-    assert case.value("placement") == "Undetermined"
+    # A complete narrative that reports nothing: no effort reported in any pillar, so no
+    # significant efforts (the weighing reads silence as nothing reported), and Tier 3.
+    assert case.value("significant_efforts") == "not_making"
+    assert case.value("placement") == "Tier 3"
+    partial = run_case(BOOK, 2009, [], completeness="partial")
+    assert partial.value("significant_efforts") == "undetermined"
+    assert partial.value("placement") == "Undetermined"

@@ -149,25 +149,25 @@ def test_every_reported_item_moves_a_corpus_placement_as_reported() -> None:
 
 # --------------------------------------------------------------------------- the calibration table
 
-# The "Flip" column of docs/calibration.md ("Per dossier: official and engine placement, and what
-# the placement turns on"): one judgment recorded the other way, and the placement it gives.
+# The judgment flips of docs/calibration.md (the sensitivity section): one judgment recorded the
+# other way, and the placement it gives; and flips that must NOT move a placement (same tier).
 CALIBRATION_FLIPS = [
-    ("Albania", 2001, "j-complicity-extent.unpunished=false", "Tier 2"),
-    ("Albania", 2001, "j-complicity-extent.extent=isolated", "Tier 2"),
-    ("Albania", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Angola", 2001, "j-prosecution-capability.prosecution_within_capability=true", "Undetermined"),
-    ("Angola", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Belarus", 2002, "j-complicity-extent.extent=isolated", "Tier 3"),
-    ("Belarus", 2002, "j-complicity-extent.unpunished=false", "Tier 3"),
-    ("Belarus", 2002, "j-victims-significant.significant=false", "Undetermined"),
-    ("Colombia", 2002, "j-victims-significant.significant=false", "Undetermined"),
-    ("Costa Rica", 2002, "j-victims-significant.significant=false", "Undetermined"),
-    ("El Salvador", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Greece", 2001, "j-complicity-extent.unpunished=false", "Tier 2"),
-    ("Greece", 2001, "j-complicity-extent.extent=isolated", "Tier 2"),
-    ("Greece", 2001, "j-victims-significant.significant=false", "Undetermined"),
-    ("Lithuania", 2001, "j-complicity-extent.extent=widespread", "Tier 3"),
-    ("Lithuania", 2001, "j-victims-significant.significant=false", "Undetermined"),
+    ("Albania", 2001, "j-complicity-extent.extent=widespread", "Tier 2"),
+    ("Albania", 2001, "j-complicity-extent.response=punished", "Tier 2"),
+    ("Albania", 2001, "j-victims-significant.significant=false", "Not ranked"),
+    ("Angola", 2001, "j-prosecution-capability.prosecution_within_capability=true", "Tier 3"),
+    ("Angola", 2001, "j-victims-significant.significant=false", "Not ranked"),
+    ("Belarus", 2002, "j-complicity-extent.extent=widespread", "Tier 3"),
+    ("Belarus", 2002, "j-victims-significant.significant=false", "Not ranked"),
+    ("Canada", 2002, "j-victims-significant.significant=false", "Not ranked"),
+    ("Greece", 2001, "j-complicity-extent.extent=none_confirmed", "Tier 2"),
+    ("Greece", 2001, "j-complicity-extent.extent=isolated", "Tier 3"),
+    ("Honduras", 2002, "j-complicity-extent.extent=widespread", "Tier 3"),
+    ("Honduras", 2002, "j-complicity-extent.extent=none_confirmed", "Tier 2"),
+    ("Lithuania", 2001, "j-complicity-extent.extent=widespread", "Tier 2"),
+    ("Romania", 2001, "j-complicity-extent.extent=none_confirmed", "Tier 2"),
+    ("Romania", 2001, "j-complicity-extent.response=punished", "Tier 2"),
+    ("Romania", 2001, "j-complicity-extent.extent=widespread", "Tier 3"),
 ]
 
 
@@ -191,7 +191,7 @@ def test_no_judgment_flip_moves_peru_2007() -> None:
 
 def test_the_whatif_command_reproduces_a_calibration_flip() -> None:
     result = support.run_cli(
-        "whatif", "evidence/albania/2001.yaml", "--set", "j-complicity-extent.extent=isolated"
+        "whatif", "evidence/albania/2001.yaml", "--set", "j-complicity-extent.extent=widespread"
     )
     assert result.returncode == 0, result.stderr
     assert "Placement: Tier 3 (determined) → Tier 2 (determined) [moved]" in result.stdout
@@ -218,13 +218,10 @@ def test_assess_shows_the_fragility_and_can_skip_it(ws: Path) -> None:
     assert "fragility" not in skipped
     assert {k: v for k, v in doc.items() if k != "fragility"} == skipped
     text = run(ws, *args).stdout
-    assert (
-        "\nFRAGILITY\n  Fragile: 7 single change(s) would move the placement on their own.\n"
-        in text
-    )
-    assert "  - [record] record sentence-5y (sentence) removed → Tier 3 (determined)\n" in text
+    assert "\nFragility: 7 single changes would move the placement\n" in text
+    assert "  - record sentence-5y (sentence) removed → Tier 3 (determined)\n" in text
     robust = run(ws, "assess", "evidence/elbonia/2007.yaml", "--rules", "rules").stdout
-    assert "\nFRAGILITY\n  Robust: no single change of a judgment, record" in robust
+    assert "\nFragility: robust\n  No single change of a judgment, record" in robust
     markdown = run(ws, *args, "--format", "markdown").stdout
     assert "## Fragility" in markdown
 

@@ -118,7 +118,10 @@ def test_peru_2007_is_placed_for_every_report_year_and_names_the_rulebook() -> N
         document = json.loads(out)
         assert document["tier"] == "Tier 2", year
         label = document["rulebook"]["label"]
-        assert label.startswith(f"tvpa 0.2.0 as in force for report year {year} (sha256 "), label
+        version = support.rulebook().info.version
+        assert label.startswith(f"tvpa {version} as in force for report year {year} (sha256 "), (
+            label
+        )
         assert document["assessed_year"] == year
 
 
@@ -136,8 +139,14 @@ def test_peru_2007_under_its_own_year_keeps_its_reasons() -> None:
     assert "criterion_2" in json.dumps(document["why_not"])
     assert findings["increasing_efforts"]["value"] == "shown"
     assert "watch_list_trigger" not in findings
-    # Before 2011 no rule reads the placement history, so it stays out of the document.
-    assert "history_sha256" not in document["provenance"]
+    # From 2004 appreciable progress (criterion 11) compares with last year's placement, so the
+    # history is read and named in the provenance; before 2004 no rule reads it.
+    assert findings["criterion_11"]["value"] == "met"
+    assert document["provenance"]["history_sha256"]
+    code, out, _ = _cli(
+        "assess", str(support.dossier_path("Peru", 2007)), "--year", "2003", "--format", "json"
+    )
+    assert code == 0 and "history_sha256" not in json.loads(out)["provenance"]
 
 
 def test_history_options() -> None:

@@ -177,9 +177,8 @@ def baseline_work(template: Path, tmp_path_factory: pytest.TempPathFactory) -> i
     """The work of a valid assessment of the workspace (the rulebook, the dossier, the history)."""
     ws = Path(shutil.copytree(template, tmp_path_factory.mktemp("base") / "ws", symlinks=True))
     with pytest.MonkeyPatch.context() as patch:
-        result = invoke(
-            ws, ["assess", D, "--rules", "rules", "--history", H, "--no-fragility"], {}, patch
-        )
+        args = ["assess", D, "--rules", "rules", "--history", H, "--no-fragility"]
+        result = invoke(ws, args, {}, patch)  # one assessment: no what-if variants
     assert result.exit_code == 0, result.stderr
     assert result.work.sessions == 1  # one assessment, without the fragility sweep
     return result.work.total

@@ -3,7 +3,7 @@
 Every module under engine/ is parsed (not imported) and each of its imports, including those
 inside functions and `if TYPE_CHECKING:` blocks, is checked against the layer table below:
 
-    bottom < load < reason < assessment < quality / corpus / audit / report / whatif / batch < cli
+    bottom < load < reason < assessment < quality / corpus / audit / report / whatif / batch < web < cli
 
 Modules of one layer may import each other. See docs/architecture.md.
 """
@@ -18,13 +18,14 @@ import support
 
 ENGINE = support.ROOT / "engine"
 
-BOTTOM, LOAD, REASON, ASSESSMENT, CHECKS, CLI = range(6)
+BOTTOM, LOAD, REASON, ASSESSMENT, CHECKS, WEB, CLI = range(7)
 LAYER_NAMES = {
     BOTTOM: "bottom",
     LOAD: "load",
     REASON: "reason",
     ASSESSMENT: "assessment",
     CHECKS: "quality/corpus/audit/report/whatif/batch",
+    WEB: "web",
     CLI: "cli",
 }
 
@@ -43,6 +44,7 @@ LAYERS: dict[str, int] = {
     "engine.report": CHECKS,
     "engine.batch": CHECKS,
     "engine.whatif": CHECKS,
+    "engine.web": WEB,
     "engine.cli": CLI,
     "engine.__main__": CLI,
 }

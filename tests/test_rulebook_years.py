@@ -16,16 +16,25 @@ YEARS = range(2001, 2026)
 def test_every_report_year_compiles_within_engine_limits(year: int) -> None:
     book = support.rulebook()
     compiled = compile_year(book, year)
-    assert 30 <= len(compiled.rule_ids) <= 60, len(compiled.rule_ids)
+    assert 50 <= len(compiled.rule_ids) <= 110, len(compiled.rule_ids)
+    expected = 6 if 2004 <= year <= 2018 else 5  # efforts on actions alone: 2004-2018 only
+    assert len(compiled.weighings) == expected, [p.weighing.id for p in compiled.weighings]
     assert all(len(rule.patterns) <= MAX_PATTERNS for rule in compiled.engine_rules.values())
 
 
 def _concluding(year: int, subject: str, value: str | None = None) -> set[str]:
-    return {
+    book = support.rulebook()
+    found = {
         rule.id
-        for rule in support.rulebook().rules_in_force(year)
+        for rule in book.rules_in_force(year)
         if rule.then.conclude == subject and (value is None or rule.then.value == value)
     }
+    found |= {
+        w.id
+        for w in book.weighings_in_force(year)
+        if w.concludes == subject and (value is None or value in w.values())
+    }
+    return found
 
 
 def test_amendments_take_effect_in_their_report_years() -> None:
@@ -41,8 +50,18 @@ def test_amendments_take_effect_in_their_report_years() -> None:
     assert "automatic-downgrade.waivers-exhausted" in _concluding(2018, "automatic_downgrade")
     assert "automatic-downgrade.waiver-exhausted" in _concluding(2019, "automatic_downgrade")
     assert not _concluding(2012, "criterion_9") and _concluding(2013, "criterion_9")
-    assert "significant-efforts.proof-of-failure" in _concluding(2019, "significant_efforts")
+    assert _concluding(2003, "significant_efforts") == {"significant-efforts.weighing"}
+    assert _concluding(2010, "significant_efforts") == {
+        "significant-efforts.weighing.commitments-era"
+    }
+    assert _concluding(2019, "significant_efforts") == {
+        "significant-efforts.weighing.concrete-actions"
+    }
+    assert not _concluding(2003, "efforts_on_actions_alone")
+    assert not _concluding(2019, "efforts_on_actions_alone")
+    assert "watch-list.future-commitments" in _concluding(2018, "watch_list_trigger")
     assert "watch-list.future-commitments" not in _concluding(2019, "watch_list_trigger")
+    assert not _concluding(2003, "criterion_11") and _concluding(2004, "criterion_11")
 
 
 def test_statutory_text_follows_the_amendments() -> None:
@@ -60,7 +79,7 @@ def test_statutory_text_follows_the_amendments() -> None:
 
 def test_unverified_rules_carry_a_note_and_are_listed() -> None:
     book = support.rulebook()
-    unverified = [rule for rule in book.rules if not rule.verified]
+    unverified = [rule for rule in book.items() if not rule.verified]
     assert all(rule.note for rule in unverified), [r.id for r in unverified if not r.note]
     run = support.run_cli("rules", "list", "--unverified", "--format", "json")
     listed = {row["id"] for row in json.loads(run.stdout)["rules"]}

@@ -40,7 +40,7 @@ def test_evidence_schema_carries_the_vocabulary() -> None:
 def test_rules_schema_describes_every_section() -> None:
     schema = schema_for("rules", support.rulebook())
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
-    assert set(schema["properties"]) == {"rulebook", "vocabulary", "parameters", "rules"}
+    assert set(schema["properties"]) == {"rulebook", "vocabulary", "parameters", "rules", "labels"}
     assert schema["additionalProperties"] is False
     assert {"citation", "text", "in_force", "then"} <= set(schema["$defs"]["Rule"]["required"])
 

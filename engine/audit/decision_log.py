@@ -18,6 +18,9 @@ Entry fields:
     SHA-256 hex digests computed by the caller, pinning the explanation and inputs.
 ``engine_version``
     Defaults to :data:`engine.__version__`.
+``rules_version`` (optional)
+    The rulebook version the decision was made under (``rulebook.version``); entries written
+    before it existed lack it.
 ``replay`` (optional)
     Free-form object with whatever is needed to re-run the decision; stored as given.
 ``request_id`` (optional)
@@ -75,9 +78,11 @@ GENESIS_HASH = "0" * 64
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _DIGEST_FIELDS = ("explanation_digest", "rules_sha256", "evidence_sha256")
 _STR_FIELDS = ("by", "country", "tier", "engine_version")
+_OPTIONAL_STR_FIELDS = ("rules_version",)
 _RESERVED_FIELDS = ("seq", "prev_hash", "hash")
 _ALLOWED_FIELDS = frozenset(
-    {*_DIGEST_FIELDS, *_STR_FIELDS, "report_year", "time", "replay", "request_id"},
+    {*_DIGEST_FIELDS, *_STR_FIELDS, *_OPTIONAL_STR_FIELDS, "report_year", "time", "replay"}
+    | {"request_id"},
 )
 # What makes two records the same decision, for a retried request.
 _DECISION_FIELDS = (*_DIGEST_FIELDS, "by", "country", "report_year", "tier")
@@ -169,7 +174,7 @@ def _build_body(record: Mapping[str, object], clock: Callable[[], datetime]) -> 
         raise ValueError(f"unknown fields (put extra data under 'replay'): {unknown}")
     body: dict[str, object] = dict(record)
     body.setdefault("engine_version", __version__)
-    for name in _STR_FIELDS:
+    for name in (*_STR_FIELDS, *(f for f in _OPTIONAL_STR_FIELDS if f in body)):
         value = body.get(name)
         if not isinstance(value, str) or not value:
             raise ValueError(f"{name} must be a non-empty string")

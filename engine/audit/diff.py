@@ -9,13 +9,18 @@ key order never show up as changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine.audit.diff_definitions import parameter_changes, rulebook_changes, vocabulary_changes
 from engine.audit.diff_model import AFFECTING, LOGIC_ASPECTS, RulesDiff
 from engine.audit.diff_rules import rule_changes
-from engine.errors import Problem
+from engine.audit.gitsource import side_directory
+from engine.audit.versioning import VersionVerdict, declared_version, version_verdict
+from engine.errors import InputError, Problem
 from engine.load.rulebook import Rulebook
+from engine.load.rules import load_rulebook
 from engine.reason.inference import shown_value
 
 
@@ -62,6 +67,7 @@ def semantic_diff(
         head=head_info or _book_info(head),
         changes=changes,
         responsible=responsible,
+        versioning=version_verdict(changes, base, head),
     )
 
 
@@ -101,3 +107,35 @@ def changelog_warnings(base_book: Rulebook, head_book: Rulebook) -> list[Problem
             )
         )
     return problems
+
+
+@dataclass
+class BaseCheck:
+    """`lint --base`: the working rulebook against a base, for the version policy and changelogs."""
+
+    label: str
+    verdict: VersionVerdict
+    changelog: list[Problem]
+
+
+def check_against_base(spec: str, rules_dir: Path, head: Rulebook, repo_start: Path) -> BaseCheck:
+    """Compare `head` with the base `spec` names (a directory, git:REV or a bare REV).
+
+    A base this engine cannot load is judged as a change of the rule language (breaking), with
+    the version its files declare; naming a base that does not exist is an input error.
+    """
+    with side_directory(spec, rules_dir, repo_start) as (label, path, _commit):
+        try:
+            base = load_rulebook(path, display_root=label)
+        except InputError as exc:
+            verdict = version_verdict(
+                None,
+                None,
+                head,
+                base_version=declared_version(path),
+                base_problem=exc.problems[0].render(),
+            )
+            return BaseCheck(label, verdict, [])
+    diff = semantic_diff(base, head)
+    assert diff.versioning is not None
+    return BaseCheck(label, diff.versioning, changelog_warnings(base, head))

@@ -72,7 +72,7 @@ def _value_detail(start: int, end: int | None, before: Any, after: Any) -> Detai
 def _readers(books: Iterable[Rulebook], name: str) -> list[str]:
     readers: list[str] = []
     for book in books:
-        for rule in book.rules:
+        for rule in book.items():
             if name in parameters_read(rule) and rule.id not in readers:
                 readers.append(rule.id)
     return readers
@@ -245,6 +245,12 @@ def rulebook_changes(base: Rulebook, head: Rulebook) -> list[Change]:
             details.append(
                 Detail(f"outcome {key}", AFFECTING, old_outcome.get(key), new_outcome[key])
             )
+    # The history settings decide which facts a placement history becomes, and which histories
+    # are accepted: a change can move a placement.
+    old_history = old.history.model_dump(mode="json") if old.history else None
+    new_history = new.history.model_dump(mode="json") if new.history else None
+    if old_history != new_history:
+        details.append(Detail("history settings", AFFECTING, old_history, new_history))
     for aspect, before, after in (
         ("name", old.name, new.name),
         ("title", old.title, new.title),

@@ -8,10 +8,23 @@ dossier relies on); everything else (titles, citations, texts, notes, examples) 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.models import AbsencePattern, Comparison, EvidencePattern, Rule, alternatives
+from engine import __version__
+from engine.models import (
+    AbsencePattern,
+    Comparison,
+    EvidencePattern,
+    LawItem,
+    ParamRef,
+    Weighing,
+    alternatives,
+)
+from engine.reason.describe import weighing_lines
 from engine.reason.inference import describe_pattern, shown_value
+
+if TYPE_CHECKING:
+    from engine.audit.versioning import VersionVerdict
 
 AFFECTING = "outcome-affecting"
 EDITORIAL = "editorial"
@@ -89,6 +102,9 @@ class RulesDiff:
     changes: list[Change]
     # rule id → why the rule now behaves differently (its own logic, or a parameter it reads)
     responsible: dict[str, list[str]]
+    # the rulebook version step against what the changes require (docs/versioning.md)
+    versioning: VersionVerdict | None = None
+    engine_version: str = __version__
 
     def count(self, grade: str) -> int:
         return sum(1 for change in self.changes if change.grade == grade)
@@ -96,8 +112,10 @@ class RulesDiff:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "tip-assess/rules-diff/1",
+            "engine_version": self.engine_version,
             "base": self.base,
             "head": self.head,
+            "versioning": None if self.versioning is None else self.versioning.to_dict(),
             "summary": {
                 "changes": len(self.changes),
                 "outcome_affecting": self.count(AFFECTING),
@@ -111,8 +129,10 @@ class RulesDiff:
 # --------------------------------------------------------------------------- readable forms
 
 
-def condition_lines(rule: Rule) -> list[str]:
+def condition_lines(rule: LawItem) -> list[str]:
     """The rule's `when` as readable lines; alternatives are numbered."""
+    if isinstance(rule, Weighing):
+        return weighing_lines(rule)
     if rule.when is None:
         return []
     alts = alternatives(rule.when)
@@ -125,16 +145,29 @@ def condition_lines(rule: Rule) -> list[str]:
     ]
 
 
-def conclusion_text(rule: Rule) -> str:
+def conclusion_text(rule: LawItem) -> str:
+    if isinstance(rule, Weighing):
+        return f"{rule.concludes} weighed into {', '.join(rule.values())}"
     return f"{rule.then.conclude} = {shown_value(rule.then.value)}"
 
 
-def parameters_read(rule: Rule) -> set[str]:
-    """Names of the parameters a rule's condition reads."""
+def parameters_read(rule: LawItem) -> set[str]:
+    """Names of the parameters a rule's condition (or a weighing's terms and bands) reads."""
     names: set[str] = set()
-    if rule.when is None:
-        return names
-    for alt in alternatives(rule.when):
+    conditions = []
+    if isinstance(rule, Weighing):
+        names.update(b.min.param for b in rule.weigh.bands if isinstance(b.min, ParamRef))
+        conditions = [t.when for t in rule.weigh.terms if t.when is not None]
+    elif rule.when is not None:
+        conditions = [rule.when]
+    for condition in conditions:
+        names |= _condition_parameters(condition)
+    return names
+
+
+def _condition_parameters(condition: Any) -> set[str]:
+    names: set[str] = set()
+    for alt in alternatives(condition):
         for pattern in alt:
             inner = pattern.none if isinstance(pattern, AbsencePattern) else pattern
             if not isinstance(inner, EvidencePattern):

@@ -97,9 +97,12 @@ def render_diff(diff: RulesDiff, fmt: str) -> str:
         return _markdown(diff)
     lines = [
         f"Rules diff: {_side(diff.base)} → {_side(diff.head)}",
+        f"engine: tip-assess {diff.engine_version}",
         f"{len(diff.changes)} change(s): {diff.count(AFFECTING)} outcome-affecting, "
         f"{diff.count(EDITORIAL)} editorial",
     ]
+    if diff.versioning is not None:
+        lines.append(diff.versioning.sentence())
     if not diff.changes:
         lines.append("The rulebooks are the same in substance.")
     for grade in (AFFECTING, EDITORIAL):
@@ -120,9 +123,12 @@ def _markdown(diff: RulesDiff) -> str:
         f"sha256 `{diff.base['rules_sha256'][:12]}`)",
         f"- head: `{diff.head['label']}` ({diff.head['name']} {diff.head['version']}, "
         f"sha256 `{diff.head['rules_sha256'][:12]}`)",
+        f"- engine: tip-assess {diff.engine_version}",
         f"- {len(diff.changes)} change(s): **{diff.count(AFFECTING)} outcome-affecting**, "
         f"{diff.count(EDITORIAL)} editorial",
     ]
+    if diff.versioning is not None:
+        lines.append(f"- {diff.versioning.sentence()}")
     for grade in (AFFECTING, EDITORIAL):
         group = [c for c in diff.changes if c.grade == grade]
         if not group:

@@ -16,12 +16,13 @@ from engine.audit.diff_model import (
     words,
 )
 from engine.load.rulebook import Rulebook
-from engine.models import Rule
+from engine.models import LawItem, Weighing
 
 
-def _logic(rule: Rule) -> str:
+def _logic(rule: LawItem) -> str:
     """A fingerprint of what a rule decides, to recognise a rule under a new id."""
-    dumped = rule.model_dump(mode="json", by_alias=True, include={"when", "then", "otherwise"})
+    fields = {"weigh"} if isinstance(rule, Weighing) else {"when", "then", "otherwise"}
+    dumped = rule.model_dump(mode="json", by_alias=True, include=fields)
     dumped["in_force"] = rule.in_force.label()
     return canonical_json(dumped)
 
@@ -34,12 +35,13 @@ def _origin_file(book: Rulebook, key: str) -> str | None:
     return origin.file.removeprefix(book.root.rstrip("/") + "/")
 
 
-def _rule_details(old: Rule, new: Rule) -> list[Detail]:
+def _rule_details(old: LawItem, new: LawItem) -> list[Detail]:
     details: list[Detail] = []
     before, after = condition_lines(old), condition_lines(new)
     if before != after:
-        details.append(Detail("condition", AFFECTING, before, after))
-    if old.then != new.then:
+        aspect = "weighing" if isinstance(new, Weighing) else "condition"
+        details.append(Detail(aspect, AFFECTING, before, after))
+    if conclusion_text(old) != conclusion_text(new):
         details.append(Detail("conclusion", AFFECTING, conclusion_text(old), conclusion_text(new)))
     if old.otherwise != new.otherwise:
         details.append(Detail("default", AFFECTING, old.otherwise, new.otherwise))
@@ -49,7 +51,7 @@ def _rule_details(old: Rule, new: Rule) -> list[Detail]:
         ("citation", old.citation, new.citation),
         ("statutory text", words(old.text), words(new.text)),
         ("title", old.title, new.title),
-        ("explanation", words(old.explain), words(new.explain)),
+        ("explanation", words(getattr(old, "explain", None)), words(getattr(new, "explain", None))),
         ("note", words(old.note), words(new.note)),
         ("verified", old.verified, new.verified),
         ("status", old.status, new.status),
@@ -71,7 +73,7 @@ def _rule_details(old: Rule, new: Rule) -> list[Detail]:
     return details
 
 
-def _changelog(old: Rule | None, new: Rule) -> list[dict[str, Any]]:
+def _changelog(old: LawItem | None, new: LawItem) -> list[dict[str, Any]]:
     known = {entry.model_dump_json() for entry in old.changelog} if old else set()
     return [
         {**entry.model_dump(), "new": entry.model_dump_json() not in known}
@@ -79,12 +81,12 @@ def _changelog(old: Rule | None, new: Rule) -> list[dict[str, Any]]:
     ]
 
 
-def _has_new_changelog(old: Rule, new: Rule) -> bool:
+def _has_new_changelog(old: LawItem, new: LawItem) -> bool:
     return any(entry["new"] for entry in _changelog(old, new))
 
 
 def _rule_change(
-    base: Rulebook, head: Rulebook, old: Rule, new: Rule, action: str
+    base: Rulebook, head: Rulebook, old: LawItem, new: LawItem, action: str
 ) -> Change | None:
     details = _rule_details(old, new)
     moved = _origin_file(base, old.id) != _origin_file(head, new.id)
@@ -112,9 +114,9 @@ def _rule_change(
     return change
 
 
-def _pair_renames(removed: list[Rule], added: list[Rule]) -> list[tuple[Rule, Rule]]:
+def _pair_renames(removed: list[LawItem], added: list[LawItem]) -> list[tuple[LawItem, LawItem]]:
     """Match removed and added rules that decide the same thing: a new id for an old rule."""
-    pairs: list[tuple[Rule, Rule]] = []
+    pairs: list[tuple[LawItem, LawItem]] = []
     free = list(added)
     for old in removed:
         match = next((new for new in free if _logic(new) == _logic(old)), None)
@@ -124,7 +126,7 @@ def _pair_renames(removed: list[Rule], added: list[Rule]) -> list[tuple[Rule, Ru
     return pairs
 
 
-def _whole_rule(book: Rulebook, rule: Rule, action: str) -> Change:
+def _whole_rule(book: Rulebook, rule: LawItem, action: str) -> Change:
     """A rule `added` (it is only in the head `book`) or `removed` (only in the base `book`)."""
     added = action == "added"
     logic = (
@@ -151,15 +153,15 @@ def _whole_rule(book: Rulebook, rule: Rule, action: str) -> Change:
 
 def rule_changes(base: Rulebook, head: Rulebook) -> list[Change]:
     """Rules added, removed, renamed and changed, in the head rulebook's order."""
-    old_by_id = {rule.id: rule for rule in base.rules}
-    new_by_id = {rule.id: rule for rule in head.rules}
-    removed = [rule for rule in base.rules if rule.id not in new_by_id]
-    added = [rule for rule in head.rules if rule.id not in old_by_id]
+    old_by_id = {rule.id: rule for rule in base.items()}
+    new_by_id = {rule.id: rule for rule in head.items()}
+    removed = [rule for rule in base.items() if rule.id not in new_by_id]
+    added = [rule for rule in head.items() if rule.id not in old_by_id]
     renames = _pair_renames(removed, added)
     renamed_old = {old.id: new for old, new in renames}
     renamed_new = {new.id: old for old, new in renames}
     changes: list[Change] = []
-    for new in head.rules:
+    for new in head.items():
         if new.id in old_by_id:
             change = _rule_change(base, head, old_by_id[new.id], new, "changed")
         elif new.id in renamed_new:
@@ -168,7 +170,7 @@ def rule_changes(base: Rulebook, head: Rulebook) -> list[Change]:
             change = _whole_rule(head, new, "added")
         if change is not None:
             changes.append(change)
-    for old in base.rules:
+    for old in base.items():
         if old.id in new_by_id or old.id in renamed_old:
             continue
         changes.append(_whole_rule(base, old, "removed"))

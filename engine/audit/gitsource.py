@@ -12,6 +12,8 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,20 +115,30 @@ def load_side(spec: str, rules_dir: Path, repo_start: Path) -> RulebookSide:
     `rules_dir` is the working rules directory; its place in the repository is the default
     path inside a revision.
     """
+    with side_directory(spec, rules_dir, repo_start) as (label, path, commit):
+        return RulebookSide(spec, label, load_rulebook(path, display_root=label), commit)
+
+
+@contextmanager
+def side_directory(
+    spec: str, rules_dir: Path, repo_start: Path
+) -> Iterator[tuple[str, Path, str | None]]:
+    """The rules directory `spec` names, on disk while the context lasts: (label, path, commit).
+
+    Only naming the side can fail here (not a directory, not a revision); loading what it holds
+    is the caller's business, so a caller can tell the two apart.
+    """
     if spec.startswith(GIT_PREFIX):
         rev, _, sub = spec[len(GIT_PREFIX) :].partition(":")
         if not rev:
             raise InputError.single(spec, None, None, "name a revision after 'git:'")
-        return _from_git(spec, rev, sub or None, rules_dir, repo_start, explicit=True)
-    path = Path(spec)
-    if path.is_dir():
-        return RulebookSide(spec, spec, load_rulebook(path, display_root=spec))
-    return _from_git(spec, spec, None, rules_dir, repo_start, explicit=False)
-
-
-def _from_git(
-    spec: str, rev: str, sub: str | None, rules_dir: Path, repo_start: Path, *, explicit: bool
-) -> RulebookSide:
+        explicit = True
+    else:
+        path = Path(spec)
+        if path.is_dir():
+            yield spec, path, None
+            return
+        rev, sub, explicit = spec, "", False
     repo = repo_root(repo_start)
     if repo is None:
         message = (
@@ -145,8 +157,6 @@ def _from_git(
         raise InputError.single(spec, None, None, message)
     inside = sub or relative_in_repo(repo, rules_dir) or "rules"
     inside = inside.strip("/") or "."
-    label = f"git:{rev}/{inside}"
     with tempfile.TemporaryDirectory(prefix="tip-assess-rev-") as tmp:
         extract(repo, commit, [inside], Path(tmp))
-        book = load_rulebook(Path(tmp) / inside, display_root=label)
-    return RulebookSide(spec, label, book, commit)
+        yield f"git:{rev}/{inside}", Path(tmp) / inside, commit

@@ -178,8 +178,10 @@ class ImpactReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "tip-assess/impact/1",
+            "engine_version": self.diff.engine_version,
             "base": self.base.describe(),
             "head": self.head.describe(),
+            "versioning": None if self.diff.versioning is None else self.diff.versioning.to_dict(),
             "rule_changes": {
                 "outcome_affecting": self.diff.count(AFFECTING),
                 "editorial": self.diff.count(EDITORIAL),
@@ -258,10 +260,7 @@ def _flips(
         if subject not in flipped:
             continue
         concluding = [
-            rule.id
-            for book in (base.book, head.book)
-            for rule in book.rules
-            if rule.then.conclude == subject
+            rule.id for book in (base.book, head.book) for rule in book.producers(subject)
         ]
         changed = {
             rule_id: diff.responsible[rule_id]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from engine.assessment import canonical_json
 from engine.audit.diff_model import AFFECTING, EDITORIAL
+from engine.audit.gitsource import RulebookSide
 from engine.audit.impact import DossierImpact, Flip, ImpactReport
+
+
+def _book(side: RulebookSide, quote: str = "") -> str:
+    """`tvpa 0.2.0, sha256 2703df64eb3c`: which rulebook, by version and content."""
+    info = side.book.info
+    return f"{info.name} {info.version}, sha256 {quote}{side.book.sha256[:12]}{quote}"
 
 
 def _value(value: str | None) -> str:
@@ -49,11 +56,12 @@ def render_impact(report: ImpactReport, fmt: str) -> str:
         return _markdown(report)
     diff = report.diff
     lines = [
-        f"Impact of {report.head.label} (sha256 {report.head.book.sha256[:12]}) against "
-        f"{report.base.label} (sha256 {report.base.book.sha256[:12]}) "
-        f"on {len(report.results)} dossier(s)",
+        f"Impact of {report.head.label} ({_book(report.head)}) against "
+        f"{report.base.label} ({_book(report.base)}) on {len(report.results)} dossier(s)",
+        f"engine: tip-assess {diff.engine_version}",
         f"rule changes: {diff.count(AFFECTING)} outcome-affecting, "
         f"{diff.count(EDITORIAL)} editorial",
+        *([diff.versioning.sentence()] if diff.versioning else []),
         "",
         f"PLACEMENTS THAT CHANGE: {len(report.moved)}",
     ]
@@ -79,10 +87,12 @@ def _markdown(report: ImpactReport) -> str:
     lines = [
         "# Impact of a rule change",
         "",
-        f"- base: `{report.base.label}` (sha256 `{report.base.book.sha256[:12]}`)",
-        f"- head: `{report.head.label}` (sha256 `{report.head.book.sha256[:12]}`)",
+        f"- base: `{report.base.label}` ({_book(report.base, '`')})",
+        f"- head: `{report.head.label}` ({_book(report.head, '`')})",
+        f"- engine: tip-assess {diff.engine_version}",
         f"- rule changes: **{diff.count(AFFECTING)} outcome-affecting**, "
         f"{diff.count(EDITORIAL)} editorial",
+        *([f"- {diff.versioning.sentence()}"] if diff.versioning else []),
         f"- dossiers assessed: {len(report.results)}; placements that change: "
         f"**{len(report.moved)}**; findings only: {len(report.findings_only)}; "
         f"unchanged: {len(report.unchanged)}",

@@ -27,6 +27,7 @@ from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
 from engine.models import InputFact
 from engine.report.assessment import render
+from engine.report.context import report_context
 from engine.whatif.fragility import attach_fragility
 
 REPLAY_SCHEMA = "tip-assess/replay/1"
@@ -72,16 +73,19 @@ def decision_record(
     fmt: str,
     by: str,
     history: Path | None = None,
+    detail: str = "standard",
 ) -> dict[str, object]:
     """The log record for one assessment, with what a replay needs.
 
-    `history` is the placement history file the assessment read, if any.
+    `history` is the placement history file the assessment read, if any; `detail` the level of
+    the text or markdown output (recorded when it is not the default).
     """
     doc = result.document
     source = (dossier.parent / loaded.dossier.source.file).resolve()
     replay: dict[str, Any] = {
         "schema": REPLAY_SCHEMA,
         "format": fmt,
+        **({"detail": detail} if detail != "standard" else {}),
         "year": year,
         "fragility": "fragility" in doc,
         "output_sha256": digest(output),
@@ -113,6 +117,7 @@ def decision_record(
         "rules_sha256": book.sha256,
         "evidence_sha256": loaded.sha256,
         "engine_version": __version__,
+        "rules_version": book.info.version,
         "replay": replay,
     }
 
@@ -224,12 +229,22 @@ def replay_entry(entry: dict[str, Any], where: str = "decision log") -> ReplayRe
         result = assess(book, loaded, year, extra, extra_sha)
         if replay.get("fragility"):
             attach_fragility(book, loaded, result, extra, extra_sha)
-        output = render(result.document, str(replay["format"]))
+        output = render(
+            result.document,
+            str(replay["format"]),
+            report_context(book, loaded),
+            str(replay.get("detail", "standard")),
+        )
     report.output = output
     report.checks = [
         _same("rules sha256", entry.get("rules_sha256"), book.sha256),
         _same("evidence sha256", entry.get("evidence_sha256"), loaded.sha256),
         *([_same("history sha256", history.get("sha256"), extra_sha)] if history else []),
+        *(
+            [_same("rulebook version", entry["rules_version"], book.info.version)]
+            if "rules_version" in entry
+            else []
+        ),
         _same("engine version", entry.get("engine_version"), __version__),
         _same("tier", entry.get("tier"), _tier_label(result)),
         _same("explanation digest", entry.get("explanation_digest"), digest(result.to_json())),

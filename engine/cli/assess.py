@@ -31,6 +31,7 @@ from engine.cli.common import (
     resolve_rules_dir,
     rules_option,
     sources_option,
+    use_color,
     write_output,
 )
 from engine.errors import InputError
@@ -92,6 +93,14 @@ ASSESS_FORMATS = [*FORMATS, *(f for f in BATCH_FORMATS if f not in FORMATS)]
     is_flag=True,
     help="Skip the fragility check (the single changes that would move the placement), for speed.",
 )
+@click.option(
+    "--detail",
+    type=click.Choice(["summary", "standard", "full"]),
+    default="standard",
+    show_default=True,
+    help="How much of the explanation text and markdown show: the summary table only, with "
+    "reasons and why-not (one screen), or every step with records, quotes and rule texts.",
+)
 @guarded
 def assess(
     paths: tuple[Path, ...],
@@ -108,11 +117,16 @@ def assess(
     no_history: bool = False,
     request_id: str | None = None,
     no_fragility: bool = False,
+    detail: str = "standard",
 ) -> None:
     """Assess one dossier and explain the placement, or many and list one line for each.
 
     \b
     One dossier (a file): the placement and its explanation, as text, json, markdown or html.
+    The text starts with the answer: the placement and its status, the standards and criteria
+    with their values, reasons and rules (unconfirmed law marked [unverified]), the evidence
+    still needed, then why not the next placement up; --detail sets how much (colour on a
+    terminal only; NO_COLOR turns it off).
     Several dossiers or directories (every <year>.yaml below them): one line per dossier, in
     path order, with country, year, tier, status and fragility, then a summary; --format
     table, csv, jsonl or json; --jobs worker processes (default: every core). A dossier that
@@ -151,6 +165,7 @@ def assess(
             no_history,
             request_id,
             no_fragility,
+            detail,
         )
         return
     if fmt in SINGLE_ONLY:
@@ -188,11 +203,13 @@ def _assess_one(
     no_history: bool,
     request_id: str | None,
     no_fragility: bool,
+    detail: str,
 ) -> None:
     from engine.load.dossier import load_dossier
     from engine.load.history import default_history_path
     from engine.load.inputs import note_input
     from engine.report.assessment import render
+    from engine.report.context import report_context
     from engine.whatif.fragility import assess_with_fragility
 
     book = load_rules(rules_dir)
@@ -212,7 +229,8 @@ def _assess_one(
     result = assess_with_fragility(
         book, loaded, dossier, year, history_path, not no_history, not no_fragility
     )
-    text = render(result.document, fmt)
+    context = report_context(book, loaded)
+    text = render(result.document, fmt, context, detail)
     if record:
         from engine.cli.log import record_decision
 
@@ -231,7 +249,10 @@ def _assess_one(
             history_path=history_path,
             use_history=not no_history,
             request_id=request_id,
+            detail=detail,
         )
+    if fmt == "text" and output is None and use_color():
+        text = render(result.document, fmt, context, detail, color=True)
     write_output(text, output)
     if result.status in ("undetermined", "conflict"):
         sys.exit(EXIT_FINDING)
@@ -259,11 +280,12 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
     counts = result.counts
     if not paths:
         click.echo(
-            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules) is valid"
+            f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules, "
+            f"{len(book.weighings)} weighings) is valid"
         )
         return
     click.echo(
-        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules); "
+        f"ok: rulebook {book.info.name} {book.info.version} ({len(book.rules)} rules, {len(book.weighings)} weighings); "
         f"{counts['dossier']} dossier(s), {counts['history']} placement history(ies) and "
         f"{counts['rules']} rules file(s) are valid"
     )

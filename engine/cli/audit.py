@@ -1,4 +1,4 @@
-"""Audit commands: `diff` and `impact` (and `lint --base`, through echo_changelog_warnings).
+"""Audit commands: `diff` and `impact` (and `lint --base`, through base_problems).
 
 This module never imports :mod:`engine.cli.main` (main.py imports it to register the commands);
 shared plumbing comes from :mod:`engine.cli.common`.
@@ -26,6 +26,7 @@ from engine.cli.progress import Progress, progress_for
 
 if TYPE_CHECKING:
     from engine.audit.gitsource import RulebookSide
+    from engine.errors import Problem
     from engine.load.rulebook import Rulebook
 
 
@@ -182,19 +183,25 @@ def impact_command(
         sys.exit(EXIT_FINDING)
 
 
-def echo_changelog_warnings(base: str, rules_dir: Path, head: Rulebook) -> int:
-    """For `lint --base REV`: warn (stderr) about logic changed without a changelog entry."""
-    from engine.audit.diff import changelog_warnings
-    from engine.audit.gitsource import load_side
+def base_problems(base: str, rules_dir: Path, head: Rulebook) -> list[Problem]:
+    """For `lint --base REV`: the version policy against REV (a problem when the rulebook
+    version did not move as the changes require; its verdict on stdout either way) and, as
+    warnings on stderr, rules whose logic changed without a changelog entry."""
+    from engine.audit.diff import check_against_base
+    from engine.quality.locator import Locator
 
-    side = load_side(base, rules_dir, Path.cwd())
-    problems = changelog_warnings(side.book, head)
-    for problem in problems:
-        click.echo(f"warning: {problem.render()}", err=True)
-    return len(problems)
+    check = check_against_base(base, rules_dir, head, Path.cwd())
+    for warning in check.changelog:
+        click.echo(f"warning: {warning.render()}", err=True)
+    verdict = check.verdict
+    click.echo(f"against {check.label}: {verdict.sentence()}")
+    if verdict.ok:
+        return []
+    locate = Locator(head, rules_dir)
+    return [locate.rulebook_problem(("version",), verdict.problem_message(check.label))]
 
 
-__all__ = ["Progress", "echo_changelog_warnings", "register"]
+__all__ = ["Progress", "base_problems", "register"]
 
 
 def register(main: click.Group) -> None:

@@ -115,6 +115,13 @@ def write_output(text: str, output: Path | None) -> None:
         raise
 
 
+def use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
 def format_choice(formats: list[str], help_text: str = "Output format.") -> Callable[[F], F]:
     """A `--format` option restricted to the formats a command can produce."""
     return click.option(

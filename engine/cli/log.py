@@ -49,6 +49,7 @@ def record_decision(
     history_path: Path | None = None,
     use_history: bool = True,
     request_id: str | None = None,
+    detail: str = "standard",
 ) -> dict[str, object]:
     """Append the decision to the log; called by `assess --record` before it writes output."""
     from engine.audit.decision_log import DecisionLog, DecisionLogError, default_log_path
@@ -70,6 +71,7 @@ def record_decision(
         fmt=fmt,
         by=(by or default_user()).strip(),
         history=_history_used(result, dossier, history_path, use_history),
+        detail=detail,
     )
     if request_id is not None:
         record["request_id"] = request_id
@@ -207,7 +209,19 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
     click.echo(f"decision log {log.path}: {len(entries)} entries")
     if not entries:
         return
-    header = ("seq", "time", "by", "country", "year", "tier", "rules", "evidence", "hash")
+    header = (
+        "seq",
+        "time",
+        "by",
+        "country",
+        "year",
+        "tier",
+        "rulebook",
+        "engine",
+        "rules",
+        "evidence",
+        "hash",
+    )
     rows = [
         (
             str(e.get("seq")),
@@ -216,6 +230,8 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
             str(e.get("country")),
             _year(e),
             str(e.get("tier")),
+            str(e.get("rules_version", "-")),
+            str(e.get("engine_version")),
             str(e.get("rules_sha256"))[:12],
             str(e.get("evidence_sha256"))[:12],
             str(e.get("hash"))[:12],

@@ -14,6 +14,7 @@ from engine.cli.audit import register as register_audit
 from engine.cli.common import limit_option, sources_option
 from engine.cli.log import register as register_log
 from engine.cli.rulebook import register as register_rulebook
+from engine.cli.serve import register as register_serve
 from engine.cli.validate import register as register_validate
 from engine.cli.whatif import register as register_whatif
 
@@ -31,6 +32,7 @@ def main() -> None:
       tip-assess assess evidence/peru/2007.yaml --format json
       tip-assess rules list --year 2007
       tip-assess --limit records=5000 assess big-dossier.yaml
+      tip-assess serve            (the local web app)
 
     Inputs are bounded (file size, nesting, records, ...): see docs/limits.md.
     """
@@ -42,6 +44,7 @@ register_audit(main)  # diff, impact
 register_log(main)  # log show|verify|replay
 register_validate(main)  # validate
 register_whatif(main)  # whatif, sensitivity, consistency
+register_serve(main)  # serve (the local web app)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

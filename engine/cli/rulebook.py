@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from engine import __version__
 from engine.cli.common import (
     EXIT_FINDING,
     format_option,
@@ -66,7 +67,7 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
     """Show one rule: its statutory text, citation, years in force, condition and examples."""
     book = load_rules(rules_dir)
     try:
-        book.rule(rule_id)
+        book.item(rule_id)
     except KeyError:
         raise click.UsageError(
             f"no rule with id '{rule_id}' (try: tip-assess rules list)"
@@ -80,8 +81,9 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
 @click.option(
     "--base",
     default=None,
-    help="Warn about rules whose logic changed against this revision (git:REV, or a rules "
-    "directory) without a new changelog entry.",
+    help="Also check the rules against this base (a bare REV, git:REV, or a rules directory): "
+    "fail when the rulebook version did not move as docs/versioning.md requires; warn about "
+    "rules whose logic changed without a new changelog entry.",
 )
 @click.option(
     "--evidence",
@@ -95,8 +97,15 @@ def lint_command(
 ) -> None:
     """Check the rulebook: schema, legal texts, parameters, examples, reachability, conflicts.
 
+    With --base REV, also the version policy: the rulebook version must move as far as the
+    changes since REV require (editorial: patch, outcome-affecting: minor, breaking: major).
     Every problem names file, line and rule id. Exit status: 0 clean, 1 problems found,
-    2 when the rules directory does not exist.
+    2 when the rules directory or the base does not exist.
+
+    \b
+    Examples:
+      tip-assess lint
+      tip-assess lint --base main
     """
     from engine.quality.lint import lint
     from engine.quality.search import describe_case
@@ -110,12 +119,13 @@ def lint_command(
     if evidence is None and Path("evidence").is_dir():
         evidence = Path("evidence")
     result = lint(root, evidence=evidence)
-    for problem in result.problems:
-        click.echo(f"error: {problem.render()}", err=True)
+    problems = list(result.problems)
     if base is not None and result.book is not None:
-        from engine.cli.audit import echo_changelog_warnings
+        from engine.cli.audit import base_problems
 
-        echo_changelog_warnings(base, root, result.book)
+        problems += base_problems(base, root, result.book)
+    for problem in problems:
+        click.echo(f"error: {problem.render()}", err=True)
     if verbose:
         for report in result.eras:
             click.echo(f"report years {report.era.label}: {report.dossiers} generated dossiers")
@@ -127,14 +137,15 @@ def lint_command(
                     f"  note: {count} generated dossier(s) with contradictory evidence gave "
                     f"conflicting values for '{subject}' (first rule to fire wins)"
                 )
-    if not result.ok:
-        click.echo(f"lint: {len(result.problems)} problem(s)", err=True)
+    if problems:
+        click.echo(f"lint: {len(problems)} problem(s)", err=True)
         sys.exit(EXIT_FINDING)
     book = result.book
     assert book is not None
     generated = sum(report.dossiers for report in result.eras)
     click.echo(
-        f"ok: {book.info.name} {book.info.version}: {len(book.rules)} rules, "
+        f"ok: {book.info.name} {book.info.version} (engine tip-assess {__version__}): "
+        f"{len(book.rules)} rules and {len(book.weighings)} weighings, "
         f"{result.examples} examples pass; every placement reachable in each of "
         f"{len(result.eras)} eras ({', '.join(r.era.label for r in result.eras)}); "
         f"no conflicting placements in {generated} generated dossiers"
@@ -171,7 +182,7 @@ def coverage_command(
     book = load_rules(rules_dir)
     result = measure(book, features, threshold)
     if fmt == "json":
-        click.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_json(result, book), indent=2, ensure_ascii=False))
     else:
         click.echo(render_text(book, result), nl=False)
     if not result.ok:
@@ -201,6 +212,14 @@ def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> No
     write_output(text, output)
 
 
+def _subject(rule: Any) -> str:
+    return str(rule.concludes) if hasattr(rule, "concludes") else str(rule.then.conclude)
+
+
+def _value(rule: Any) -> str | None:
+    return None if hasattr(rule, "concludes") else str(rule.then.value)
+
+
 def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> str:
     """`rules show`, and with a year whether the rule is in force then, and what replaces it."""
     from engine.report.rules import show_rule
@@ -208,14 +227,12 @@ def show_rule_in_year(book: Any, rule_id: str, year: int | None, fmt: str) -> st
     text = show_rule(book, rule_id, fmt)
     if year is None:
         return text
-    rule = book.rule(rule_id)
+    rule = book.item(rule_id)
     in_force = rule.in_force.covers(year)
     counterparts = [
         other.id
-        for other in book.rules_in_force(year)
-        if other.id != rule.id
-        and other.then.conclude == rule.then.conclude
-        and other.then.value == rule.then.value
+        for other in book.producers(_subject(rule))
+        if other.id != rule.id and other.in_force.covers(year) and _value(other) == _value(rule)
     ]
     if fmt == "json":
         data = json.loads(text)

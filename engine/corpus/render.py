@@ -18,7 +18,8 @@ def _missing_text(row: Row) -> str:
     parts = []
     for item in row.missing:
         settle = ", ".join(item["settle_with"]) or "no evidence kind settles it directly"
-        parts.append(f"{item['subject']}={item['value']} (settle with: {settle})")
+        value = item["value"] if item["value"] is not None else "not concluded"
+        parts.append(f"{item['subject']}={value} (settle with: {settle})")
     return "; ".join(parts)
 
 
@@ -45,7 +46,8 @@ def _summary_line(validation: Validation) -> str:
 def render_text(validation: Validation) -> str:
     out = [
         f"Validation against {validation.expected_path} "
-        f"(rules {validation.rulebook_label}, sha256 {validation.rules_sha256[:12]})",
+        f"(rules {validation.rulebook_label}, sha256 {validation.rules_sha256[:12]}; "
+        f"engine tip-assess {validation.engine_version})",
         "",
     ]
     header = ("DOSSIER", "COMPLETENESS", "OFFICIAL", "ENGINE", "STATUS", "VERDICT")
@@ -80,7 +82,7 @@ def _cell(text: str) -> str:
 def render_markdown(validation: Validation) -> str:
     out = [
         f"Validation against `{validation.expected_path}` (rules {validation.rulebook_label}, "
-        f"sha256 `{validation.rules_sha256[:12]}`)",
+        f"sha256 `{validation.rules_sha256[:12]}`; engine tip-assess {validation.engine_version})",
         "",
         "| Dossier | Completeness | Official | Engine | Status | Verdict | Pivotal findings "
         "| Missing evidence |",
@@ -106,7 +108,9 @@ def render_json(validation: Validation) -> str:
     document = {
         "schema": SCHEMA,
         "rulebook": validation.rulebook_label,
+        "rules_version": validation.rules_version,
         "rules_sha256": validation.rules_sha256,
+        "engine_version": validation.engine_version,
         "expected": validation.expected_path,
         "rows": [row.to_dict() for row in validation.rows],
         "summary": validation.summary(),

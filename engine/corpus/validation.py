@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import __version__
 from engine.batch.dossiers import DOSSIER_NAME, find_dossiers
 from engine.batch.pool import run
 from engine.corpus.expected import Official, OfficialPlacements
@@ -120,6 +121,8 @@ class Validation:
     rules_sha256: str
     expected_path: str
     rows: list[Row] = field(default_factory=list)
+    rules_version: str = ""
+    engine_version: str = __version__
 
     @property
     def counted(self) -> list[Row]:
@@ -228,6 +231,7 @@ def validate(
         rulebook_label=f"{book.info.name} {book.info.version}",
         rules_sha256=book.sha256,
         expected_path=expected.path,
+        rules_version=book.info.version,
     )
     problems: list[Problem] = []
     shown = [str(file) for file in files]

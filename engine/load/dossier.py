@@ -38,6 +38,18 @@ class LoadedDossier:
     record_lines: dict[str, int]
 
 
+def conclusion_phrase(book: Rulebook, quote: str) -> str | None:
+    """The first Department conclusion a quote contains: a placement or a phrase the rulebook
+    lists (rulebook.yaml, conclusion_phrases), compared without regard to case or spacing."""
+    folded = " ".join(quote.split()).casefold()
+    outcome = book.info.outcome
+    placements = [*outcome.ladder, *outcome.not_applicable]
+    for phrase in [*book.info.conclusion_phrases, *placements]:
+        if " ".join(phrase.split()).casefold() in folded:
+            return phrase
+    return None
+
+
 def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> LoadedDossier:
     """Load one dossier, check it against the vocabulary and every quote against its source."""
     shown = display or str(path)
@@ -100,6 +112,17 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
                 )
             )
             continue
+        if kind.generated:
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line_of((*base, "kind")),
+                    f"{section}[{index}].kind",
+                    f"'{entry.kind}' is made by the engine (from the dossier header or the history) "
+                    "and cannot be written in a dossier",
+                )
+            )
+            continue
         if section == "records" and kind.judgment:
             problems.append(
                 Problem(
@@ -127,7 +150,33 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
                     message,
                 )
             )
+        reading = getattr(entry, "reading", None)
+        if reading is not None and isinstance(reading.alternative, dict):
+            for field_name, message in check_record_values(
+                kind, {**entry.values, **reading.alternative}
+            ):
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of((*base, "reading", "alternative")),
+                        f"{section}[{index}].reading.alternative.{field_name}",
+                        message,
+                    )
+                )
         if entry.quote is not None:
+            phrase = conclusion_phrase(book, entry.quote)
+            if phrase is not None:
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of((*base, "quote")),
+                        f"{section}[{index}].quote",
+                        f"the quote contains '{phrase}', the Department's conclusion: conclusions "
+                        "are never evidence (docs/evidence-guide.md, section 1); quote only the "
+                        "facts of the sentence",
+                    )
+                )
+                continue
             found = source.locate(entry.quote)
             if found is None:
                 problems.append(

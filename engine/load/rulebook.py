@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.load.labels import Labels
 from engine.load.yamlsource import LineMap
 from engine.models import (
     ConclusionSpec,
     EvidenceKind,
+    LawItem,
     Parameter,
     Rule,
     RulebookInfo,
     ScalarValue,
+    Weighing,
 )
 
 
@@ -52,9 +55,11 @@ class Rulebook:
     parameters: dict[str, Parameter]
     rules: list[Rule]
     origins: dict[str, Origin] = field(default_factory=dict)
+    weighings: list[Weighing] = field(default_factory=list)
     sha256: str = ""
     root: str = ""
     info_origin: Origin | None = None  # where the `rulebook` section is written
+    labels: Labels | None = None  # plain-English words for conclusion values (labels.yaml)
 
     def info_location(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a field of the `rulebook` section (`history.placement_kind`)."""
@@ -78,6 +83,28 @@ class Rulebook:
     def rules_in_force(self, year: int) -> list[Rule]:
         return [rule for rule in self.rules if rule.in_force.covers(year)]
 
+    def weighings_in_force(self, year: int) -> list[Weighing]:
+        return [item for item in self.weighings if item.in_force.covers(year)]
+
+    def item(self, item_id: str) -> LawItem:
+        """A rule or a weighing by id (ids are unique across both)."""
+        for rule in self.rules:
+            if rule.id == item_id:
+                return rule
+        for weighing in self.weighings:
+            if weighing.id == item_id:
+                return weighing
+        raise KeyError(item_id)
+
+    def items(self) -> list[LawItem]:
+        return [*self.rules, *self.weighings]
+
+    def producers(self, subject: str) -> list[LawItem]:
+        """Every rule and weighing that can conclude `subject`."""
+        found: list[LawItem] = [rule for rule in self.rules if rule.then.conclude == subject]
+        found += [w for w in self.weighings if w.concludes == subject]
+        return found
+
     def parameter_values(self, year: int) -> dict[str, ScalarValue | None]:
         return {name: param.value_for(year) for name, param in self.parameters.items()}
 
@@ -89,6 +116,6 @@ class Rulebook:
         )
 
     def covered_years(self) -> tuple[int, int]:
-        starts = [rule.in_force.start for rule in self.rules]
-        ends = [rule.in_force.end for rule in self.rules if rule.in_force.end is not None]
+        starts = [item.in_force.start for item in self.items()]
+        ends = [item.in_force.end for item in self.items() if item.in_force.end is not None]
         return min(starts), max([*ends, *starts])

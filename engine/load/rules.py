@@ -14,12 +14,13 @@ from typing import Any
 from engine.errors import InputError, Problem
 from engine.load import inputs
 from engine.load.common import digest_files, validate_model
+from engine.load.labels import read_labels
 from engine.load.rulebook import Origin, Rulebook
 from engine.load.vocabulary import check_rulebook
 from engine.load.yamlsource import LineMap, PathKey, load_yaml_file
-from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo
+from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo, Weighing
 
-SECTIONS = ("rulebook", "vocabulary", "parameters", "rules")
+SECTIONS = ("rulebook", "vocabulary", "parameters", "rules", "labels")
 
 
 def _mapping(
@@ -97,8 +98,10 @@ def load_rulebook(
     conclusions: dict[str, ConclusionSpec] = {}
     parameters: dict[str, Parameter] = {}
     rules: list[Rule] = []
+    weighings: list[Weighing] = []
     origins: dict[str, Origin] = {}
     raw_files: list[tuple[str, bytes]] = []
+    label_sections: list[tuple[Any, LineMap]] = []
 
     files = rule_files(root) if files is None else sorted(files)
     if not files:
@@ -179,6 +182,11 @@ def load_rulebook(
                 conclusion = validate_model(ConclusionSpec, spec, lines, path_key, problems)
                 if conclusion is not None:
                     conclusions[name] = conclusion
+                    origins[f"conclusion:{name}"] = Origin(
+                        display, lines.line_of(path_key), lines, path_key
+                    )
+        if "labels" in data:
+            label_sections.append((data["labels"], lines))
         if "parameters" in data:
             for name, spec, path_key in _declarations(
                 data["parameters"], lines, ("parameters",), parameters, "parameter", problems
@@ -222,12 +230,21 @@ def load_rulebook(
                         )
                     )
                     continue
+                if isinstance(entry, dict) and "weigh" in entry:
+                    weighing = validate_model(Weighing, entry, lines, path_key, problems, rule_id)
+                    if weighing is not None:
+                        weighings.append(weighing)
+                        origins[weighing.id] = Origin(
+                            display, lines.line_of(path_key), lines, path_key
+                        )
+                    continue
                 rule = validate_model(Rule, entry, lines, path_key, problems, rule_id)
                 if rule is not None:
                     rules.append(rule)
                     origins[rule.id] = Origin(display, lines.line_of(path_key), lines, path_key)
     if info is None and not any(p.field == "rulebook" for p in problems):
         problems.append(Problem(shown, None, "rulebook", "no file has a 'rulebook' section"))
+    labels = read_labels(label_sections, conclusions, problems) if label_sections else None
     if problems or info is None:
         raise InputError(problems)
     book = Rulebook(
@@ -236,10 +253,12 @@ def load_rulebook(
         conclusions=conclusions,
         parameters=parameters,
         rules=rules,
+        weighings=weighings,
         origins=origins,
         sha256=digest_files(raw_files),
         root=shown,
         info_origin=info_origin,
+        labels=labels,
     )
     problems = check_rulebook(book)
     if problems:

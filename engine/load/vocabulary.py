@@ -22,8 +22,11 @@ from engine.models import (
     FieldRef,
     FieldSpec,
     FindingPattern,
+    LawItem,
     ParamRef,
-    Rule,
+    Pattern,
+    Weighing,
+    alternatives,
 )
 
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
@@ -98,7 +101,7 @@ _PARAM_TYPE_FOR_FIELD = {
 
 
 class _RuleChecker:
-    def __init__(self, book: Rulebook, rule: Rule) -> None:
+    def __init__(self, book: Rulebook, rule: LawItem) -> None:
         self.book = book
         self.rule = rule
         origin = book.origins.get(rule.id)
@@ -112,6 +115,8 @@ class _RuleChecker:
         self.problems.append(Problem(self.file, line, field_name, message, self.rule.id))
 
     def check(self) -> list[Problem]:
+        if isinstance(self.rule, Weighing):
+            return self.check_weighing(self.rule)
         rule = self.rule
         spec = self.book.conclusions.get(rule.then.conclude)
         if spec is None:
@@ -124,10 +129,17 @@ class _RuleChecker:
                 "then.value",
                 f"'{rule.then.value}' is not a value of '{rule.then.conclude}' ({', '.join(spec.values)})",
             )
+        every_binding = self.check_alternatives(rule.alternatives(), "when")
+        if rule.explain:
+            self.check_template(rule.explain, every_binding)
+        return self.problems
+
+    def check_alternatives(
+        self, alts: list[list[Pattern]], prefix: str
+    ) -> dict[str, EvidenceKind | None]:
         every_binding: dict[str, EvidenceKind | None] = {}
-        alts = rule.alternatives()
         for number, patterns in enumerate(alts):
-            where = "when.all" if len(alts) == 1 else f"when.any[{number}].all"
+            where = f"{prefix}.all" if len(alts) == 1 else f"{prefix}.any[{number}].all"
             bound: dict[str, EvidenceKind | None] = {}
             for index, pattern in enumerate(patterns):
                 path = f"{where}[{index}]"
@@ -143,9 +155,81 @@ class _RuleChecker:
                     if positive.binding:
                         self.bind(bound, positive.binding, None, path)
             every_binding.update(bound)
-        if rule.explain:
-            self.check_template(rule.explain, every_binding)
+        return every_binding
+
+    def check_value(self, path: str, subject: str, value: str | None) -> None:
+        spec = self.book.conclusions.get(subject)
+        if spec is not None and value is not None and value not in spec.values:
+            self.report(path, f"'{value}' is not a value of '{subject}' ({', '.join(spec.values)})")
+
+    def check_weighing(self, weighing: Weighing) -> list[Problem]:
+        spec = weighing.weigh
+        if spec.conclude not in self.book.conclusions:
+            self.report(
+                "weigh.conclude", f"conclusion '{spec.conclude}' is not declared in the vocabulary"
+            )
+        for index, band in enumerate(spec.bands):
+            self.check_value(f"weigh.bands[{index}].value", spec.conclude, band.value)
+            if isinstance(band.min, ParamRef):
+                self.check_threshold(band.min, f"weigh.bands[{index}].min")
+        for index, case in enumerate(spec.silent):
+            self.check_value(f"weigh.silent[{index}].value", spec.conclude, case.value)
+            if case.when is not None:
+                self.check_alternatives(alternatives(case.when), f"weigh.silent[{index}].when")
+        self.check_value("weigh.undetermined", spec.conclude, spec.undetermined)
+        unknown = set(self.book.info.outcome.unknown_values)
+        for index, term in enumerate(spec.terms):
+            path = f"weigh.terms[{index}]"
+            if term.group is not None and term.group not in spec.groups:
+                self.report(f"{path}.group", f"group '{term.group}' is not declared in 'groups'")
+            if term.when is not None:
+                self.check_alternatives(alternatives(term.when), f"{path}.when")
+                continue
+            finding = term.finding or ""
+            conclusion = self.book.conclusions.get(finding)
+            if conclusion is None:
+                self.report(
+                    f"{path}.finding", f"conclusion '{finding}' is not declared in the vocabulary"
+                )
+                continue
+            mapped = term.points if isinstance(term.points, dict) else {}
+            for value in mapped:
+                if value not in conclusion.values:
+                    self.report(
+                        f"{path}.points",
+                        f"'{value}' is not a value of '{finding}' ({', '.join(conclusion.values)})",
+                    )
+            missing = [v for v in conclusion.values if v not in mapped and v not in unknown]
+            if missing:
+                self.report(
+                    f"{path}.points",
+                    f"gives no points for {', '.join(missing)}: map every value of '{finding}' "
+                    "that is not an unknown value",
+                )
+            if spec.undetermined is None and any(v in unknown for v in conclusion.values):
+                self.report(
+                    "weigh.undetermined",
+                    f"'{finding}' can be unknown ({', '.join(v for v in conclusion.values if v in unknown)}): "
+                    "say which value the weighing concludes when that could move it",
+                )
         return self.problems
+
+    def check_threshold(self, ref: ParamRef, path: str) -> None:
+        param = self.book.parameters.get(ref.param)
+        if param is None:
+            self.report(path, f"parameter '{ref.param}' is not declared")
+            return
+        if param.type not in ("integer", "number"):
+            self.report(path, f"parameter '{ref.param}' is {param.type}; a band needs a number")
+            return
+        end = self.rule.in_force.end or self.rule.in_force.start
+        for year in range(self.rule.in_force.start, end + 1):
+            if param.value_for(year) is None:
+                self.report(
+                    path,
+                    f"parameter '{ref.param}' has no value for report year {year}, when the weighing is in force",
+                )
+                break
 
     def bind(
         self, bound: dict[str, EvidenceKind | None], name: str, kind: EvidenceKind | None, path: str
@@ -326,6 +410,25 @@ def check_rulebook(book: Rulebook) -> list[Problem]:
             message = type_error(field_spec, given) if field_spec is not None else None
             if message:
                 problems.append(at(f"history.downgrade_values.{field_name}", message))
-    for rule in book.rules:
-        problems.extend(_RuleChecker(book, rule).check())
+    narrative = book.info.narrative
+    if narrative is not None:
+        kind = book.kinds.get(narrative.kind)
+        spec_field = kind.fields.get(narrative.completeness_field) if kind else None
+        if kind is None or spec_field is None:
+            problems.append(
+                at(
+                    "narrative",
+                    f"evidence kind '{narrative.kind}' with field "
+                    f"'{narrative.completeness_field}' is not declared",
+                )
+            )
+        elif not kind.generated:
+            problems.append(
+                at(
+                    "narrative",
+                    f"evidence kind '{narrative.kind}' must be marked 'generated: true'",
+                )
+            )
+    for item in book.items():
+        problems.extend(_RuleChecker(book, item).check())
     return problems

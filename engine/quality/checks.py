@@ -1,6 +1,7 @@
 """Lint's static checks: blank legal texts, gaps and overlaps in parameters, placements outside
 the years their list exists, rule examples (each rule needs one that fires, one that does not),
-and placement histories that cannot be true (in rule examples and in the evidence directory).
+placement histories that cannot be true (in rule examples and in the evidence directory), and a
+plain-English label for every conclusion value.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from engine.errors import InputError, Problem
 from engine.load.history import is_history_file, load_history
 from engine.load.history_checks import Entry, impossible_entries
+from engine.load.labels import missing_labels
 from engine.load.rulebook import Rulebook
 from engine.quality.examples import (
     ExampleOutcome,
@@ -24,7 +26,7 @@ from engine.quality.locator import Locator
 
 def check_texts(book: Rulebook, locate: Locator) -> list[Problem]:
     problems = []
-    for rule in book.rules:
+    for rule in book.items():
         for name in ("citation", "text", "title"):
             if not getattr(rule, name).strip():
                 problems.append(
@@ -109,14 +111,17 @@ def check_examples(book: Rulebook, locate: Locator) -> tuple[list[Problem], list
         if not outcome.passed:
             line = locate.rule_line(outcome.ref.rule.id, "examples", outcome.ref.index)
             problems.append(example_problem(book, outcome, line))
-    for rule in book.rules:
+    for rule in book.items():
         for expect in missing_expectations(rule):
+            what = {
+                "fires": "no example where the rule fires",
+                "does_not_fire": "no example where the rule does not fire",
+            }.get(expect, f"no examples reaching {expect}")
             problems.append(
                 locate.rule_problem(
                     rule.id,
                     "examples",
-                    f"no example where the rule {'fires' if expect == 'fires' else 'does not fire'} "
-                    f"(add one with expect: {expect})",
+                    f"{what} (add one with expect: {expect})",
                     "examples" if rule.examples else "id",
                 )
             )
@@ -171,4 +176,22 @@ def check_history_files(book: Rulebook, evidence: Path | None) -> list[Problem]:
             load_history(path, book)
         except InputError as exc:
             problems.extend(exc.problems)
+    return problems
+
+
+def check_labels(book: Rulebook) -> list[Problem]:
+    """Every value of every conclusion needs plain-English words in the `labels` section."""
+    problems = []
+    where = ", ".join(book.labels.files) if book.labels and book.labels.files else "a labels file"
+    for name, value in missing_labels(book.labels, book.conclusions):
+        origin = book.origins.get(f"conclusion:{name}")
+        problems.append(
+            Problem(
+                origin.file if origin else book.root,
+                origin.line_of("values") if origin else None,
+                f"vocabulary.conclusions.{name}.values",
+                f"value '{value}' of conclusion '{name}' has no label: add it to labels.values "
+                f"or labels.conclusions.{name} ({where})",
+            )
+        )
     return problems

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import __version__
 from engine.load.rulebook import Rulebook
 from engine.quality.eras import Era, era_of, eras
 from engine.quality.examples import all_examples, run_example
@@ -67,6 +68,11 @@ def measure(book: Rulebook, features: Path, threshold: float | None = None) -> C
             key = (rule.then.conclude, rule.then.value, era.label)
             cell = cells.setdefault(key, Cell(rule.then.conclude, rule.then.value, era, []))
             cell.rules.append(rule.id)
+        for weighing in book.weighings_in_force(era.start):
+            for value in weighing.values():
+                key = (weighing.concludes, value, era.label)
+                cell = cells.setdefault(key, Cell(weighing.concludes, value, era, []))
+                cell.rules.append(weighing.id)
     failures: list[str] = []
     refs = all_examples(book)
     for ref in refs:
@@ -112,7 +118,8 @@ def render_text(book: Rulebook, coverage: Coverage) -> str:
                 rows.append((f"{subject} = {value}", marks))
     name_width = max(len(name) for name, _ in rows)
     lines = [
-        f"Legal coverage of {book.info.name} {book.info.version}: conclusion = value x era",
+        f"Legal coverage of {book.info.name} {book.info.version} (engine tip-assess "
+        f"{__version__}): conclusion = value x era",
         "  E covered by a rule example, S by an amendment scenario, . not covered, - no rule",
         "",
         " " * (name_width + 2) + "  ".join(label.rjust(width) for label in labels),
@@ -138,8 +145,11 @@ def render_text(book: Rulebook, coverage: Coverage) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_json(coverage: Coverage) -> dict[str, Any]:
+def to_json(coverage: Coverage, book: Rulebook) -> dict[str, Any]:
     return {
+        "rulebook": book.info.name,
+        "rules_version": book.info.version,
+        "engine_version": __version__,
         "ratio": round(coverage.ratio, 4),
         "threshold": coverage.threshold,
         "ok": coverage.ok,

@@ -26,7 +26,7 @@ class Era:
 def eras(book: Rulebook) -> list[Era]:
     """Split the years the rulebook covers where any rule, parameter or outcome value changes."""
     starts: set[int] = set()
-    for rule in book.rules:
+    for rule in book.items():
         starts.add(rule.in_force.start)
         if rule.in_force.end is not None:
             starts.add(rule.in_force.end + 1)
@@ -39,7 +39,8 @@ def eras(book: Rulebook) -> list[Era]:
         starts.add(years.start)
         if years.end is not None:
             starts.add(years.end + 1)
-    first = min(rule.in_force.start for rule in book.rules) if book.rules else 2001
+    items = book.items()
+    first = min(rule.in_force.start for rule in items) if items else 2001
     points = sorted(year for year in starts if year >= first)
     return [
         Era(point, points[index + 1] - 1 if index + 1 < len(points) else None)

@@ -15,9 +15,9 @@ from typing import Any
 from engine.errors import Problem
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
-from engine.models import InputFact, Rule, RuleExample
+from engine.models import InputFact, LawItem, RuleExample, WeighExample, Weighing
 from engine.reason.cache import compiled_for
-from engine.reason.inference import GIVEN, InferenceResult, infer
+from engine.reason.inference import GIVEN, InferenceResult, infer, narrative_fact
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def run_case(
     year: int,
     inputs: list[InputFact],
     given: Mapping[str, str] | None = None,
+    completeness: str = "complete",
 ) -> CaseResult:
     """Run the rules in force for `year` over `inputs`, with `given` findings asserted first.
 
@@ -73,6 +74,9 @@ def run_case(
     conclude the same subject records a duplicate or a conflict instead of a second fact, and an
     `otherwise` rule on that subject stays silent, exactly as if another rule had concluded it.
     """
+    header = narrative_fact(book, completeness)
+    if header is not None and not any(fact.kind == header.kind for fact in inputs):
+        inputs = [*inputs, header]
     result = infer(book, compiled_for(book, year), inputs, given=given)
     fired = {
         justification.rule_id
@@ -92,9 +96,9 @@ def run_case(
 class ExampleRef:
     """One example of one rule, with a readable test id (`rule-id: example name`)."""
 
-    rule: Rule
+    rule: LawItem
     index: int
-    example: RuleExample
+    example: RuleExample | WeighExample
 
     @property
     def test_id(self) -> str:
@@ -114,11 +118,11 @@ class ExampleOutcome:
 
 
 def all_examples(book: Rulebook) -> list[ExampleRef]:
-    return [
-        ExampleRef(rule, index, example)
-        for rule in book.rules
-        for index, example in enumerate(rule.examples)
-    ]
+    refs: list[ExampleRef] = []
+    for item in book.items():
+        examples: list[RuleExample | WeighExample] = list(item.examples)
+        refs.extend(ExampleRef(item, index, example) for index, example in enumerate(examples))
+    return refs
 
 
 def example_problems(book: Rulebook, ref: ExampleRef) -> list[str]:
@@ -163,7 +167,24 @@ def run_example(book: Rulebook, ref: ExampleRef) -> ExampleOutcome:
     if problems:
         return ExampleOutcome(ref, False, "; ".join(problems))
     records = [CaseRecord(e["kind"], e.get("values", {})) for e in ref.example.evidence]
-    case = run_case(book, ref.year, case_inputs(book, records), ref.example.findings)
+    case = run_case(
+        book,
+        ref.year,
+        case_inputs(book, records),
+        ref.example.findings,
+        ref.example.completeness,
+    )
+    if isinstance(ref.rule, Weighing):
+        got = case.value(ref.rule.concludes)
+        if got == ref.example.expect:
+            return ExampleOutcome(ref, True, "ok", case)
+        return ExampleOutcome(
+            ref,
+            False,
+            f"expected {ref.rule.concludes} = {ref.example.expect} under the rules for "
+            f"{ref.year}, got {got if got is not None else 'nothing'}",
+            case,
+        )
     fired = ref.rule.id in case.fired
     expected = ref.example.expect == "fires"
     if fired == expected:
@@ -182,9 +203,12 @@ def run_example(book: Rulebook, ref: ExampleRef) -> ExampleOutcome:
     return ExampleOutcome(ref, False, message, case)
 
 
-def missing_expectations(rule: Rule) -> list[str]:
-    """The kinds of example a rule lacks: every rule needs one that fires and one that does not."""
+def missing_expectations(rule: LawItem) -> list[str]:
+    """The kinds of example a rule lacks: every rule needs one that fires and one that does not;
+    a weighing needs examples reaching at least two of its values."""
     kinds = {example.expect for example in rule.examples}
+    if isinstance(rule, Weighing):
+        return [] if len(kinds) >= 2 else ["two different values"]
     return [expect for expect in ("fires", "does_not_fire") if expect not in kinds]
 
 

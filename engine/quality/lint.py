@@ -2,13 +2,16 @@
 
 Checks, each reported with file, line and rule id:
 - the schema and the vocabulary (the loader's own problems, reused as they are);
+- the rulebook version is MAJOR.MINOR.PATCH (docs/versioning.md; `lint --base` checks the bump);
 - every rule has a citation, a statutory text and years in force (not just present: not blank);
 - parameters: no gap and no overlap between the dated values of a parameter;
 - the outcome: `in_force` names ladder values, and no rule places a country on a value in a year
   when that value does not exist;
+- every value of every conclusion has plain-English words in a `labels` section;
 - every rule carries an example that fires and one that does not, and all examples pass;
 - no placement history can be untrue: none in a rule example, none in the evidence directory;
-- per era (a run of years with the same rules and parameters), every placement on the ladder is
+- per era (a run of years with the same rules and parameters), every placement on the ladder, and
+  every "not applicable" placement (Not ranked) a rule in force concludes, is
   reachable by some dossier, and no generated dossier gets two placements.
 
 Reachability and conflicts are searched with generated dossiers: witnesses built backwards from
@@ -23,6 +26,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.audit.versioning import version_format_message
 from engine.errors import InputError, Problem
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
@@ -30,6 +34,7 @@ from engine.quality.checks import (
     check_example_histories,
     check_examples,
     check_history_files,
+    check_labels,
     check_outcome,
     check_parameters,
     check_texts,
@@ -62,7 +67,15 @@ def check_era(
     problems: list[Problem] = []
     report = EraReport(era, {})
     tried: list[list[CaseRecord]] = []
-    for value in outcome.ladder:
+    # Every placement of the ladder that exists this year, and every "not applicable" placement
+    # some rule in force can conclude (Not ranked exists only while a threshold applies).
+    concluded = {
+        rule.then.value
+        for rule in book.rules_in_force(year)
+        if rule.then.conclude == outcome.conclusion
+    }
+    targets = [*outcome.ladder, *(v for v in outcome.not_applicable if v in concluded)]
+    for value in targets:
         exists = outcome.in_force.get(value)
         if exists is not None and not exists.covers(year):
             continue
@@ -164,6 +177,10 @@ def lint(
     locate = Locator(book, root)
     problems = check_texts(book, locate) + check_parameters(book) + check_outcome(book, locate)
     problems += check_example_histories(book, locate) + check_history_files(book, evidence)
+    problems += check_labels(book)
+    version_problem = version_format_message(book.info.version)
+    if version_problem:
+        problems.append(locate.rulebook_problem(("version",), version_problem))
     for era in eras(book):
         try:
             compile_year(book, era.start)

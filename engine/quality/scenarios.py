@@ -102,6 +102,7 @@ class ScenarioState:
     placements: dict[int, dict[str, Any]] = field(default_factory=dict)
     waivers: dict[int, dict[str, Any]] = field(default_factory=dict)
     results: dict[int, CaseResult] = field(default_factory=dict)
+    completeness: str = "complete"
 
     # ---------------------------------------------------------------- given
     def add_profile(self, name: str) -> None:
@@ -136,7 +137,7 @@ class ScenarioState:
             inputs = case_inputs(self.book, self.records) + history_facts(
                 history, year, history_settings(self.book)
             )
-            self.results[year] = run_case(self.book, year, inputs)
+            self.results[year] = run_case(self.book, year, inputs, completeness=self.completeness)
 
     # ---------------------------------------------------------------- then
     def _each(self) -> list[tuple[int, CaseResult]]:
@@ -159,7 +160,7 @@ class ScenarioState:
 
     def expect_rule(self, rule_id: str, applies: bool) -> None:
         try:
-            self.book.rule(rule_id)
+            self.book.item(rule_id)
         except KeyError:
             raise StepError(f"no rule with id '{rule_id}'") from None
         for year, case in self._each():
@@ -224,6 +225,10 @@ STEPS: dict[str, list[tuple[re.Pattern[str], Handler]]] = {
             lambda s, m: s.waived([int(m["y"])], WAIVER_UNFUNDED),
         ),
         (re.compile(r"it has no placement history"), lambda s, m: None),
+        (
+            re.compile(r"only part of its narrative is available"),
+            lambda s, m: setattr(s, "completeness", "partial"),
+        ),
     ],
     "when": [
         (

@@ -10,7 +10,7 @@ rulebook and committed under schemas/, with a test that they are up to date.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -25,6 +25,7 @@ from engine.models import (
     Rule,
     RulebookInfo,
     Strict,
+    Weighing,
 )
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -36,13 +37,32 @@ class _Vocabulary(Strict):
     conclusions: dict[str, ConclusionSpec] = Field(default_factory=dict)
 
 
+class _Label(Strict):
+    label: str = Field(min_length=1)
+    tone: Literal["good", "mixed", "bad", "unknown", "neutral"] = "neutral"
+
+
+class _Group(Strict):
+    title: str = Field(min_length=1)
+    match: list[str] = Field(min_length=1, description="Conclusion names or patterns")
+
+
+class _Labels(Strict):
+    """Plain-English words for conclusion values (engine/load/labels.py reads them)."""
+
+    values: dict[str, str | _Label] = Field(default_factory=dict)
+    conclusions: dict[str, dict[str, str | _Label]] = Field(default_factory=dict)
+    groups: list[_Group] = Field(default_factory=list)
+
+
 class RulesFile(Strict):
-    """A file under rules/: any of the four sections (the loader merges all files)."""
+    """A file under rules/: any of the five sections (the loader merges all files)."""
 
     rulebook: RulebookInfo | None = None
     vocabulary: _Vocabulary | None = None
     parameters: dict[str, Parameter] | None = None
-    rules: list[Rule] | None = None
+    rules: list[Rule | Weighing] | None = None
+    labels: _Labels | None = None
 
 
 def _finish(schema: dict[str, Any], title: str) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from engine.models import (
     ParamRef,
     Pattern,
     Rule,
+    Weighing,
+    alternatives,
 )
 from engine.quality.examples import CaseRecord, CaseResult, case_inputs, run_case
 
@@ -110,6 +112,7 @@ class Search:
 
     def __post_init__(self) -> None:
         self.rules = self.book.rules_in_force(self.year)
+        self.weighings = self.book.weighings_in_force(self.year)
         self._memo: dict[tuple[str, str, int], list[list[CaseRecord]]] = {}
         for rule in self.rules:
             self.examples[rule.id] = [
@@ -135,6 +138,9 @@ class Search:
         self._memo[key] = []  # guards against cycles through findings
         found: list[list[CaseRecord]] = []
         if depth <= 8:
+            for weighing in self.weighings:
+                if weighing.concludes == subject and value in weighing.values():
+                    found.extend(self._weigh_towards(weighing, value, depth))
             for rule in self.producers(subject, value):
                 for patterns in rule.alternatives():
                     found.extend(itertools.islice(self._satisfy(rule, patterns, depth), 12))
@@ -152,6 +158,46 @@ class Search:
                 rest.append(records)
         self._memo[key] = confirmed + rest
         return self._memo[key]
+
+    def _weigh_towards(self, weighing: Weighing, value: str, depth: int) -> list[list[CaseRecord]]:
+        """Record sets that may bring a weighing to `value`: its examples, then the terms worth
+        most added one by one (each evidence term by a record that satisfies it, each finding
+        term by a dossier reaching its best value), and the terms worth least."""
+        out: list[list[CaseRecord]] = []
+        for example in weighing.examples:
+            if example.expect != value:
+                continue
+            options: list[list[list[CaseRecord]]] = [
+                [[CaseRecord(e["kind"], e.get("values", {})) for e in example.evidence]]
+            ]
+            for subject, given in example.findings.items():
+                options.append(self.reach(subject, given, depth + 1)[:2] or [[]])
+            for combo in itertools.islice(itertools.product(*options), 4):
+                out.append([record for part in combo for record in part])
+        pieces: list[tuple[float, list[CaseRecord]]] = []
+        for term in weighing.weigh.terms:
+            if term.when is not None:
+                patterns = alternatives(term.when)[0]
+                records = [
+                    satisfying_record(self.book, p, self.year)
+                    for p in patterns
+                    if isinstance(p, EvidencePattern)
+                ]
+                pieces.append((float(term.points), records))  # type: ignore[arg-type]
+                continue
+            mapped = term.points if isinstance(term.points, dict) else {}
+            for given, points in sorted(mapped.items(), key=lambda item: -item[1])[:1]:
+                reached = self.reach(term.finding or "", given, depth + 1)[:1]
+                pieces.append((float(points), reached[0] if reached else []))
+        best_first = sorted(pieces, key=lambda piece: -piece[0])
+        worst_first = sorted(pieces, key=lambda piece: piece[0])
+        out.append([])
+        for order in (best_first, worst_first):
+            chosen: list[CaseRecord] = []
+            for _, records in order:
+                chosen = [*chosen, *records]
+                out.append(chosen)
+        return out
 
     def _from_examples(self, rule: Rule, depth: int) -> list[list[CaseRecord]]:
         """A rule's firing examples, with the findings they give replaced by records reaching them."""
@@ -230,6 +276,14 @@ class Search:
                         records.append(satisfying_record(self.book, positive, self.year))
             for example in self.examples.get(rule.id, []):
                 records.extend(example)
+        for weighing in self.weighings:
+            for term in weighing.weigh.terms:
+                if term.when is None:
+                    continue
+                for patterns in alternatives(term.when):
+                    for pattern in patterns:
+                        if isinstance(pattern, EvidencePattern):
+                            records.append(satisfying_record(self.book, pattern, self.year))
         return [unique[0] for unique in unique_sets([[record] for record in records])]
 
 

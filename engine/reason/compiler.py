@@ -20,7 +20,9 @@ from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
 from engine.models import (
     AbsencePattern,
+    AllOf,
     Comparison,
+    Conclusion,
     EvidencePattern,
     FieldRef,
     FindingPattern,
@@ -29,6 +31,7 @@ from engine.models import (
     PositivePattern,
     Rule,
     ScalarValue,
+    Weighing,
 )
 
 OPEN_TYPE = "$open"
@@ -56,14 +59,37 @@ class PatternInfo:
 
 
 @dataclass(frozen=True)
+class TermRole:
+    """Marks an engine rule that matches one term (or one silence case) of a weighing."""
+
+    weighing: str
+    index: int
+    silent: bool = False
+
+
+@dataclass(frozen=True)
 class EngineRule:
-    """One durable_rules rule: a YAML rule, or one alternative of a YAML rule with `any`."""
+    """One durable_rules rule: a YAML rule, or one alternative of a YAML rule with `any`.
+
+    An engine rule with a `role` matches a term of a weighing: its firings record which records
+    satisfy the term; the weighing itself is computed by the host between negation phases.
+    """
 
     name: str
     rule: Rule
     alternative: int
     patterns: tuple[PatternInfo, ...]
     stratum: int
+    role: TermRole | None = None
+
+
+@dataclass(frozen=True)
+class WeighingPlan:
+    """A weighing in force for the year: when it is computed and its thresholds for the year."""
+
+    weighing: Weighing
+    stratum: int
+    thresholds: tuple[float | None, ...]
 
 
 @dataclass
@@ -79,6 +105,7 @@ class CompiledRuleset:
     parameters: dict[str, ScalarValue | None]
     sha256: str
     rule_ids: list[str] = field(default_factory=list)
+    weighings: list[WeighingPlan] = field(default_factory=list)
 
 
 def _operand_value(book: Rulebook, kind_name: str, field_name: str, operand: Any, year: int) -> Any:
@@ -189,17 +216,97 @@ def stratify(rules: list[Rule]) -> dict[str, int]:
     )
 
 
+def term_subject(weighing: Weighing, index: int, silent: bool = False) -> str:
+    """The internal subject a term's engine rule concludes (never asserted into the engine)."""
+    return f"{weighing.concludes}#{weighing.id}#{'s' if silent else 't'}{index}"
+
+
+def expand_weighing(weighing: Weighing) -> tuple[list[Rule], Rule]:
+    """A weighing as engine rules for its evidence terms and silence cases, plus the node that
+    stands for the weighing itself in stratification (it needs every term settled first)."""
+    spec = weighing.weigh
+    matchers: list[Rule] = []
+    waits: list[Pattern] = []
+    for index, term in enumerate(spec.terms):
+        if term.when is None:
+            waits.append(_waits_for(term.finding or ""))
+            continue
+        subject = term_subject(weighing, index)
+        matchers.append(_matcher(weighing, f"#t{index}", subject, term.when))
+        waits.append(_waits_for(subject))
+    for index, case in enumerate(spec.silent):
+        if case.when is None:
+            continue
+        subject = term_subject(weighing, index, silent=True)
+        matchers.append(_matcher(weighing, f"#s{index}", subject, case.when))
+        waits.append(_waits_for(subject))
+    node = Rule.model_construct(
+        id=weighing.id,
+        title=weighing.title,
+        citation=weighing.citation,
+        text=weighing.text,
+        in_force=weighing.in_force,
+        when=AllOf.model_construct(all=waits) if waits else None,
+        then=Conclusion.model_construct(conclude=spec.conclude, value=""),
+        otherwise=False,
+        explain=None,
+    )
+    return matchers, node
+
+
+def _waits_for(subject: str) -> AbsencePattern:
+    """Stratification only: the weighing runs after every producer of `subject` has finished."""
+    return AbsencePattern.model_construct(none=FindingPattern.model_construct(finding=subject))
+
+
+def _matcher(weighing: Weighing, suffix: str, subject: str, condition: Any) -> Rule:
+    return Rule.model_construct(
+        id=f"{weighing.id}{suffix}",
+        title=weighing.title,
+        citation=weighing.citation,
+        text=weighing.text,
+        in_force=weighing.in_force,
+        when=condition,
+        then=Conclusion.model_construct(conclude=subject, value="matched"),
+        otherwise=False,
+        explain=None,
+        verified=weighing.verified,
+    )
+
+
+def _threshold(book: Rulebook, value: Any, year: int) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, ParamRef):
+        resolved = book.parameters[value.param].value_for(year)
+        return None if resolved is None else float(resolved)
+    return float(value)
+
+
 def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
     """Compile the rules in force for `year`; raise InputError on anything the engine can't take."""
     rules = book.rules_in_force(year)
+    weighings = book.weighings_in_force(year)
+    roles: dict[str, TermRole] = {}
+    matchers: list[Rule] = []
+    nodes: list[Rule] = []
+    for weighing in weighings:
+        terms, node = expand_weighing(weighing)
+        for matcher in terms:
+            tag = matcher.id.rpartition("#")[2]
+            roles[matcher.id] = TermRole(weighing.id, int(tag[1:]), tag.startswith("s"))
+        matchers.extend(terms)
+        nodes.append(node)
     problems: list[Problem] = []
-    strata = stratify(rules)
+    strata = stratify([*rules, *matchers, *nodes])
     definition: dict[str, Any] = {OPEN_TYPE: {"all": [{"m": {"t": OPEN_TYPE}}], "run": OPEN_TYPE}}
     engine_rules: dict[str, EngineRule] = {}
     consumed: set[str] = set()
     first_tests: Counter[str] = Counter()
-    for number, rule in enumerate(rules):
-        origin = book.origins.get(rule.id)
+    for number, rule in enumerate([*rules, *matchers]):
+        origin = book.origins.get(rule.id) or book.origins.get(
+            roles[rule.id].weighing if rule.id in roles else ""
+        )
         alts = rule.alternatives()
         for alt_index, patterns in enumerate(alts):
             name = f"r{number}" if len(alts) == 1 else f"r{number}_{alt_index}"
@@ -242,7 +349,9 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
             first = sequence[0]
             first_tests[json.dumps(next(iter(first.values())), sort_keys=True)] += 1
             definition[name] = {"all": sequence, "run": name}
-            engine_rules[name] = EngineRule(name, rule, alt_index, tuple(infos), strata[rule.id])
+            engine_rules[name] = EngineRule(
+                name, rule, alt_index, tuple(infos), strata[rule.id], roles.get(rule.id)
+            )
     for first_test, count in first_tests.items():
         if count > MAX_IDENTICAL_FIRST_TESTS:
             problems.append(
@@ -266,7 +375,26 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
         )
     if problems:
         raise InputError(problems)
-    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+    plans = [
+        WeighingPlan(
+            weighing,
+            strata[weighing.id],
+            tuple(_threshold(book, band.min, year) for band in weighing.weigh.bands),
+        )
+        for weighing in weighings
+    ]
+    computed = [
+        {
+            "id": plan.weighing.id,
+            "stratum": plan.stratum,
+            "thresholds": plan.thresholds,
+            "weigh": plan.weighing.weigh.model_dump(mode="json", by_alias=True),
+        }
+        for plan in plans
+    ]
+    canonical = json.dumps(
+        {"engine": definition, "weighings": computed}, sort_keys=True, separators=(",", ":")
+    )
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return CompiledRuleset(
         name=f"{book.info.name}-{year}@{digest[:12]}",
@@ -277,7 +405,8 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
         consumed_types=frozenset(consumed),
         parameters=book.parameter_values(year),
         sha256=digest,
-        rule_ids=[rule.id for rule in rules],
+        rule_ids=[rule.id for rule in rules] + [w.id for w in weighings],
+        weighings=plans,
     )
 
 

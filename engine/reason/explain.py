@@ -24,6 +24,8 @@ from engine.models import (
     Pattern,
     Rule,
     ScalarValue,
+    Weighing,
+    alternatives,
 )
 from engine.reason.inference import Derived, InferenceResult, describe_pattern, shown_value
 
@@ -239,6 +241,11 @@ def why_not(
         return []
     seen = {*seen, (subject, value)}
     gaps: list[RuleGap] = []
+    for weighing in ctx.book.weighings_in_force(ctx.year):
+        if weighing.concludes == subject and value in [b.value for b in weighing.weigh.bands]:
+            gap = _weighing_gap(ctx, weighing, value, depth, seen, max_depth)
+            if gap is not None:
+                gaps.append(gap)
     for rule in ctx.book.rules_in_force(ctx.year):
         if rule.then.conclude != subject or rule.then.value != value:
             continue
@@ -281,6 +288,95 @@ def why_not(
     return gaps
 
 
+def _weighing_gap(
+    ctx: Context,
+    weighing: Weighing,
+    value: str,
+    depth: int,
+    seen: set[tuple[str, str]],
+    max_depth: int,
+) -> RuleGap | None:
+    """What stands between a weighing's total and the band `value`: the points short, and
+    the terms that could add them (evidence not on record, findings worth more)."""
+    derived = ctx.conclusions.get(weighing.concludes)
+    trace = None
+    if derived is not None:
+        trace = next((j.weighing for j in derived.justifications if j.weighing), None)
+    if trace is None:
+        return None
+    minimum = next((m for v, m in trace.bands if v == value), None)
+    if derived is not None and derived.value == value:
+        return None
+    total = trace.low
+    if minimum is not None and total >= minimum:
+        # Above the band: a lower value is not reached because the total exceeds it.
+        return None
+    short = None if minimum is None else minimum - total
+    options: list[Obstacle] = []
+    for term, spec in zip(trace.terms, weighing.weigh.terms, strict=True):
+        if spec.when is not None:
+            worth = float(spec.points)  # type: ignore[arg-type]
+            if term.matched or worth <= 0:
+                continue
+            kinds = sorted(
+                {
+                    p.evidence
+                    for alt in alternatives(spec.when)
+                    for p in alt
+                    if isinstance(p, EvidencePattern)
+                }
+            )
+            options.append(
+                Obstacle(
+                    f"{spec.label} (+{worth:g})",
+                    "evidence",
+                    f"no record satisfies it (kinds: {', '.join(kinds) or '-'}; "
+                    f"`tip-assess rules show {weighing.id}` gives the conditions)",
+                )
+            )
+            continue
+        mapped = spec.points if isinstance(spec.points, dict) else {}
+        current = term.points if term.points is not None else min(mapped.values(), default=0)
+        better = sorted((p, v) for v, p in mapped.items() if p > current)
+        if not better:
+            continue
+        next_points, next_value = better[0]
+        deeper: list[RuleGap] = []
+        if depth < max_depth and spec.finding:
+            deeper = why_not(ctx, spec.finding, next_value, depth + 1, seen, max_depth)
+        options.append(
+            Obstacle(
+                f"{spec.label}: '{next_value}' (+{next_points - current:g})",
+                "finding",
+                f"'{spec.finding}' is {shown_value(term.finding_value) if term.finding_value else 'not concluded'}",
+                deeper=deeper,
+            )
+        )
+    # The three options worth most, so that the answer stays readable.
+    options = sorted(options, key=_option_worth, reverse=True)[:3]
+    headline = Obstacle(
+        f"at least {minimum:g} points" if minimum is not None else "the lowest band",
+        "weighing",
+        f"the total is {total:g}" + (f": {short:g} more needed" if short is not None else ""),
+        deeper=[],
+    )
+    return RuleGap(
+        weighing.id,
+        weighing.title,
+        weighing.citation,
+        0,
+        [headline, *options],
+    )
+
+
+def _option_worth(option: Obstacle) -> float:
+    text = option.condition.rsplit("(+", 1)
+    try:
+        return float(text[1].rstrip(")")) if len(text) == 2 else 0.0
+    except ValueError:
+        return 0.0
+
+
 def _is_own_default(rule: Rule, pattern: Pattern) -> bool:
     return (
         rule.otherwise
@@ -304,6 +400,17 @@ def evidence_that_would_settle(ctx: Context, subject: str, unknown: list[str]) -
         if current in visited:
             continue
         visited.add(current)
+        for weighing in ctx.book.weighings_in_force(ctx.year):
+            if weighing.concludes != current:
+                continue
+            for term in weighing.weigh.terms:
+                if term.when is not None:
+                    for alt in alternatives(term.when):
+                        kinds.update(p.evidence for p in alt if isinstance(p, EvidencePattern))
+                elif term.finding:
+                    derived = ctx.conclusions.get(term.finding)
+                    if derived is None or derived.value in unknown:
+                        pending.append(term.finding)
         for rule in ctx.book.rules_in_force(ctx.year):
             if rule.then.conclude != current or rule.then.value in unknown:
                 continue
@@ -315,4 +422,5 @@ def evidence_that_would_settle(ctx: Context, subject: str, unknown: list[str]) -
                         derived = ctx.conclusions.get(pattern.finding)
                         if derived is None or derived.value in unknown:
                             pending.append(pattern.finding)
-    return sorted(kinds)
+    # Kinds the engine makes itself (the dossier header, the history) are not evidence to seek.
+    return sorted(kind for kind in kinds if not ctx.book.kinds[kind].generated)

@@ -20,9 +20,39 @@ from engine.reason.compiler import (
     PHASE_TYPE,
     CompiledRuleset,
     EngineRule,
+    WeighingPlan,
     conclusion_type,
     evidence_type,
 )
+
+
+@dataclass
+class TermTrace:
+    """How one term of a weighing counted: matched or not, its points, the records behind it."""
+
+    index: int
+    label: str
+    group: str | None
+    points: float | None
+    matched: bool
+    counted: bool
+    premises: list[str] = field(default_factory=list)
+    finding: str | None = None
+    finding_value: str | None = None
+    possible: tuple[float, float] | None = None
+
+
+@dataclass
+class WeighingTrace:
+    """The whole computation of a weighing, so that a reader can check it by hand."""
+
+    total: float
+    low: float
+    high: float
+    bands: list[tuple[str, float | None]]
+    groups: dict[str, float]
+    terms: list[TermTrace]
+    silence: str | None = None
 
 
 @dataclass
@@ -35,6 +65,7 @@ class Justification:
     absent: list[str]
     seq: int
     explanation: str | None
+    weighing: WeighingTrace | None = None
 
 
 @dataclass
@@ -121,6 +152,97 @@ class _Run:
         self.conclusions: dict[str, Derived] = {}
         self.conflicts: dict[str, Conflict] = {}
         self.seq = 0
+        self.term_hits: dict[tuple[str, int, bool], list[list[str]]] = {}
+        self.unknown = frozenset(book.info.outcome.unknown_values)
+
+    def before_phase(self, number: int) -> list[dict[str, Any]]:
+        """Weighings due at this phase: every term they read is settled by now."""
+        facts: list[dict[str, Any]] = []
+        for plan in self.compiled.weighings:
+            if plan.stratum == number:
+                facts.extend(self.weigh(plan))
+        return facts
+
+    def weigh(self, plan: WeighingPlan) -> list[dict[str, Any]]:
+        weighing = plan.weighing
+        spec = weighing.weigh
+        self.seq += 1
+        traces: list[TermTrace] = []
+        any_evidence_hit = False
+        for index, term in enumerate(spec.terms):
+            if term.when is not None:
+                hits = self.term_hits.get((weighing.id, index, False), [])
+                any_evidence_hit = any_evidence_hit or bool(hits)
+                premises = sorted({p for hit in hits for p in hit})
+                points = float(term.points) if hits else None  # type: ignore[arg-type]
+                traces.append(
+                    TermTrace(index, term.label, term.group, points, bool(hits), False, premises)
+                )
+                continue
+            subject = term.finding or ""
+            derived = self.conclusions.get(subject)
+            value = None if derived is None else derived.value
+            mapped = term.points if isinstance(term.points, dict) else {}
+            known = value is not None and value not in self.unknown and value in mapped
+            trace = TermTrace(
+                index,
+                term.label,
+                term.group,
+                float(mapped[value]) if known and value is not None else None,
+                derived is not None,
+                False,
+                [f"finding:{subject}"] if derived is not None else [],
+                subject,
+                value,
+                None if known else term.point_range(),
+            )
+            traces.append(trace)
+        low, groups_low = _total(spec, traces, pick=0)
+        high, _ = _total(spec, traces, pick=1)
+        total, groups = low, groups_low
+        _mark_counted(spec, traces)
+        bands = [(band.value, plan.thresholds[i]) for i, band in enumerate(spec.bands)]
+        value = _band(bands, low)
+        silence: str | None = None
+        has_evidence_terms = any(term.when is not None for term in spec.terms)
+        if has_evidence_terms and not any_evidence_hit:
+            for index, case in enumerate(spec.silent):
+                applies = case.when is None or bool(self.term_hits.get((weighing.id, index, True)))
+                if applies:
+                    silence = case.reason
+                    if case.value is not None:
+                        value = case.value
+                    break
+        if silence is None and _band(bands, high) != value and spec.undetermined is not None:
+            value = spec.undetermined
+        summary = WeighingTrace(total, low, high, bands, groups, traces, silence)
+        premises = list(dict.fromkeys(p for t in traces if t.matched for p in t.premises))
+        explanation = _weighing_sentence(summary, value)
+        justification = Justification(
+            weighing.id, 0, premises, [], self.seq, explanation, weighing=summary
+        )
+        return self.conclude(spec.conclude, value, justification)
+
+    def conclude(
+        self, subject: str, value: str, justification: Justification
+    ) -> list[dict[str, Any]]:
+        existing = self.conclusions.get(subject)
+        if existing is not None:
+            if existing.value == value:
+                existing.justifications.append(justification)
+            else:
+                conflict = self.conflicts.setdefault(
+                    subject,
+                    Conflict(subject, [existing.value], [existing.justifications[0].rule_id]),
+                )
+                if value not in conflict.values:
+                    conflict.values.append(value)
+                conflict.rules.append(justification.rule_id)
+            return []
+        engine_id = f"d{len(self.conclusions)}"
+        self.conclusions[subject] = Derived(subject, value, engine_id, [justification])
+        self.by_engine_id[engine_id] = f"finding:{subject}"
+        return [{"t": conclusion_type(subject), "id": engine_id, "value": value}]
 
     def action_for(self, engine_rule: EngineRule) -> Any:
         def act(frames: Frames) -> list[dict[str, Any]]:
@@ -137,29 +259,17 @@ class _Run:
                 absent.append(describe_pattern(info.pattern))
             else:
                 premises.append(self.by_engine_id[str(frames[info.alias]["id"])])
+        if engine_rule.role is not None:
+            role = engine_rule.role
+            hits = self.term_hits.setdefault((role.weighing, role.index, role.silent), [])
+            hits.append(premises)
+            return []
         rule = engine_rule.rule
         explanation = self.render(engine_rule, frames) if rule.explain else None
         justification = Justification(
             rule.id, engine_rule.alternative, premises, absent, self.seq, explanation
         )
-        subject, value = rule.then.conclude, rule.then.value
-        existing = self.conclusions.get(subject)
-        if existing is not None:
-            if existing.value == value:
-                existing.justifications.append(justification)
-            else:
-                conflict = self.conflicts.setdefault(
-                    subject,
-                    Conflict(subject, [existing.value], [existing.justifications[0].rule_id]),
-                )
-                if value not in conflict.values:
-                    conflict.values.append(value)
-                conflict.rules.append(rule.id)
-            return []
-        engine_id = f"d{len(self.conclusions)}"
-        self.conclusions[subject] = Derived(subject, value, engine_id, [justification])
-        self.by_engine_id[engine_id] = f"finding:{subject}"
-        return [{"t": conclusion_type(subject), "id": engine_id, "value": value}]
+        return self.conclude(rule.then.conclude, rule.then.value, justification)
 
     def render(self, engine_rule: EngineRule, frames: Frames) -> str:
         fields: dict[str, Any] = {}
@@ -244,5 +354,96 @@ def infer(
         compiled.strata,
         OPEN_TYPE,
         PHASE_TYPE,
+        before_phase=run.before_phase,
     )
     return InferenceResult(run.conclusions, list(run.conflicts.values()), table, run.seq)
+
+
+def _group_of(term_group: str | None, index: int) -> str:
+    return term_group if term_group is not None else f"#{index}"
+
+
+def _total(spec: Any, traces: list[TermTrace], pick: int) -> tuple[float, dict[str, float]]:
+    """The weighing's total, with unknown findings at their lowest (pick 0) or highest (1)."""
+    members: dict[str, list[float]] = {}
+    for trace in traces:
+        name = _group_of(trace.group, trace.index)
+        members.setdefault(name, [])
+        if trace.possible is not None:
+            members[name].append(trace.possible[pick])
+        elif trace.points is not None:
+            members[name].append(trace.points)
+    groups: dict[str, float] = {}
+    for name, values in members.items():
+        group = spec.groups.get(name)
+        combine = group.combine if group is not None else "sum"
+        if not values:
+            amount = 0.0
+        elif combine == "max":
+            amount = max(values)
+        elif combine == "min":
+            amount = min(values)
+        else:
+            amount = sum(values)
+        if group is not None and group.cap is not None:
+            amount = min(amount, float(group.cap))
+        if group is not None and group.floor is not None:
+            amount = max(amount, float(group.floor))
+        groups[name] = amount
+    return sum(groups.values()), {k: v for k, v in groups.items() if not k.startswith("#")}
+
+
+def _mark_counted(spec: Any, traces: list[TermTrace]) -> None:
+    """Which matched terms count: all of a sum group, the deciding one of a max or min group."""
+    by_group: dict[str, list[TermTrace]] = {}
+    for trace in traces:
+        if trace.points is not None:
+            by_group.setdefault(_group_of(trace.group, trace.index), []).append(trace)
+    for name, members in by_group.items():
+        group = spec.groups.get(name)
+        combine = group.combine if group is not None else "sum"
+        if combine == "sum":
+            for trace in members:
+                trace.counted = True
+            continue
+        pick = max if combine == "max" else min
+        best = pick(members, key=lambda t: t.points or 0.0)
+        best.counted = True
+
+
+def _band(bands: list[tuple[str, float | None]], total: float) -> str:
+    for value, minimum in bands:
+        if minimum is None or total >= minimum:
+            return value
+    return bands[-1][0]
+
+
+def _weighing_sentence(trace: WeighingTrace, value: str) -> str:
+    def number(x: float) -> str:
+        return f"{x:g}"
+
+    if trace.silence is not None:
+        return f"No evidence term applies: {trace.silence}"
+    span = (
+        number(trace.total)
+        if trace.low == trace.high
+        else f"between {number(trace.low)} and {number(trace.high)} (some findings are unknown)"
+    )
+    lines = [f"{span} points"]
+    for band_value, minimum in trace.bands:
+        if band_value == value and minimum is not None:
+            lines.append(f"'{band_value}' needs at least {number(minimum)}")
+    return "; ".join(lines) + "."
+
+
+def narrative_fact(book: Rulebook, completeness: str) -> InputFact | None:
+    """The dossier header as a fact of the kind the rulebook names (none if it names none)."""
+    settings = book.info.narrative
+    if settings is None:
+        return None
+    return InputFact(
+        f"narrative-{completeness}",
+        settings.kind,
+        {settings.completeness_field: completeness},
+        False,
+    )

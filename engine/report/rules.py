@@ -8,11 +8,19 @@ import yaml
 
 from engine.assessment import canonical_json
 from engine.load.rulebook import Rulebook
+from engine.models import LawItem, Weighing
+from engine.reason.describe import weighing_lines
 from engine.reason.inference import describe_pattern
 
 
+def _concludes(rule: LawItem) -> dict[str, Any]:
+    if isinstance(rule, Weighing):
+        return {rule.concludes: rule.values()}
+    return {rule.then.conclude: rule.then.value}
+
+
 def _rule_summary(book: Rulebook, rule_id: str) -> dict[str, Any]:
-    rule = book.rule(rule_id)
+    rule = book.item(rule_id)
     origin = book.origins.get(rule_id)
     return {
         "id": rule.id,
@@ -21,14 +29,19 @@ def _rule_summary(book: Rulebook, rule_id: str) -> dict[str, Any]:
         "in_force": {"from": rule.in_force.start, "to": rule.in_force.end},
         "verified": rule.verified,
         "note": rule.note,
-        "concludes": {rule.then.conclude: rule.then.value},
+        "concludes": _concludes(rule),
+        "weighing": isinstance(rule, Weighing),
         "default": rule.otherwise,
         "defined_at": f"{origin.file}:{origin.line}" if origin else None,
     }
 
 
 def list_rules(book: Rulebook, year: int | None, unverified: bool, fmt: str) -> str:
-    rules = book.rules if year is None else book.rules_in_force(year)
+    rules: list[LawItem] = (
+        book.items()
+        if year is None
+        else [*book.rules_in_force(year), *book.weighings_in_force(year)]
+    )
     if unverified:
         rules = [rule for rule in rules if not rule.verified]
     rows = [_rule_summary(book, rule.id) for rule in rules]
@@ -67,14 +80,23 @@ def list_rules(book: Rulebook, year: int | None, unverified: bool, fmt: str) -> 
 
 
 def show_rule(book: Rulebook, rule_id: str, fmt: str) -> str:
-    rule = book.rule(rule_id)
+    rule = book.item(rule_id)
     summary = _rule_summary(book, rule_id)
-    conditions = [[describe_pattern(p) for p in alt] for alt in rule.alternatives()]
+    if isinstance(rule, Weighing):
+        conditions = [weighing_lines(rule)]
+        concludes = f"{rule.concludes}, weighed into {', '.join(rule.values())}"
+        explain = None
+    else:
+        conditions = [[describe_pattern(p) for p in alt] for alt in rule.alternatives()]
+        concludes = f"{rule.then.conclude} = {rule.then.value}" + (
+            "  (default: when no other rule concludes it)" if rule.otherwise else ""
+        )
+        explain = rule.explain
     if fmt == "json":
         summary.update(
             text=" ".join(rule.text.split()),
             conditions=conditions,
-            explain=rule.explain,
+            explain=explain,
             examples=[
                 example.model_dump(by_alias=True, exclude_none=True) for example in rule.examples
             ],
@@ -87,13 +109,14 @@ def show_rule(book: Rulebook, rule_id: str, fmt: str) -> str:
         f"  in force:  report years {rule.in_force.label()}",
         f"  verified:  {'yes' if rule.verified else 'no'}",
         f"  defined:   {summary['defined_at']}",
-        f"  concludes: {rule.then.conclude} = {rule.then.value}"
-        + ("  (default: when no other rule concludes it)" if rule.otherwise else ""),
+        f"  concludes: {concludes}",
         "",
         "  Statutory text:",
         *[f"    {line}" for line in _wrap(" ".join(rule.text.split()), 92)],
         "",
-        "  Conditions:" if len(conditions) == 1 else "  Conditions (any one alternative):",
+        "  Weighing (terms, groups and bands):"
+        if isinstance(rule, Weighing)
+        else ("  Conditions:" if len(conditions) == 1 else "  Conditions (any one alternative):"),
     ]
     for number, alt in enumerate(conditions, 1):
         prefix = "" if len(conditions) == 1 else f"    alternative {number}:\n"

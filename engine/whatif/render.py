@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.assessment import canonical_json
-from engine.report.assessment import Line, html_of, markdown_of, outline, text_of
+from engine.report.outline import Line, html_of, markdown_of, outline, text_of
 from engine.whatif.consistency import Consistency
 from engine.whatif.sensitivity import Sensitivity
 from engine.whatif.variant import WhatIf

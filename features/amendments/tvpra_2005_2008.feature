@@ -5,17 +5,12 @@ Feature: TVPRA 2005 and 2008: reworded prevention, every country assessed, deman
   assessed, and made the reduction of demand for commercial sex and sex tourism a criterion of its
   own.
 
-  Scenario: From the 2006 report measures against forced labour count as prevention
+  Scenario: A measure against forced labour counts as prevention in every report year
     Given a country that makes significant efforts that increase over the previous year
     And it also acts against forced and child labour
-    When it is assessed under the rules for each report year from 2006 to 2025
-    Then the finding "criterion_3" is "met"
-
-  Scenario: Before the 2006 report a campaign and a forced-labour measure are partial prevention
-    Given a country that makes significant efforts that increase over the previous year
-    And it also acts against forced and child labour
-    When it is assessed under the rules for each report year from 2001 to 2005
-    Then the finding "criterion_3" is "partly_met"
+    When it is assessed under the rules for each report year from 2001 to 2025
+    Then the finding "prevention_effort" is "partial"
+    And the finding "criterion_3" is "partly_met"
 
   Scenario: From the 2009 report a country without a victim figure is still assessed
     Given a country that has nothing on record
@@ -37,7 +32,13 @@ Feature: TVPRA 2005 and 2008: reworded prevention, every country assessed, deman
     Then the rule "criterion-12.not-met" does not apply
     And it is placed on Tier 2
 
-  Scenario: From the 2009 report a government silent on demand does not fully comply
+  Scenario: From the 2009 report a complete narrative silent on demand reports nothing on it
     Given a country that makes significant efforts that increase over the previous year
+    When it is assessed under the rules for each report year from 2009 to 2025
+    Then the finding "criterion_12" is "not_reported"
+
+  Scenario: In a partial narrative the same silence on demand is unknown
+    Given a country that makes significant efforts that increase over the previous year
+    And only part of its narrative is available
     When it is assessed under the rules for each report year from 2009 to 2025
     Then the finding "criterion_12" is "no_evidence"

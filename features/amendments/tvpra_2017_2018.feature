@@ -8,14 +8,14 @@ Feature: TVPRA 2017 and Frederick Douglass TVPRA 2018, from the 2019 report
   presumption asks for data consistent with a demonstrably increasing capacity.
 
   Scenario: From 2019 a placement cannot rest on commitments to future steps
-    Given a country that makes no significant efforts
+    Given a country that makes efforts that fall just short of significant
     And it also offers commitments to take future steps
     When it is assessed under the rules for each report year from 2019 to 2025
     Then it is placed on Tier 3
     And the rule "watch-list.future-commitments" does not apply
 
-  Scenario: Under the rules for report year 2018 the same commitments still lead to the watch list
-    Given a country that makes no significant efforts
+  Scenario: Under the rules for report year 2018 commitments still lift borderline efforts to the watch list
+    Given a country that makes efforts that fall just short of significant
     And it also offers commitments to take future steps
     When it is assessed under the rules for report year 2018
     Then it is placed on Tier 2 Watch List
@@ -67,3 +67,15 @@ Feature: TVPRA 2017 and Frederick Douglass TVPRA 2018, from the 2019 report
     When it is assessed under the rules for report year 2019
     Then the rule "criterion-1.data-presumption.increasing-capacity" applies
     And the finding "criterion_1" is "not_met"
+
+  Scenario: From 2019 the budget a government devotes to its efforts is weighed
+    Given a country that makes efforts that fall just short of significant
+    And it also devotes sufficient budgetary resources to victim services
+    When it is assessed under the rules for each report year from 2019 to 2025
+    Then the finding "significant_efforts" is "making"
+
+  Scenario: Before 2019 the budget was not among the statutory considerations
+    Given a country that makes efforts that fall just short of significant
+    And it also devotes sufficient budgetary resources to victim services
+    When it is assessed under the rules for report year 2018
+    Then the finding "significant_efforts" is "not_making"

@@ -13,6 +13,6 @@ Feature: Belarus in the 2002 Trafficking in Persons Report
     Then the tier is "Tier 3"
     And the tier agrees with the official placement
     And the finding "criterion_1" is "not_met"
+    And the finding "prosecution_effort" is "none_reported"
     And the finding "significant_efforts" is "not_making"
-    And the explanation names "criterion_1" as pivotal
     And the explanation names "victim_number_significance" as pivotal

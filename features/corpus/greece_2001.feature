@@ -1,13 +1,14 @@
 @corpus
 Feature: Greece in the 2001 Trafficking in Persons Report
   The 2001 report placed Greece on Tier 3. Trafficking cases were rarely tried, and "Corruption
-  among police and border control is a major problem". The analyst judges that complicity
-  widespread and unpunished; it is the judgment the placement turns on.
+  among police and border control is a major problem". The analyst judges that corruption
+  widespread, and investigated but not punished (guide 3.2); weighed against the government's
+  minimal efforts, it keeps the total below the line.
 
   Background:
     Given the evidence dossier for Greece 2001
 
-  Scenario: Widespread, unpunished corruption among police and border control: Tier 3
+  Scenario: Widespread corruption among police and border control, weighed against minimal efforts: Tier 3
     When it is assessed under the rules for its own report year
     Then the tier is "Tier 3"
     And the tier agrees with the official placement
@@ -18,4 +19,8 @@ Feature: Greece in the 2001 Trafficking in Persons Report
   Scenario: No law against all forms of trafficking fails standard 1
     When it is assessed under the rules for its own report year
     Then the finding "standard_1" is "not_met"
-    And the finding "criterion_7" is "not_met"
+    And the finding "legal_framework" is "related_laws"
+
+  Scenario: Misconduct investigated but no one punished leaves criterion 7 partly met
+    When it is assessed under the rules for its own report year
+    Then the finding "criterion_7" is "partly_met"

@@ -1,0 +1,72 @@
+"""`tip-assess serve`: the local web app over the evidence tree (engine/web)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.cli.common import default_rules_dir, guarded, rules_option
+from engine.errors import InputError
+
+
+@click.command("serve")
+@click.option(
+    "--evidence",
+    "evidence_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("evidence"),
+    show_default=True,
+    help="The evidence tree: dossiers (with history.yaml beside them) and their sources.",
+)
+@rules_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (local only by default).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port (0: any free port).",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Decision log to show (default: $TIP_ASSESS_LOG, else the XDG state directory).",
+)
+@guarded
+def serve(
+    evidence_dir: Path, rules_dir: Path | None, host: str, port: int, log_path: Path | None
+) -> None:
+    """Browse the dossiers, their reports and narratives, the rules and the decision log.
+
+    \b
+    Read-only: it never writes into the evidence tree. Open the address it prints:
+      tip-assess serve            then http://127.0.0.1:8000/
+    Placements are those of `tip-assess assess` (the same rules, history and JSON).
+    """
+    import uvicorn
+
+    from engine.web.app import create_app
+
+    if not evidence_dir.is_dir():
+        raise InputError.single(str(evidence_dir), None, None, "evidence directory not found")
+    rules = rules_dir or default_rules_dir()
+    if not rules.is_dir():
+        raise InputError.single(str(rules), None, None, "rules directory not found")
+    app = create_app(evidence_dir, rules, log_path)
+    click.echo(
+        f"tip-assess serve: http://{host}:{port}/ (evidence {evidence_dir}, rules {rules}); Ctrl-C stops",
+        err=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(serve)

