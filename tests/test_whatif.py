@@ -65,11 +65,16 @@ def test_setting_a_judgment_moves_the_placement_and_says_why(ws: Path) -> None:
     assert "What if: Ruritania, report year 2007" in out
     assert "[judgment] j-complicity: extent 'isolated' → 'widespread'" in out
     assert "Placement: Tier 2 (determined) → Tier 3 (determined) [moved]" in out
-    assert "complicity: not_serious → serious" in out
+    # Findings flip in the rulebook's own words (titles and value labels), not codes.
+    assert "Official complicity rules out significant efforts: not serious → serious" in out
     assert "concluded by: complicity.not-serious → complicity.serious" in out
     assert "changed evidence beneath it: j-complicity" in out
-    assert "placement: Tier 2 → Tier 3" in out and "follows from: complicity" in out
-    assert "THE VARIANT'S ASSESSMENT" in out and "Placement: Tier 3 (determined)" in out
+    assert "Tier placement: Tier 2 → Tier 3" in out
+    assert "follows from: Official complicity rules out significant efforts" in out
+    # The variant is reported as `assess` reports it.
+    assert "THE VARIANT'S ASSESSMENT" in out
+    assert "Ruritania, report year 2007: Tier 3 (determined)" in out
+    assert "Why not Tier 2" in out
     assert snapshot(ws) == before, "whatif wrote to the workspace"
 
 

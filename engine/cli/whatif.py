@@ -113,6 +113,7 @@ def whatif(
     conflict (as for assess), 2 on bad input (a bad value names the dossier line and field).
     """
     from engine.load.dossier import load_dossier
+    from engine.report.context import report_context
     from engine.whatif.changes import Change, parse_param, parse_reading, parse_set, parse_without
     from engine.whatif.extra import load_extra
     from engine.whatif.render import render_whatif
@@ -129,7 +130,7 @@ def whatif(
     changes += [load_extra(path, book, loaded) for path in withs]
     changes += [parse_param(book, spec, assessed) for spec in params]
     result = what_if(book, loaded, dossier, changes, year, history_path, not no_history)
-    write_output(render_whatif(result, fmt), output)
+    write_output(render_whatif(result, fmt, report_context(book, loaded)), output)
     if result.variant.status in ("undetermined", "conflict"):
         sys.exit(EXIT_FINDING)
 

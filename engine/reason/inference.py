@@ -278,7 +278,10 @@ class _Run:
                 continue
             ref = self.by_engine_id[str(frames[info.alias]["id"])]
             if ref.startswith("finding:"):
-                fields[info.alias] = _Namespace({"value": frames[info.alias]["value"]})
+                # A finding's value reads as words in an explanation: "none_reported" → "none reported".
+                value = frames[info.alias]["value"]
+                words = value.replace("_", " ") if isinstance(value, str) else value
+                fields[info.alias] = _Namespace({"value": words})
             else:
                 record = self.inputs[ref]
                 fields[info.alias] = _Namespace({"id": record.record_id, **record.values})

@@ -1,7 +1,8 @@
 """What-if, sensitivity and consistency reports as text, markdown, html and json.
 
-A what-if is drawn as outline lines (the summary, the flipped findings, then the variant's own
-explanation) so that its text, markdown and html say the same thing, as `assess`'s do.
+A what-if is drawn as outline lines (the summary and the flipped findings), followed by the
+variant's own report: in text and markdown the report `assess` prints (with the rulebook's
+labels when a report context is given), in html the explanation outline.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.assessment import canonical_json
+from engine.report.assessment import render
+from engine.report.context import ReportContext
 from engine.report.outline import Line, html_of, markdown_of, outline, text_of
 from engine.whatif.consistency import Consistency
 from engine.whatif.sensitivity import Sensitivity
@@ -19,7 +22,20 @@ def _label(side: dict[str, Any]) -> str:
     return f"{side['tier'] or 'no placement'} ({side['status']})"
 
 
-def whatif_lines(result: WhatIf) -> list[Line]:
+def _flip_text(flip: dict[str, Any], ctx: ReportContext | None) -> str:
+    """'Criterion 7, action against complicit officials: Not met → Met' (codes without labels)."""
+    if ctx is None:
+        before = flip["before"] or "(not concluded)"
+        after = flip["after"] or "(not concluded)"
+        return f"{flip['subject']}: {before} → {after}  ({flip['title']})"
+    if flip["subject"] == "placement":  # tiers are their own names
+        return f"{flip['title']}: {flip['before'] or 'no placement'} → {flip['after'] or 'no placement'}"
+    before_label = ctx.label(flip["subject"], flip["before"]).text
+    after_label = ctx.label(flip["subject"], flip["after"]).text
+    return f"{flip['title']}: {before_label} → {after_label}"
+
+
+def whatif_lines(result: WhatIf, ctx: ReportContext | None = None) -> list[Line]:
     doc = result.to_dict()
     before, after = doc["before"], doc["after"]
     lines = [
@@ -50,8 +66,7 @@ def whatif_lines(result: WhatIf) -> list[Line]:
             Line(
                 1,
                 "finding",
-                f"{flip['subject']}: {flip['before'] or '(not concluded)'} → "
-                f"{flip['after'] or '(not concluded)'}  ({flip['title']})",
+                _flip_text(flip, ctx),
             )
         )
         lines.append(
@@ -75,21 +90,26 @@ def whatif_lines(result: WhatIf) -> list[Line]:
                 )
             )
         if flip["follows_from"]:
-            lines.append(Line(2, "note", f"follows from: {', '.join(flip['follows_from'])}"))
+            causes = [ctx.title(subject) if ctx else subject for subject in flip["follows_from"]]
+            lines.append(Line(2, "note", f"follows from: {', '.join(causes)}"))
     lines.append(Line(0, "heading", "The variant's assessment"))
-    return lines + outline(doc["assessment"])
+    return lines
 
 
-def render_whatif(result: WhatIf, fmt: str) -> str:
+def render_whatif(result: WhatIf, fmt: str, ctx: ReportContext | None = None) -> str:
+    """The what-if in `fmt`; `ctx` (the rulebook's labels) gives findings their plain names."""
     if fmt == "json":
         return canonical_json(result.to_dict(), indent=2) + "\n"
-    lines = whatif_lines(result)
+    lines = whatif_lines(result, ctx)
+    variant = result.variant.document
     if fmt == "markdown":
-        return markdown_of(lines)
+        return markdown_of(lines) + "\n" + render(variant, "markdown", ctx)
     if fmt == "html":
         doc = result.base.document
-        return html_of(lines, f"tip-assess what-if: {doc['country']} {doc['report_year']}")
-    return text_of(lines)
+        return html_of(
+            lines + outline(variant), f"tip-assess what-if: {doc['country']} {doc['report_year']}"
+        )
+    return text_of(lines) + "\n" + render(variant, "text", ctx)
 
 
 # --------------------------------------------------------------------------- sensitivity
