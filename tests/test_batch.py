@@ -129,7 +129,8 @@ def test_json_is_one_document_and_year_applies_to_every_dossier() -> None:
 
 def test_a_single_dossier_keeps_its_explanation_unless_a_batch_format_is_asked() -> None:
     single = support.run_cli("assess", "evidence/peru/2007.yaml", "--no-fragility")
-    assert single.stdout.startswith("Peru, report year 2007\n")
+    assert single.stdout.startswith("Peru, report year 2007: Tier 2 (determined)\n")
+    assert "Why not Tier 1" in single.stdout
     as_row = batch("evidence/peru/2007.yaml", "--format", "table", "--no-fragility")
     assert as_row.stdout.splitlines()[3].startswith("evidence/peru/2007.yaml  Peru")
 
