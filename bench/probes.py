@@ -48,7 +48,7 @@ def scale(path: Path) -> dict[str, float | int]:
     year = loaded.dossier.report_year
     compiled_for(book, year)
     started = time.process_time()
-    infer(book, compiled_for(book, year), dossier_inputs(loaded))
+    infer(book, compiled_for(book, year), dossier_inputs(loaded, book))
     infer_s = time.process_time() - started
     print(json.dumps({"infer_s": infer_s}), flush=True)
     started = time.process_time()

@@ -127,6 +127,8 @@ def assess(
     with their values, reasons and rules (unconfirmed law marked [unverified]), the evidence
     still needed, then why not the next placement up; --detail sets how much (colour on a
     terminal only; NO_COLOR turns it off).
+
+    \b
     Several dossiers or directories (every <year>.yaml below them): one line per dossier, in
     path order, with country, year, tier, status and fragility, then a summary; --format
     table, csv, jsonl or json; --jobs worker processes (default: every core). A dossier that

@@ -1,0 +1,37 @@
+"""bench/run.py keeps running as the engine changes: one tiny run, every figure measured.
+
+Nothing here is timed (benchmarks are never timed tests); it checks that each row of the
+table has a figure, so that a change of an engine signature cannot leave the benchmark broken
+until the next time someone measures.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import support
+
+TINY = [
+    "--dossiers", "6", "--jobs", "2", "--assessments", "5", "--sizes", "20,40",
+    "--cap", "120", "--repeat", "1", "--runs", "2",
+]  # fmt: skip
+
+
+def test_a_tiny_benchmark_run_measures_every_figure() -> None:
+    run = subprocess.run(
+        [sys.executable, str(support.ROOT / "bench" / "run.py"), *TINY],
+        cwd=support.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    figures = [row.split(" | ") for row in rows[1:]]
+    assert len(figures) == 8, run.stdout
+    for cells in figures:
+        measured = cells[2]
+        assert measured.strip() and "failed" not in measured and "not loaded" not in measured, cells
+    assert "20: load" in run.stdout and "40: load" in run.stdout, run.stdout
+    assert "5 sequential assessments in one process | resident memory flat | 5: " in run.stdout
