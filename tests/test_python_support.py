@@ -48,7 +48,14 @@ def test_ci_runs_the_lowest_and_the_highest_supported_python() -> None:
     script = (support.ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "read -r lowest highest < <(python3 tools/pythons.py ends)" in script
     assert "for version in $lowest $highest; do" in script
-    assert "pytest -q" in script.split("for version in $lowest $highest; do")[1]
+    # On every Python, CI runs the test command the README gives, exactly.
+    readme = (support.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Run the tests", 1)[1]
+    command = section.split("```sh\n", 1)[1].split("\n```", 1)[0].strip()
+    assert command.startswith("pytest"), command
+    first_pass, other_pythons = script.split("for version in $lowest $highest; do")
+    assert f"\n{command}\n" in first_pass
+    assert f"    {command}\n" in other_pythons
 
 
 @pytest.mark.parametrize(

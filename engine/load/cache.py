@@ -3,7 +3,7 @@
 Parsing and type-checking the rules directory costs far more than reading a pickled result, and
 the result depends only on the bytes of the rules and on the engine code that loads them. An
 entry is therefore keyed by the sha256 of the rules (the same digest as `Rulebook.sha256`), the
-digest of the loader's own source (`engine/__init__.py`, `errors.py`, `models.py`, `load/*.py`),
+digest of the loader's own source (`engine/__init__.py`, `errors.py`, `models/*.py`, `load/*.py`),
 the engine version, the Python and pydantic versions, the input limits in force
 (`engine.load.limits`) and the display root. Any change to one of them is a different key: a
 stale entry can never be read, and a rulebook is never taken from the cache under limits it was
@@ -46,7 +46,7 @@ PREFIX = "rulebook-"
 SUFFIX = ".pickle"
 
 _ENGINE = Path(__file__).resolve().parent.parent
-_LOADER_SOURCES = ("__init__.py", "errors.py", "models.py", "load")
+_LOADER_SOURCES = ("__init__.py", "errors.py", "models", "load")
 _ENGINE_DIGEST: str | None = None
 
 

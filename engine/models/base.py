@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -15,6 +15,18 @@ IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
 RULE_ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 RECORD_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 RESERVED_FIELDS = frozenset({"id", "sid", "t", "kind", "value"})
+
+
+def empty_list() -> list[Any]:
+    """A default factory pydantic can inspect cheaply: `model_construct` reads a factory's
+    signature on every call, and for the builtin `list` that means parsing its text signature
+    (a third of the time of compiling a year's rules went there)."""
+    return []
+
+
+def empty_dict() -> dict[Any, Any]:
+    """As `empty_list`, for mappings."""
+    return {}
 
 
 class Strict(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.models.base import IDENT, Strict
+from engine.models.base import IDENT, Strict, empty_dict
 
 # --------------------------------------------------------------------------- conditions
 
@@ -104,7 +104,7 @@ class EvidencePattern(Strict):
 
     evidence: Annotated[str, Field(pattern=IDENT)]
     binding: Annotated[str, Field(pattern=IDENT)] | None = Field(default=None, alias="as")
-    where: dict[Annotated[str, Field(pattern=IDENT)], FieldTest] = Field(default_factory=dict)
+    where: dict[Annotated[str, Field(pattern=IDENT)], FieldTest] = Field(default_factory=empty_dict)
 
 
 class FindingPattern(Strict):

@@ -10,7 +10,7 @@ from pydantic import (
     Field,
 )
 
-from engine.models.base import IDENT, RECORD_ID, Strict
+from engine.models.base import IDENT, RECORD_ID, Strict, empty_dict, empty_list
 
 # --------------------------------------------------------------------------- evidence
 
@@ -42,7 +42,7 @@ class EvidenceRecord(Strict):
     kind: Annotated[str, Field(pattern=IDENT)]
     quote: str = Field(min_length=1)
     section: str | None = None
-    values: dict[Annotated[str, Field(pattern=IDENT)], Any] = Field(default_factory=dict)
+    values: dict[Annotated[str, Field(pattern=IDENT)], Any] = Field(default_factory=empty_dict)
     note: str | None = None
     reading: Reading | None = None
 
@@ -52,9 +52,9 @@ class JudgmentRecord(Strict):
 
     id: Annotated[str, Field(pattern=RECORD_ID)]
     kind: Annotated[str, Field(pattern=IDENT)]
-    values: dict[Annotated[str, Field(pattern=IDENT)], Any] = Field(default_factory=dict)
+    values: dict[Annotated[str, Field(pattern=IDENT)], Any] = Field(default_factory=empty_dict)
     rationale: str = Field(min_length=1)
-    basis: list[str] = Field(default_factory=list)
+    basis: list[str] = Field(default_factory=empty_list)
     quote: str | None = None
     section: str | None = None
     by: str | None = None
@@ -68,8 +68,8 @@ class Dossier(Strict):
     report_year: int = Field(ge=2001, le=2100)
     source: SourceRef
     completeness: Literal["complete", "partial"] = "complete"
-    records: list[EvidenceRecord] = Field(default_factory=list)
-    judgments: list[JudgmentRecord] = Field(default_factory=list)
+    records: list[EvidenceRecord] = Field(default_factory=empty_list)
+    judgments: list[JudgmentRecord] = Field(default_factory=empty_list)
     note: str | None = None
 
 

@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.models.base import IDENT, RULE_ID, Strict, YearRange
+from engine.models.base import IDENT, RULE_ID, Strict, YearRange, empty_dict, empty_list
 from engine.models.conditions import (
     AbsencePattern,
     Condition,
@@ -33,8 +33,8 @@ class RuleExample(Strict):
 
     name: str
     year: int | None = None
-    evidence: list[dict[str, Any]] = Field(default_factory=list)
-    findings: dict[str, str] = Field(default_factory=dict)
+    evidence: list[dict[str, Any]] = Field(default_factory=empty_list)
+    findings: dict[str, str] = Field(default_factory=empty_dict)
     completeness: Literal["complete", "partial"] = "complete"
     expect: Literal["fires", "does_not_fire"]
 
@@ -63,9 +63,9 @@ class Rule(Strict):
     status: Literal["stable", "test", "experimental"] = "stable"
     verified: bool = True
     note: str | None = None
-    references: list[str] = Field(default_factory=list)
-    examples: list[RuleExample] = Field(default_factory=list)
-    changelog: list[ChangelogEntry] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=empty_list)
+    examples: list[RuleExample] = Field(default_factory=empty_list)
+    changelog: list[ChangelogEntry] = Field(default_factory=empty_list)
 
     @model_validator(mode="after")
     def _has_condition(self) -> Rule:
@@ -157,9 +157,11 @@ class SilentCase(Strict):
 class WeighSpec(Strict):
     conclude: Annotated[str, Field(pattern=IDENT)]
     terms: list[WeighTerm] = Field(min_length=1)
-    groups: dict[Annotated[str, Field(pattern=IDENT)], WeighGroup] = Field(default_factory=dict)
+    groups: dict[Annotated[str, Field(pattern=IDENT)], WeighGroup] = Field(
+        default_factory=empty_dict
+    )
     bands: list[Band] = Field(min_length=1)
-    silent: list[SilentCase] = Field(default_factory=list)
+    silent: list[SilentCase] = Field(default_factory=empty_list)
     undetermined: str | None = Field(
         default=None,
         description="Concluded when a finding term is unknown and its possible values straddle a band",
@@ -179,8 +181,8 @@ class WeighExample(Strict):
 
     name: str
     year: int | None = None
-    evidence: list[dict[str, Any]] = Field(default_factory=list)
-    findings: dict[str, str] = Field(default_factory=dict)
+    evidence: list[dict[str, Any]] = Field(default_factory=empty_list)
+    findings: dict[str, str] = Field(default_factory=empty_dict)
     completeness: Literal["complete", "partial"] = "complete"
     expect: str
 
@@ -202,9 +204,9 @@ class Weighing(Strict):
     status: Literal["stable", "test", "experimental"] = "stable"
     verified: bool = True
     note: str | None = None
-    references: list[str] = Field(default_factory=list)
-    examples: list[WeighExample] = Field(default_factory=list)
-    changelog: list[ChangelogEntry] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=empty_list)
+    examples: list[WeighExample] = Field(default_factory=empty_list)
+    changelog: list[ChangelogEntry] = Field(default_factory=empty_list)
     otherwise: bool = (
         False  # never a default: kept so that renderers treat rules and weighings alike
     )

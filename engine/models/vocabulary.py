@@ -10,7 +10,15 @@ from pydantic import (
     model_validator,
 )
 
-from engine.models.base import IDENT, RESERVED_FIELDS, ScalarValue, Strict, YearRange
+from engine.models.base import (
+    IDENT,
+    RESERVED_FIELDS,
+    ScalarValue,
+    Strict,
+    YearRange,
+    empty_dict,
+    empty_list,
+)
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -47,7 +55,9 @@ class EvidenceKind(Strict):
         default=False,
         description="Made by the engine (from the dossier header or the history), never written in a dossier",
     )
-    fields: dict[Annotated[str, Field(pattern=IDENT)], FieldSpec] = Field(default_factory=dict)
+    fields: dict[Annotated[str, Field(pattern=IDENT)], FieldSpec] = Field(
+        default_factory=empty_dict
+    )
 
     @field_validator("fields")
     @classmethod
@@ -81,12 +91,12 @@ class Outcome(Strict):
 
     conclusion: str
     ladder: list[str] = Field(min_length=2)
-    not_applicable: list[str] = Field(default_factory=list)
-    undetermined: list[str] = Field(default_factory=list)
-    unknown_values: list[str] = Field(default_factory=list)
+    not_applicable: list[str] = Field(default_factory=empty_list)
+    undetermined: list[str] = Field(default_factory=empty_list)
+    unknown_values: list[str] = Field(default_factory=empty_list)
     # Report years in which a ladder value exists at all (e.g. a list created by an amendment);
     # a value not named here exists in every year. `tip-assess lint` holds the rules to it.
-    in_force: dict[str, YearRange] = Field(default_factory=dict)
+    in_force: dict[str, YearRange] = Field(default_factory=empty_dict)
 
 
 class HistorySettings(Strict):
@@ -109,7 +119,7 @@ class HistorySettings(Strict):
         description="A placement flag: the automatic downgrade put the country there",
     )
     downgrade_values: dict[Annotated[str, Field(pattern=IDENT)], ScalarValue] = Field(
-        default_factory=dict,
+        default_factory=empty_dict,
         description="The values every placement made by the automatic downgrade has",
     )
 
@@ -138,7 +148,7 @@ class RulebookInfo(Strict):
     history: HistorySettings | None = None
     narrative: NarrativeSettings | None = None
     conclusion_phrases: list[str] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description=(
             "Phrases by which the Department states its conclusions; a quote containing one (or a "
             "placement of the ladder) is refused: conclusions are never evidence"

@@ -154,6 +154,16 @@ class _Run:
         self.seq = 0
         self.term_hits: dict[tuple[str, int, bool], list[list[str]]] = {}
         self.unknown = frozenset(book.info.outcome.unknown_values)
+        self._described: dict[int, tuple[object, str]] = {}
+
+    def described(self, pattern: Any) -> str:
+        """`describe_pattern`, once per pattern of the compiled ruleset (a rule fires many times
+        with the same absent patterns; the text depends on the pattern alone)."""
+        found = self._described.get(id(pattern))
+        if found is None or found[0] is not pattern:
+            found = (pattern, describe_pattern(pattern))
+            self._described[id(pattern)] = found
+        return found[1]
 
     def before_phase(self, number: int) -> list[dict[str, Any]]:
         """Weighings due at this phase: every term they read is settled by now."""
@@ -256,7 +266,7 @@ class _Run:
         absent: list[str] = []
         for info in engine_rule.patterns:
             if info.absent:
-                absent.append(describe_pattern(info.pattern))
+                absent.append(self.described(info.pattern))
             else:
                 premises.append(self.by_engine_id[str(frames[info.alias]["id"])])
         if engine_rule.role is not None:
