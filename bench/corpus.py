@@ -46,7 +46,10 @@ def replicate(dest: Path, count: int) -> Path:
     series = 0
     while made < count:
         original = originals[series % len(originals)]
-        folder = dest / f"{original.parent.name}-{series // len(originals) + 1:03d}"
+        # One folder per original dossier and round: a country may have several originals
+        # (Honduras 2002 and 2007), each replicated across every report year.
+        round_number = series // len(originals) + 1
+        folder = dest / f"{original.parent.name}-{original.stem}-{round_number:03d}"
         folder.mkdir(parents=True)
         history = original.parent / "history.yaml"
         if history.is_file():

@@ -490,6 +490,9 @@ def main() -> None:
         tmp = Path(name)
         env = {**os.environ, "TIP_ASSESS_CACHE": str(tmp / "cache")}
         env.pop("TIP_ASSESS_RULES", None)
+        # As on a user's machine, Python keeps its bytecode (the first run writes it): some
+        # workplaces set PYTHONDONTWRITEBYTECODE, which recompiles every module on every start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["TIP_ASSESS_CACHE"] = env["TIP_ASSESS_CACHE"]
         step = lambda text: print(f"bench: {text}", file=sys.stderr, flush=True)  # noqa: E731
         step("cold start")
