@@ -285,6 +285,18 @@ def test_html_report_links_quotes_and_rules_within_the_page() -> None:
     assert "<details" in html and 'id="summary"' in html and 'class="toc"' in html
 
 
+def test_html_report_names_the_narrative_without_the_machines_folders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(support.ROOT)
+    book = support.rulebook()
+    loaded = load_dossier(support.dossier_path("Peru", 2007), book)
+    doc = assess_with_history(book, loaded, support.dossier_path("Peru", 2007)).document
+    html = render(doc, "html", report_context(book, loaded))
+    assert "(evidence/sources/tip-2007-peru.txt)" in html
+    assert str(support.ROOT) not in html and "/../" not in html
+
+
 def test_json_is_unchanged_by_the_report_work() -> None:
     doc, ctx = _assessed("Peru", 2007)
     assert json.loads(render(doc, "json", ctx)) == {

@@ -9,6 +9,7 @@ vocabulary's own value names.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,8 +80,19 @@ def report_context(book: Rulebook, loaded: LoadedDossier | None = None) -> Repor
         conclusion_titles={name: spec.title for name, spec in book.conclusions.items()},
         references={rule.id: list(rule.references) for rule in book.rules},
         narrative=loaded.source_text if loaded is not None else None,
-        narrative_name=loaded.source_path if loaded is not None else None,
+        narrative_name=display_path(loaded.source_path) if loaded is not None else None,
     )
+
+
+def display_path(path: str) -> str:
+    """A path as a report shows it: without `..` steps, and relative to the working directory
+    when it lies inside it, so that a circulated report does not carry the machine's folders."""
+    normal = os.path.normpath(os.path.abspath(path))
+    try:
+        relative = os.path.relpath(normal)
+    except ValueError:  # another drive (Windows)
+        return normal
+    return normal if relative.startswith("..") else relative
 
 
 def anchor(text: str) -> str:
