@@ -11,6 +11,7 @@ import support
 from audit_support import run
 from whatif_support import make_workspace, toy_book
 
+from engine import __version__
 from engine.whatif.consistency import Case, compared_subjects, distance, downstream_of
 
 
@@ -38,6 +39,9 @@ def test_equivalent_findings_with_different_official_placements(ws: Path) -> Non
     code, out, err = check(ws, "--expected", "expected.csv", "--format", "json")
     assert code == 1, err
     doc = json.loads(out)
+    # An auditor compares reports across versions: both are named.
+    assert doc["engine_version"] == __version__ and doc["rulebook"].startswith("toy")
+    assert len(doc["rules_sha256"]) == 64
     assert doc["equivalent_groups"] == [
         ["evidence/graustark/2007.yaml", "evidence/ruritania/2007.yaml"]
     ]

@@ -14,6 +14,7 @@ import support
 from audit_support import run
 from whatif_support import COUNTRIES, make_workspace, toy, toy_book
 
+from engine import __version__
 from engine.cli.whatif import BEGIN, END
 from engine.corpus.validation import find_dossiers, load_all
 from engine.whatif.executor import InProcess, LocalProcesses, executor_for
@@ -75,6 +76,7 @@ def test_pairs_are_opt_in_and_only_those_neither_of_which_moves_alone(ws: Path) 
     code, out, _ = sweep(ws, "--format", "json", "--depth", "2")
     assert code == 0
     doc = json.loads(out)
+    assert doc["engine_version"] == __version__
     assert doc["summary"]["pairs_tried"] > 0
     for row in doc["dossiers"]:
         single = {item["change"] for item in row["items"]}

@@ -23,6 +23,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from engine import __version__
 from engine.assessment import assess_with_history
 from engine.corpus.expected import OfficialPlacements
 from engine.load.dossier import LoadedDossier
@@ -135,6 +136,8 @@ class Consistency:
     far: float
     expected_path: str | None
     cases: list[Case] = field(default_factory=list)
+    rulebook_label: str = ""
+    rules_sha256: str = ""
 
     def groups(self) -> list[list[Case]]:
         by_key: dict[tuple[int, str], list[Case]] = {}
@@ -202,6 +205,9 @@ class Consistency:
         far = self.unlike_findings()
         return {
             "schema": SCHEMA,
+            "rulebook": self.rulebook_label,
+            "rules_sha256": self.rules_sha256,
+            "engine_version": __version__,
             "compared_findings": self.subjects,
             "far": self.far,
             "expected": self.expected_path,
@@ -227,7 +233,13 @@ def consistency(
     use_history: bool = True,
 ) -> Consistency:
     chosen = subjects if subjects else compared_subjects(book)
-    result = Consistency(chosen, far, expected.path if expected else None)
+    result = Consistency(
+        chosen,
+        far,
+        expected.path if expected else None,
+        rulebook_label=f"{book.info.name} {book.info.version}",
+        rules_sha256=book.sha256,
+    )
     result.cases = [case_of(book, loaded, chosen, expected, use_history) for loaded in dossiers]
     return result
 

@@ -152,7 +152,8 @@ def render_sensitivity(report: Sensitivity, fmt: str) -> str:
     if fmt == "markdown":
         return _sensitivity_markdown(report, doc)
     out = [
-        f"Sensitivity (rules {doc['rulebook']}, sha256 {doc['rules_sha256'][:12]}, depth {doc['depth']})",
+        f"Sensitivity (rules {doc['rulebook']}, sha256 {doc['rules_sha256'][:12]}, "
+        f"engine tip-assess {doc['engine_version']}, depth {doc['depth']})",
         "",
     ]
     for row in doc["dossiers"]:
@@ -182,7 +183,8 @@ def _sensitivity_markdown(report: Sensitivity, doc: dict[str, Any]) -> str:
     summary = doc["summary"]
     out = [
         f"Sensitivity of every placement (rules {doc['rulebook']}, sha256 "
-        f"`{doc['rules_sha256'][:12]}`, depth {doc['depth']}):",
+        f"`{doc['rules_sha256'][:12]}`, engine tip-assess {doc['engine_version']}, "
+        f"depth {doc['depth']}):",
         "",
         "| Dossier | Placement | Robust | Single changes that move it |",
         "| --- | --- | --- | --- |",
@@ -218,6 +220,8 @@ def render_consistency(report: Consistency, fmt: str) -> str:
     out = [
         ("# " if md else "") + "Consistency: like findings, like placements?",
         "",
+        f"Rules: {doc['rulebook']} (sha256 {doc['rules_sha256'][:12]}); "
+        f"engine tip-assess {doc['engine_version']}.",
         f"Compared findings: {', '.join(doc['compared_findings'])}.",
         f"Official placements: {doc['expected'] or 'not given (--expected)'}.",
         "Equivalent dossiers (same report year, same compared findings): "

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import __version__
 from engine.assessment import assess, history_inputs
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
@@ -129,6 +130,7 @@ class Sensitivity:
             "schema": SCHEMA,
             "rulebook": self.rulebook_label,
             "rules_sha256": self.rules_sha256,
+            "engine_version": __version__,
             "depth": self.depth,
             "dossiers": self.rows,
             "summary": self.summary(),
