@@ -336,5 +336,18 @@ def describe_case(records: list[CaseRecord]) -> str:
     return "; ".join(parts) or "an empty dossier"
 
 
+_RUNS: dict[tuple[str, int, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]], CaseResult] = {}
+_RUNS_KEPT = 8192
+
+
 def run_records(book: Rulebook, year: int, records: list[CaseRecord]) -> CaseResult:
-    return run_case(book, year, case_inputs(book, records, "g"))
+    """The generated dossier `records` assessed for `year`, once per rulebook content: the
+    reachability search and the conflict check meet the same dossier again and again (about
+    half of a lint's runs were repeats), and a run depends on nothing else."""
+    key = (book.sha256, year, tuple(_freeze(record) for record in records))
+    found = _RUNS.get(key)
+    if found is None:
+        if len(_RUNS) >= _RUNS_KEPT:
+            _RUNS.clear()
+        found = _RUNS[key] = run_case(book, year, case_inputs(book, records, "g"))
+    return found
