@@ -178,7 +178,7 @@ def path_cases() -> list[Case]:
         raw = raw.replace(b"One trafficker", b"One traf\xfficker")
         (ws / "evidence/sources/ruritania-2011.txt").write_bytes(raw)
         line = raw[: raw.index(b"\xff")].count(b"\n") + 1
-        return Expect("evidence/ruritania/../sources/ruritania-2011.txt", line, ("not UTF-8",))
+        return Expect("evidence/sources/ruritania-2011.txt", line, ("not UTF-8",))
 
     cases.append(Case("source-not-utf8", bad_source_byte))
     cases.append(

@@ -8,6 +8,7 @@ line, when it names a year, must agree with the dossier's report year.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,9 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     dossier = validate_model(Dossier, data, lines, (), problems)
     if dossier is None:
         raise InputError(problems)
-    source_display = str(Path(shown).parent / dossier.source.file)
+    # Shown without `..` steps ("evidence/sources/x.txt", not "evidence/peru/../sources/x.txt");
+    # the file itself is read through the path as written.
+    source_display = os.path.normpath(Path(shown).parent / dossier.source.file)
     source_raw = _read_source(path, dossier.source.file, shown, source_display, lines)
     source = SourceText(decode_utf8(source_raw, source_display))
     header = source.header_year()
