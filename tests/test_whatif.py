@@ -263,6 +263,13 @@ def test_formats_say_the_same_thing(ws: Path) -> None:
         assert code == 0
         outputs[fmt] = out
     assert "Tier 2 (determined) → Tier 3 (determined) [moved]" in outputs["markdown"]
+    # The variant's report nests under its section: one title, no second top-level heading.
+    headings = [line for line in outputs["markdown"].splitlines() if line.startswith("#")]
+    assert [h for h in headings if h.startswith("# ")] == ["# What if: Ruritania, report year 2007"]
+    assert "## The variant's assessment" in headings
+    # The list of changes ends before the placement line (else it would join the last item).
+    assert "'widespread'\n\n**Placement: Tier 2 (determined)" in outputs["markdown"]
+    assert "### Ruritania, report year 2007: Tier 3 (determined)" in headings
     assert "Tier 2 (determined) → Tier 3 (determined) [moved]" in outputs["html"]
     assert outputs["html"].startswith("<!DOCTYPE html>")
     doc = json.loads(outputs["json"])

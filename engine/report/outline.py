@@ -241,6 +241,8 @@ def markdown_of(lines: list[Line]) -> str:
         if line.style == "heading":
             out.append(f"\n{'#' if not out else '##'} {line.text}\n")
         elif line.depth == 0:
+            if out and out[-1].lstrip().startswith("- "):
+                out.append("")  # end the list, or the line would continue its last item
             out.append(f"**{line.text}**  ")
         else:
             text = line.text.replace("|", "\\|")

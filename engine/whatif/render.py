@@ -7,6 +7,7 @@ labels when a report context is given), in html the explanation outline.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from engine.assessment import canonical_json
@@ -103,7 +104,10 @@ def render_whatif(result: WhatIf, fmt: str, ctx: ReportContext | None = None) ->
     lines = whatif_lines(result, ctx)
     variant = result.variant.document
     if fmt == "markdown":
-        return markdown_of(lines) + "\n" + render(variant, "markdown", ctx)
+        # The variant's report sits under "## The variant's assessment": its headings go two
+        # levels down (its title becomes ###).
+        report = re.sub(r"(?m)^(#{1,4}) ", r"##\1 ", render(variant, "markdown", ctx))
+        return markdown_of(lines) + "\n" + report
     if fmt == "html":
         doc = result.base.document
         return html_of(
