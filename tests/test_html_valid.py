@@ -40,6 +40,19 @@ def test_reports_and_app_pages_are_valid_html5(tmp_path: Path) -> None:
         out = tmp_path / f"report-{country.lower()}.html"
         out.write_text(render(doc, "html", report_context(book, loaded)), encoding="utf-8")
         files.append(out)
+    # A what-if page: the variant's report led by what changed and what flipped.
+    whatif = support.run_cli(
+        "whatif",
+        "evidence/romania/2001.yaml",
+        "--set",
+        "j-complicity-extent.response=punished",
+        "--format",
+        "html",
+    )
+    assert whatif.returncode == 0, whatif.stderr
+    assert '<section id="what-if"' in whatif.stdout
+    files.append(tmp_path / "whatif-romania.html")
+    files[-1].write_text(whatif.stdout, encoding="utf-8")
     with running_app(support.EVIDENCE, support.RULES, tmp_path / "no-log.jsonl") as url:
         for number, page in enumerate(PAGES):
             _, _, body = fetch(url + page)

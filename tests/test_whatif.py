@@ -272,6 +272,9 @@ def test_formats_say_the_same_thing(ws: Path) -> None:
     assert "### Ruritania, report year 2007: Tier 3 (determined)" in headings
     assert "Tier 2 (determined) → Tier 3 (determined) [moved]" in outputs["html"]
     assert outputs["html"].startswith("<!DOCTYPE html>")
+    # In HTML the variant is the assess report, led by the what-if section.
+    assert '<section id="what-if" class="card"><h1>What if: Ruritania' in outputs["html"]
+    assert 'id="summary"' in outputs["html"] and "<title>tip-assess what-if:" in outputs["html"]
     doc = json.loads(outputs["json"])
     assert doc["schema"] == "tip-assess/whatif/1" and doc["moved"] is True
     assert [f["subject"] for f in doc["flipped"]] == ["complicity", "placement", "noted_tier_3"]

@@ -7,6 +7,7 @@ labels when a report context is given), in html the explanation outline.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -110,10 +111,58 @@ def render_whatif(result: WhatIf, fmt: str, ctx: ReportContext | None = None) ->
         return markdown_of(lines) + "\n" + report
     if fmt == "html":
         doc = result.base.document
-        return html_of(
-            lines + outline(variant), f"tip-assess what-if: {doc['country']} {doc['report_year']}"
-        )
+        title = f"tip-assess what-if: {doc['country']} {doc['report_year']}"
+        if ctx is None:  # no rulebook words: the explanation outline
+            return html_of(lines + outline(variant), title)
+        return _whatif_page(lines, render(variant, "html", ctx), title)
     return text_of(lines) + "\n" + render(variant, "text", ctx)
+
+
+def _whatif_page(lines: list[Line], report: str, title: str) -> str:
+    """The variant's HTML report, led by a section that says what changed and what flipped."""
+    section = ['<section id="what-if" class="card">']
+    children: list[list[Line]] = []
+    for line in lines:
+        if line.depth > 0 and children:
+            children[-1].append(line)
+            continue
+        section.append(_nested(children))
+        children = []
+        text = html.escape(line.text)
+        if line.style == "heading":
+            level = 1 if len(section) <= 2 else 2
+            section.append(f"<h{level}>{text}</h{level}>")
+        else:
+            section.append(f"<p><strong>{text}</strong></p>")
+        children.append([])
+    section.append(_nested(children))
+    section.append("</section>")
+    page = report.replace("<body>\n", "<body>\n" + "".join(section) + "\n", 1)
+    return re.sub(r"<title>[^<]*</title>", f"<title>{html.escape(title)}</title>", page, count=1)
+
+
+def _nested(groups: list[list[Line]]) -> str:
+    """The lines under one paragraph as nested lists (each sub-list inside its item)."""
+    items = [line for group in groups for line in group]
+    if not items:
+        return ""
+    return _list(items, items[0].depth)
+
+
+def _list(items: list[Line], depth: int) -> str:
+    out = ["<ul>"]
+    index = 0
+    while index < len(items):
+        line = items[index]
+        below: list[Line] = []
+        index += 1
+        while index < len(items) and items[index].depth > depth:
+            below.append(items[index])
+            index += 1
+        inner = _list(below, below[0].depth) if below else ""
+        out.append(f'<li class="{line.style}">{html.escape(line.text)}{inner}</li>')
+    out.append("</ul>")
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- sensitivity
