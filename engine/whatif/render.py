@@ -1,8 +1,8 @@
 """What-if, sensitivity and consistency reports as text, markdown, html and json.
 
 A what-if is drawn as outline lines (the summary and the flipped findings), followed by the
-variant's own report: in text and markdown the report `assess` prints (with the rulebook's
-labels when a report context is given), in html the explanation outline.
+variant's own report as `assess` prints it, in the rulebook's words (a report context); in
+HTML the what-if leads the variant's report page. Without a context, the explanation outline.
 """
 
 from __future__ import annotations
