@@ -12,13 +12,18 @@ Traps handled here (see docs/durable-rules-notes.md):
   refuses to open more than MAX_LIVE_SESSIONS at once;
 - firing order differs between batch and single asserts: facts go in one by one, in the
   caller's (canonical) order;
-- a stock build does not import on Python 3.13: the import error names the install script.
+- a stock build does not import on Python 3.13: the import error names the install script;
+- the stock dispatch loop (Host → Ruleset.do_actions → Closure → Promise → action_callback)
+  costs more than the rules themselves: `_Ruleset` drives the same C calls directly
+  (`assert_fact`, `start_action_for_state`, `update_state`, `complete_and_start_action`), in
+  the same order, and hands the action the matched facts by alias. Rulesets are still
+  registered through the stock Host, which keeps its parsing of the definition.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
+import json
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -28,6 +33,7 @@ from engine.errors import EngineFault
 try:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
+        import durable_rules_engine as _native
         from durable import engine as _durable
 except ImportError as exc:
     # A stock build of durable-rules 2.0.28 on Python 3.13 imports with "undefined symbol:
@@ -81,54 +87,86 @@ class Session:
         """Assert a fact and run every firing it causes to quiescence."""
         if fact["t"] not in self.consumed:
             return
-        try:
-            self.host._host.assert_fact(self.ruleset, {**fact, "sid": self.sid})
-        except _durable.MessageNotHandledException:
-            pass
-        except _durable.MessageObservedException:
+        ruleset = self.host.ruleset(self.ruleset)
+        code, state = ruleset.post({**fact, "sid": self.sid})
+        if code == _OBSERVED:
             self.errors.append(f"engine rejected fact {fact.get('id')} as a duplicate")
+        elif code != _NOT_HANDLED:
+            ruleset.run_actions(state, self.fire)
         if self.errors:
             raise EngineFault("; ".join(self.errors))
 
-    def fire(self, action_name: str, closure: Any) -> None:
+    def fire(self, ruleset: _Ruleset, rule_name: str, frames: Frames) -> None:
+        action_name = ruleset.actions.get(rule_name, rule_name)
+        if action_name == "$open":
+            return
         try:
-            frames = {alias: dict(fact) for alias, fact in closure._m.items()}
-            for new in self.actions[action_name](frames):
+            for new in self.actions[action_name](frames):  # freshly parsed: no copy needed
                 if new["t"] in self.consumed:
-                    with contextlib.suppress(_durable.MessageNotHandledException):
-                        closure.assert_fact(dict(new))
+                    code, _ = ruleset.post({**new, "sid": self.sid})
+                    if code == _OBSERVED:
+                        raise _durable.MessageObservedException(new)
         except Exception as exc:  # durable would swallow it into the session state
             self.errors.append(f"{action_name}: {type(exc).__name__}: {exc}")
+
+
+_NOT_HANDLED, _OBSERVED = 1, 2  # result codes of the engine's assert_fact
+
+
+class _Ruleset:
+    """One registered ruleset, driven through durable_rules' C calls (see the module note)."""
+
+    def __init__(self, handle: Any, actions: Mapping[str, str]) -> None:
+        self.handle = handle
+        self.actions = dict(actions)  # rule name -> the action name in its `run`
+
+    def post(self, fact: dict[str, Any]) -> tuple[int, int]:
+        """Assert `fact`: the engine's result code, and the state handle to run actions on."""
+        code, state = _native.assert_fact(self.handle, json.dumps(fact, ensure_ascii=False))
+        return int(code), int(state)
+
+    def run_actions(self, state: int, fire: Callable[[_Ruleset, str, Frames], None]) -> None:
+        """Every action pending on the session, until the engine has none left."""
+        started = _native.start_action_for_state(self.handle, state)
+        if not started:
+            return
+        state_json, message = started[0], started[1]
+        while True:
+            [(rule_name, frames)] = json.loads(message).items()
+            fire(self, rule_name, frames)
+            _native.update_state(self.handle, state_json)
+            message = _native.complete_and_start_action(self.handle, state)
+            if not message:
+                return
 
 
 class DurableHost:
     """A process-wide durable_rules host holding content-addressed rulesets."""
 
     def __init__(self) -> None:
-        self._registered: set[str] = set()
+        self._rulesets: dict[str, _Ruleset] = {}
         self._sessions: dict[str, Session] = {}
         self._host = _QuietHost(self._resolve)
         self._counter = 0
 
     def _resolve(self, action_name: str) -> Callable[[Any], None]:
-        def run(closure: Any) -> None:
-            if action_name == "$open":
-                return
-            session = self._sessions.get(str(closure.s.sid))
-            if session is None:
-                return
-            session.fire(action_name, closure)
+        def never(closure: Any) -> None:  # actions run through _Ruleset, not the stock loop
+            raise EngineFault(f"stock dispatch reached for {action_name}")
 
-        return run
+        return never
 
     def ensure_ruleset(self, name: str, definition: Mapping[str, Any]) -> None:
-        if name in self._registered:
+        if name in self._rulesets:
             return
+        actions = {rule: str(body.get("run", rule)) for rule, body in definition.items()}
         try:
             self._host.set_rulesets({name: copy.deepcopy(dict(definition))})
         except Exception as exc:
             raise EngineFault(f"durable_rules refused ruleset {name}: {exc}") from exc
-        self._registered.add(name)
+        self._rulesets[name] = _Ruleset(self._host.get_ruleset(name)._handle, actions)
+
+    def ruleset(self, name: str) -> _Ruleset:
+        return self._rulesets[name]
 
     def run(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any
 
@@ -119,6 +120,51 @@ def test_the_live_session_guard_refuses_before_the_engine_would_corrupt_its_heap
     host._sessions.update({f"fake{n}": None for n in range(MAX_LIVE_SESSIONS)})  # type: ignore[misc]
     with pytest.raises(EngineFault, match="live engine sessions"):
         run(host, [])
+
+
+def _stock_firings(facts: list[dict[str, Any]]) -> list[tuple[str, tuple[str, ...]]]:
+    """The same ruleset and facts through durable_rules' own Host and dispatch loop."""
+    from durable import engine as stock
+
+    fired: list[tuple[str, tuple[str, ...]]] = []
+
+    class Host(stock.Host):  # type: ignore[misc]
+        def _run(self) -> None:  # no timer threads (they crash after delete_state)
+            return None
+
+        def get_action(self, action_name: str) -> Any:
+            def act(c: Any) -> None:
+                if action_name == "$open":
+                    return
+                fired.append((action_name, tuple(sorted(str(f["id"]) for f in c._m.values()))))
+                if action_name == "flag":
+                    c.assert_fact({"t": "c.flag", "id": f"d{len(fired)}"})
+
+            return act
+
+    host = Host()
+    host.set_rulesets({"stock@1": copy.deepcopy(RULESET)})
+    for fact in [{"t": OPEN, "id": "$open"}, *facts, {"t": PHASE, "id": "$phase1", "n": 1}]:
+        with contextlib.suppress(stock.MessageNotHandledException):
+            host.assert_fact("stock@1", {**fact, "sid": "s1"})
+    host.delete_state("stock@1", "s1")
+    return fired
+
+
+@pytest.mark.parametrize(
+    ("with_y", "expected"), [(True, {"flag", "pair"}), (False, {"flag", "lonely"})]
+)
+def test_the_direct_action_loop_fires_as_the_stock_dispatch_does(
+    with_y: bool, expected: set[str]
+) -> None:
+    """engine/durable_host.py drives durable_rules' C calls itself instead of the stock
+    Host → Ruleset → Closure → Promise loop: the same rules fire, on the same facts, in the
+    same order (chaining, a two-fact join, and an absence at its phase)."""
+    facts = [{"t": "e.x", "id": f"i{n}", "v": n} for n in range(0, 80, 7)]
+    facts += [{"t": "e.y", "id": "y"}] if with_y else []
+    ours = run(DurableHost(), facts).fired
+    assert ours == _stock_firings(facts)
+    assert {name for name, _ in ours} == expected
 
 
 def test_firing_order_is_the_same_every_run() -> None:
