@@ -28,14 +28,19 @@ class Conclusion(Strict):
     value: str
 
 
-class RuleExample(Strict):
-    """A tiny case beside the rule, checked by the test-suite (like Semgrep's rule tests)."""
+class ExampleCase(Strict):
+    """A small dossier beside a rule or a weighing: records, given findings and completeness."""
 
     name: str
     year: int | None = None
     evidence: list[dict[str, Any]] = Field(default_factory=empty_list)
     findings: dict[str, str] = Field(default_factory=empty_dict)
     completeness: Literal["complete", "partial"] = "complete"
+
+
+class RuleExample(ExampleCase):
+    """A tiny case beside the rule, checked by the test-suite (like Semgrep's rule tests)."""
+
     expect: Literal["fires", "does_not_fire"]
 
 
@@ -176,14 +181,9 @@ class WeighSpec(Strict):
         return self
 
 
-class WeighExample(Strict):
+class WeighExample(ExampleCase):
     """A small case beside a weighing, with the value it must conclude."""
 
-    name: str
-    year: int | None = None
-    evidence: list[dict[str, Any]] = Field(default_factory=empty_list)
-    findings: dict[str, str] = Field(default_factory=empty_dict)
-    completeness: Literal["complete", "partial"] = "complete"
     expect: str
 
 

@@ -121,32 +121,28 @@ def render_whatif(result: WhatIf, fmt: str, ctx: ReportContext | None = None) ->
 def _whatif_page(lines: list[Line], report: str, title: str) -> str:
     """The variant's HTML report, led by a section that says what changed and what flipped."""
     section = ['<section id="what-if" class="card">']
-    children: list[list[Line]] = []
+    pending: list[Line] = []  # the lines under the last paragraph, nested as lists
+
+    def flush() -> None:
+        if pending:
+            section.append(_list(pending, pending[0].depth))
+            pending.clear()
+
     for line in lines:
-        if line.depth > 0 and children:
-            children[-1].append(line)
+        if line.depth > 0:
+            pending.append(line)
             continue
-        section.append(_nested(children))
-        children = []
+        flush()
         text = html.escape(line.text)
         if line.style == "heading":
-            level = 1 if len(section) <= 2 else 2
+            level = 1 if len(section) == 1 else 2
             section.append(f"<h{level}>{text}</h{level}>")
         else:
             section.append(f"<p><strong>{text}</strong></p>")
-        children.append([])
-    section.append(_nested(children))
+    flush()
     section.append("</section>")
     page = report.replace("<body>\n", "<body>\n" + "".join(section) + "\n", 1)
     return re.sub(r"<title>[^<]*</title>", f"<title>{html.escape(title)}</title>", page, count=1)
-
-
-def _nested(groups: list[list[Line]]) -> str:
-    """The lines under one paragraph as nested lists (each sub-list inside its item)."""
-    items = [line for group in groups for line in group]
-    if not items:
-        return ""
-    return _list(items, items[0].depth)
 
 
 def _list(items: list[Line], depth: int) -> str:
