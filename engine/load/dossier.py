@@ -43,12 +43,26 @@ def conclusion_phrase(book: Rulebook, quote: str) -> str | None:
     """The first Department conclusion a quote contains: a placement or a phrase the rulebook
     lists (rulebook.yaml, conclusion_phrases), compared without regard to case or spacing."""
     folded = " ".join(quote.split()).casefold()
-    outcome = book.info.outcome
-    placements = [*outcome.ladder, *outcome.not_applicable]
-    for phrase in [*book.info.conclusion_phrases, *placements]:
-        if " ".join(phrase.split()).casefold() in folded:
+    for phrase, folded_phrase in _folded_phrases(book):
+        if folded_phrase in folded:
             return phrase
     return None
+
+
+_PHRASES: dict[int, tuple[Rulebook, list[tuple[str, str]]]] = {}
+
+
+def _folded_phrases(book: Rulebook) -> list[tuple[str, str]]:
+    """The rulebook's conclusion phrases and placements, folded once per rulebook."""
+    found = _PHRASES.get(id(book))
+    if found is None or found[0] is not book:
+        if len(_PHRASES) >= 8:  # rulebooks come and go in tests and audits: keep a few
+            _PHRASES.clear()
+        outcome = book.info.outcome
+        phrases = [*book.info.conclusion_phrases, *outcome.ladder, *outcome.not_applicable]
+        found = (book, [(phrase, " ".join(phrase.split()).casefold()) for phrase in phrases])
+        _PHRASES[id(book)] = found
+    return found[1]
 
 
 def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> LoadedDossier:

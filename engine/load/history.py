@@ -18,6 +18,8 @@ reads a placement's value.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,13 @@ from engine.load.history_checks import Entry, impossible_entries
 from engine.load.kinds import HISTORY_SECTIONS, classify, misfiled
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import LineMap, load_yaml_file
+from engine.load.yamlsource import (
+    LineMap,
+    decode_utf8,
+    load_yaml_file,
+    load_yaml_text,
+    read_bounded,
+)
 from engine.models import HistorySettings, InputFact, Strict
 
 HISTORY_FILE = "history.yaml"
@@ -93,11 +101,36 @@ def _entry_year(entry: Any) -> int | None:
     )
 
 
+# Checked histories by (name shown, file bytes, rulebook): a batch assesses many report years
+# of one country, and each assessment reads the same history file. Bounded, newest kept.
+_CHECKED: OrderedDict[tuple[str, bytes, int], tuple[Rulebook, LoadedHistory]] = OrderedDict()
+_CHECKED_MAX = 64
+
+
 def load_history(path: Path, book: Rulebook, display: str | None = None) -> LoadedHistory:
-    """Load and check a history file against the vocabulary; every problem names its line."""
+    """Load and check a history file against the vocabulary; every problem names its line.
+
+    The file is read every time; only a file whose bytes were already checked against this
+    rulebook skips the parsing and the checks (a bad file is never remembered)."""
     shown = display or str(path)
+    raw = read_bounded(path, shown)
+    key = (shown, hashlib.sha256(raw).digest(), id(book))
+    found = _CHECKED.get(key)
+    if found is not None and found[0] is book:
+        _CHECKED.move_to_end(key)
+        inputs.note_input(path)
+        return found[1]
+    loaded = _check_history(path, raw, book, shown)
+    _CHECKED[key] = (book, loaded)
+    if len(_CHECKED) > _CHECKED_MAX:
+        _CHECKED.popitem(last=False)
+    return loaded
+
+
+def _check_history(path: Path, raw: bytes, book: Rulebook, shown: str) -> LoadedHistory:
     settings = history_settings(book, shown)
-    data, lines, raw = load_yaml_file(path, shown, allow_aliases=False, counted=HISTORY_SECTIONS)
+    text = decode_utf8(raw, shown)
+    data, lines = load_yaml_text(text, shown, allow_aliases=False, counted=HISTORY_SECTIONS)
     inputs.note_input(path)
     wrong = misfiled(data, "history")
     if wrong:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from engine.models import normalise_space
 
@@ -46,18 +47,11 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        originals: list[int] = []
-        folded_starts: list[int] = []
-        words: list[str] = []
-        position = 0
-        for match in _WORD.finditer(text):
-            originals.append(match.start())
-            folded_starts.append(position)
-            words.append(match.group())
-            position += len(match.group()) + 1
+        words = _WORD.findall(text)
         self.folded = " ".join(words)
-        self._originals = originals
-        self._folded_starts = folded_starts
+        self._originals = [match.start() for match in _WORD.finditer(text)]
+        # Each word starts one past the end of the one before it in the folded text.
+        self._folded_starts = list(accumulate((len(word) + 1 for word in words), initial=0))[:-1]
         self._newlines = [m.start() for m in re.finditer("\n", text)]
         separators = [m.start() for m in re.finditer("\n\n", text)]
         self._separator_ends = [start + 2 for start in separators]

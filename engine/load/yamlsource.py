@@ -68,6 +68,12 @@ class _Frame:
 
 
 _RESOLVER = yaml.SafeLoader("")
+_SKIPPED_EVENTS = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+_STR = "tag:yaml.org,2002:str"
+# First characters some implicit resolver (null, bool, int, float, timestamp...) tests; a plain
+# scalar starting with any other character resolves to a string without trying a pattern.
+_RESOLVED_FIRST = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k is not None)
+_FAST_STRINGS = None not in _RESOLVER.yaml_implicit_resolvers and not _RESOLVER.yaml_path_resolvers
 
 
 class _Builder:
@@ -117,23 +123,24 @@ class _Builder:
         stack: list[_Frame] = []
         root: Any = None
         documents = 0
-        while loader.check_event():
-            event = loader.get_event()
+        get_event, check_event = loader.get_event, loader.check_event
+        while check_event():
+            event = get_event()
+            kind = type(event)
+            if kind in _SKIPPED_EVENTS:
+                continue
             line = event.start_mark.line + 1
-            if isinstance(event, yaml.DocumentStartEvent):
+            if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise self.fail(
                         line, "malformed YAML: expected a single document, found a second one"
                     )
                 continue
-            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
-                continue
-            if isinstance(event, yaml.DocumentEndEvent):
-                continue
-            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = stack.pop()
-                self._close_anchor(frame.anchor, frame.value, frame.path)
+                if frame.anchor is not None:
+                    self._close_anchor(frame.anchor, frame.value, frame.path)
                 value: Any = frame.value
                 if not stack:
                     root = value
@@ -141,14 +148,12 @@ class _Builder:
                 self._attach(stack[-1], value, line)
                 continue
             parent = stack[-1] if stack else None
-            is_key = parent is not None and isinstance(parent.value, dict) and not parent.mark
-            if is_key:
-                if not isinstance(event, yaml.ScalarEvent):
+            if parent is not None and not parent.mark and type(parent.value) is dict:
+                if kind is not yaml.ScalarEvent:
                     raise self.fail(line, "a mapping key must be a plain value, not a collection")
                 self._count(line)
                 if event.anchor is not None:
                     self._anchor(event, line)
-                assert parent is not None
                 key = self._key(event, line, parent.path)
                 if key in parent.value:
                     raise InputError.single(
@@ -162,14 +167,15 @@ class _Builder:
                 parent.mark = True
                 continue
             path = self._child_path(parent, line)
-            if isinstance(event, yaml.AliasEvent):
-                value = self._alias(event, path, line)
-            elif isinstance(event, yaml.ScalarEvent):
-                anchor = self._anchor(event, line)
+            if kind is yaml.ScalarEvent:
+                anchor = self._anchor(event, line) if event.anchor is not None else None
                 self._count(line)
                 self._record(path, line, override=False)
                 value = self._scalar(event, line)
-                self._close_anchor(anchor, value, path)
+                if anchor is not None:
+                    self._close_anchor(anchor, value, path)
+            elif kind is yaml.AliasEvent:
+                value = self._alias(event, path, line)
             else:  # MappingStartEvent or SequenceStartEvent
                 if len(stack) >= self.max_depth:
                     raise self.fail(
@@ -184,11 +190,11 @@ class _Builder:
                         f"malformed YAML: the tag {event.tag!r} is not supported (plain "
                         "mappings and lists only)",
                     )
-                anchor = self._anchor(event, line)
+                anchor = self._anchor(event, line) if event.anchor is not None else None
                 self._count(line)
                 self._record(path, line, override=False)
                 container: dict[Any, Any] | list[Any] = (
-                    {} if isinstance(event, yaml.MappingStartEvent) else []
+                    {} if kind is yaml.MappingStartEvent else []
                 )
                 stack.append(_Frame(container, path, anchor))
                 continue
@@ -235,6 +241,13 @@ class _Builder:
     def _tag(self, event: Any) -> str:
         tag = event.tag
         if tag is None or tag == "!":
+            value = event.value
+            # What the resolver would answer, without its pattern search: a quoted scalar, or a
+            # plain one whose first character no resolver tests, is a string.
+            if _FAST_STRINGS and (
+                not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST)
+            ):
+                return _STR
             tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, event.value, event.implicit
             )
@@ -244,6 +257,8 @@ class _Builder:
         return self._construct(event, self._tag(event), line)
 
     def _construct(self, event: Any, tag: str, line: int) -> Any:
+        if tag == _STR:  # SafeConstructor's str constructor returns the scalar's text as is
+            return event.value
         if tag == _INT:
             digits = len(event.value.strip().lstrip("+-").replace("_", ""))
             if digits > self.max_digits:
