@@ -20,8 +20,12 @@ from engine.assessment import assess_with_history, history_inputs
 from engine.corpus.validation import find_dossiers
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
-from engine.whatif.changes import parse_set
+from engine.models import EvidencePattern, InputFact
+from engine.reason.cache import compiled_for
+from engine.reason.inference import InferenceResult, infer
+from engine.whatif.changes import RemoveRecord, parse_set
 from engine.whatif.fragility import Prober, candidates, fragility
+from engine.whatif.removal import could_match, patterns_read_as_absent, removal_is_inert
 from engine.whatif.variant import what_if
 
 
@@ -241,3 +245,80 @@ def test_validate_lists_deciding_records_and_judgments_in_the_pivotal_column(ws:
     assert len(row["fragility"]["items"]) == 7
     quick = run(ws, *args, "--no-fragility").stdout
     assert "decides:" not in quick
+
+
+# --------------------------------------------------------------------------- removals read as inert
+
+
+def test_a_removal_read_as_inert_draws_exactly_the_base_conclusions() -> None:
+    """The sweep skips the engine for a removal the base run's firings show nothing hangs on;
+    here the engine is run anyway, and must draw the same conclusions with the same values."""
+    counted = {True: 0, False: 0}
+    cases = [(support.rulebook(), path) for path in find_dossiers([support.EVIDENCE])]
+    cases += [(toy_book(), toy_path(c)) for c in ("ruritania", "freedonia", "kafiristan")]
+    for book, path in cases:
+        loaded = load_dossier(path, book)
+        base = assess_with_history(book, loaded, path)
+        absent = patterns_read_as_absent(base.compiled)
+        prober = Prober(book, loaded, base)
+        changes, _ = candidates(book, loaded, base.document["assessed_year"])
+        for change in changes:
+            if not isinstance(change, RemoveRecord):
+                continue
+            inert = removal_is_inert(book, base.compiled, base.result, change.target, absent)
+            counted[inert] += 1
+            if inert:
+                facts = change.apply_facts(prober.facts)
+                result = infer(book, base.compiled, list(facts.values()))
+                drawn = {s: d.value for s, d in result.conclusions.items()}
+                assert drawn == {s: d.value for s, d in base.result.conclusions.items()}, (
+                    path,
+                    change.text,
+                )
+                assert not result.conflicts
+    # Both answers occur on the corpus, so the test exercises the analysis and its refusals.
+    assert counted[True] >= 50 and counted[False] >= 50, counted
+
+
+def test_a_record_that_could_make_an_absence_hold_is_never_read_as_inert() -> None:
+    book = support.rulebook()
+    confirmed = EvidencePattern.model_validate(
+        {"evidence": "official_complicity", "where": {"confirmed_reports": True}}
+    )
+    convicted = EvidencePattern.model_validate(
+        {"evidence": "official_complicity", "where": {"officials_convicted": {"gte": 1}}}
+    )
+    extent = EvidencePattern.model_validate(
+        {"evidence": "complicity_extent", "where": {"extent": {"in": ["isolated", "widespread"]}}}
+    )
+
+    def fact(kind: str, **values: object) -> InputFact:
+        return InputFact("r", kind, dict(values), False)
+
+    assert could_match(book, fact("official_complicity", confirmed_reports=True), confirmed)
+    assert not could_match(book, fact("official_complicity", confirmed_reports=False), confirmed)
+    # A value not recorded is left to the engine: it may match.
+    assert could_match(book, fact("official_complicity"), confirmed)
+    assert could_match(book, fact("official_complicity", officials_convicted=2), convicted)
+    assert not could_match(book, fact("official_complicity", officials_convicted=0), convicted)
+    assert could_match(book, fact("complicity_extent", extent="widespread"), extent)
+    assert not could_match(book, fact("complicity_extent", extent="none_confirmed"), extent)
+    assert not could_match(book, fact("complicity_data", provided=False), confirmed)  # other kind
+
+
+def test_a_removal_that_could_make_an_absence_hold_is_run_through_the_engine() -> None:
+    """Nothing in this (bare) base run hangs on the record, so only the absence guard can refuse:
+    criterion 7's rules test for no complicity_extent with extent in [isolated, ...] and none
+    with response in [punished, investigated]."""
+    book = support.rulebook()
+    compiled = compiled_for(book, 2007)
+    absent = patterns_read_as_absent(compiled)
+
+    def bare_run(**values: object) -> InferenceResult:
+        fact = InputFact("r", "complicity_extent", dict(values), True)
+        return InferenceResult({}, [], {"r": fact}, 0)
+
+    harmless = bare_run(extent="none_confirmed", response="none_reported")
+    assert removal_is_inert(book, compiled, harmless, "r", absent)
+    for values in ({"extent": "widespread"}, {"response": "punished"}, {}):
+        assert not removal_is_inert(book, compiled, bare_run(**values), "r", absent), values

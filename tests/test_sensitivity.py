@@ -169,7 +169,7 @@ def test_the_corpus_on_a_dask_cluster_matches_the_local_run(dask_scheduler: str)
 
 def test_an_unreachable_scheduler_is_an_input_error(ws: Path) -> None:
     pytest.importorskip("distributed")
-    code, out, err = sweep(ws, "--scheduler", "tcp://127.0.0.1:9")
+    code, out, err = sweep(ws, "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1")
     assert code == 2 and out == ""
     assert "error: --scheduler: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
 

@@ -186,6 +186,14 @@ def update_section(path: Path, section: str) -> str:
     metavar="ADDRESS",
     help="Run on a Dask distributed scheduler (e.g. tcp://127.0.0.1:8786) instead.",
 )
+@click.option(
+    "--scheduler-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to try to reach the --scheduler before giving up.",
+)
 @format_choice(["text", "json", "markdown"])
 @click.option(
     "--update",
@@ -208,6 +216,7 @@ def sensitivity_command(
     depth: int,
     workers: int,
     scheduler: str | None,
+    scheduler_timeout: float,
     fmt: str,
     update: Path | None,
     no_history: bool,
@@ -238,7 +247,7 @@ def sensitivity_command(
         raise click.UsageError("--update and --output exclude each other")
     book = load_rules(rules_dir)
     dossiers = load_all(book, find_dossiers(paths))
-    executor = executor_for(workers, scheduler)
+    executor = executor_for(workers, scheduler, scheduler_timeout)
     reporter = _reporter("sensitivity", progress)
     report = sensitivity(book, dossiers, depth, executor, reporter, use_history=not no_history)
     text = render_sensitivity(report, fmt)

@@ -60,6 +60,11 @@ class Rulebook:
     root: str = ""
     info_origin: Origin | None = None  # where the `rulebook` section is written
     labels: Labels | None = None  # plain-English words for conclusion values (labels.yaml)
+    # Rules in force by year, filled on first use (a rulebook is not changed once loaded;
+    # `dataclasses.replace` gives the copy an empty one).
+    _in_force: dict[int, list[Rule]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def info_location(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a field of the `rulebook` section (`history.placement_kind`)."""
@@ -81,7 +86,11 @@ class Rulebook:
         raise KeyError(rule_id)
 
     def rules_in_force(self, year: int) -> list[Rule]:
-        return [rule for rule in self.rules if rule.in_force.covers(year)]
+        found = self._in_force.get(year)
+        if found is None:
+            found = [rule for rule in self.rules if rule.in_force.covers(year)]
+            self._in_force[year] = found
+        return list(found)
 
     def weighings_in_force(self, year: int) -> list[Weighing]:
         return [item for item in self.weighings if item.in_force.covers(year)]

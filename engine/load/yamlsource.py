@@ -193,9 +193,7 @@ class _Builder:
                 anchor = self._anchor(event, line) if event.anchor is not None else None
                 self._count(line)
                 self._record(path, line, override=False)
-                container: dict[Any, Any] | list[Any] = (
-                    {} if kind is yaml.MappingStartEvent else []
-                )
+                container: dict[Any, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
                 stack.append(_Frame(container, path, anchor))
                 continue
             if parent is None:

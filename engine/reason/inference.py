@@ -85,12 +85,17 @@ class Conflict:
     rules: list[str]
 
 
+TermKey = tuple[str, int, bool]  # (weighing id, term or silence-case index, is a silence case)
+
+
 @dataclass
 class InferenceResult:
     conclusions: dict[str, Derived]
     conflicts: list[Conflict]
     inputs: dict[str, InputFact]
     firings: int
+    # Every firing of a weighing's term rules: the premises of each match, by term.
+    term_hits: dict[TermKey, list[list[str]]] = field(default_factory=dict)
 
 
 def shown_value(value: Any) -> str:
@@ -142,9 +147,14 @@ def describe_pattern(pattern: Pattern) -> str:
 
 class _Run:
     def __init__(
-        self, book: Rulebook, compiled: CompiledRuleset, inputs: dict[str, InputFact]
+        self,
+        book: Rulebook,
+        compiled: CompiledRuleset,
+        inputs: dict[str, InputFact],
+        explain: bool = True,
     ) -> None:
         self.book = book
+        self.explain = explain
         self.compiled = compiled
         self.inputs = inputs
         self.engine_ids: dict[str, str] = {}
@@ -152,7 +162,7 @@ class _Run:
         self.conclusions: dict[str, Derived] = {}
         self.conflicts: dict[str, Conflict] = {}
         self.seq = 0
-        self.term_hits: dict[tuple[str, int, bool], list[list[str]]] = {}
+        self.term_hits: dict[TermKey, list[list[str]]] = {}
         self.unknown = frozenset(book.info.outcome.unknown_values)
         self._described: dict[int, tuple[object, str]] = {}
 
@@ -174,64 +184,15 @@ class _Run:
         return facts
 
     def weigh(self, plan: WeighingPlan) -> list[dict[str, Any]]:
-        weighing = plan.weighing
-        spec = weighing.weigh
         self.seq += 1
-        traces: list[TermTrace] = []
-        any_evidence_hit = False
-        for index, term in enumerate(spec.terms):
-            if term.when is not None:
-                hits = self.term_hits.get((weighing.id, index, False), [])
-                any_evidence_hit = any_evidence_hit or bool(hits)
-                premises = sorted({p for hit in hits for p in hit})
-                points = float(term.points) if hits else None  # type: ignore[arg-type]
-                traces.append(
-                    TermTrace(index, term.label, term.group, points, bool(hits), False, premises)
-                )
-                continue
-            subject = term.finding or ""
-            derived = self.conclusions.get(subject)
-            value = None if derived is None else derived.value
-            mapped = term.points if isinstance(term.points, dict) else {}
-            known = value is not None and value not in self.unknown and value in mapped
-            trace = TermTrace(
-                index,
-                term.label,
-                term.group,
-                float(mapped[value]) if known and value is not None else None,
-                derived is not None,
-                False,
-                [f"finding:{subject}"] if derived is not None else [],
-                subject,
-                value,
-                None if known else term.point_range(),
-            )
-            traces.append(trace)
-        low, groups_low = _total(spec, traces, pick=0)
-        high, _ = _total(spec, traces, pick=1)
-        total, groups = low, groups_low
-        _mark_counted(spec, traces)
-        bands = [(band.value, plan.thresholds[i]) for i, band in enumerate(spec.bands)]
-        value = _band(bands, low)
-        silence: str | None = None
-        has_evidence_terms = any(term.when is not None for term in spec.terms)
-        if has_evidence_terms and not any_evidence_hit:
-            for index, case in enumerate(spec.silent):
-                applies = case.when is None or bool(self.term_hits.get((weighing.id, index, True)))
-                if applies:
-                    silence = case.reason
-                    if case.value is not None:
-                        value = case.value
-                    break
-        if silence is None and _band(bands, high) != value and spec.undetermined is not None:
-            value = spec.undetermined
-        summary = WeighingTrace(total, low, high, bands, groups, traces, silence)
+        value, summary = weigh_plan(plan, self.term_hits, self.conclusions, self.unknown)
+        traces = summary.terms
         premises = list(dict.fromkeys(p for t in traces if t.matched for p in t.premises))
         explanation = _weighing_sentence(summary, value)
         justification = Justification(
-            weighing.id, 0, premises, [], self.seq, explanation, weighing=summary
+            plan.weighing.id, 0, premises, [], self.seq, explanation, weighing=summary
         )
-        return self.conclude(spec.conclude, value, justification)
+        return self.conclude(plan.weighing.weigh.conclude, value, justification)
 
     def conclude(
         self, subject: str, value: str, justification: Justification
@@ -266,7 +227,8 @@ class _Run:
         absent: list[str] = []
         for info in engine_rule.patterns:
             if info.absent:
-                absent.append(self.described(info.pattern))
+                if self.explain:
+                    absent.append(self.described(info.pattern))
             else:
                 premises.append(self.by_engine_id[str(frames[info.alias]["id"])])
         if engine_rule.role is not None:
@@ -275,7 +237,7 @@ class _Run:
             hits.append(premises)
             return []
         rule = engine_rule.rule
-        explanation = self.render(engine_rule, frames) if rule.explain else None
+        explanation = self.render(engine_rule, frames) if rule.explain and self.explain else None
         justification = Justification(
             rule.id, engine_rule.alternative, premises, absent, self.seq, explanation
         )
@@ -328,17 +290,20 @@ def infer(
     inputs: list[InputFact],
     host: DurableHost | None = None,
     given: Mapping[str, str] | None = None,
+    explain: bool = True,
 ) -> InferenceResult:
     """Run the compiled rules over the inputs in one fresh engine session.
 
     `given` findings (subject -> value) enter first, justified by GIVEN: a rule concluding the
     same subject then records a duplicate or a conflict, and an `otherwise` rule on it stays
     silent, exactly as if another rule had concluded it. Rule examples and scenarios use this.
+    `explain` false leaves the rules' explanation sentences unrendered (a what-if sweep reads
+    only the conclusions).
     """
     engine = host or shared_host()
     engine.ensure_ruleset(compiled.name, compiled.definition)
     table = {fact.record_id: fact for fact in inputs}
-    run = _Run(book, compiled, table)
+    run = _Run(book, compiled, table, explain)
     facts: list[dict[str, Any]] = []
     for subject, value in sorted((given or {}).items()):
         engine_id = f"g{len(run.conclusions)}"
@@ -369,7 +334,70 @@ def infer(
         PHASE_TYPE,
         before_phase=run.before_phase,
     )
-    return InferenceResult(run.conclusions, list(run.conflicts.values()), table, run.seq)
+    return InferenceResult(
+        run.conclusions, list(run.conflicts.values()), table, run.seq, run.term_hits
+    )
+
+
+def weigh_plan(
+    plan: WeighingPlan,
+    term_hits: Mapping[TermKey, list[list[str]]],
+    conclusions: Mapping[str, Derived],
+    unknown: frozenset[str],
+) -> tuple[str, WeighingTrace]:
+    """A weighing's value and its whole computation, from its terms' matches and the findings
+    drawn so far (the engine runs it between negation phases; what-if re-runs it)."""
+    weighing = plan.weighing
+    spec = weighing.weigh
+    traces: list[TermTrace] = []
+    any_evidence_hit = False
+    for index, term in enumerate(spec.terms):
+        if term.when is not None:
+            hits = term_hits.get((weighing.id, index, False), [])
+            any_evidence_hit = any_evidence_hit or bool(hits)
+            premises = sorted({p for hit in hits for p in hit})
+            points = float(term.points) if hits else None  # type: ignore[arg-type]
+            traces.append(
+                TermTrace(index, term.label, term.group, points, bool(hits), False, premises)
+            )
+            continue
+        subject = term.finding or ""
+        derived = conclusions.get(subject)
+        value = None if derived is None else derived.value
+        mapped = term.points if isinstance(term.points, dict) else {}
+        known = value is not None and value not in unknown and value in mapped
+        trace = TermTrace(
+            index,
+            term.label,
+            term.group,
+            float(mapped[value]) if known and value is not None else None,
+            derived is not None,
+            False,
+            [f"finding:{subject}"] if derived is not None else [],
+            subject,
+            value,
+            None if known else term.point_range(),
+        )
+        traces.append(trace)
+    low, groups_low = _total(spec, traces, pick=0)
+    high, _ = _total(spec, traces, pick=1)
+    total, groups = low, groups_low
+    _mark_counted(spec, traces)
+    bands = [(band.value, plan.thresholds[i]) for i, band in enumerate(spec.bands)]
+    value = _band(bands, low)
+    silence: str | None = None
+    has_evidence_terms = any(term.when is not None for term in spec.terms)
+    if has_evidence_terms and not any_evidence_hit:
+        for index, case in enumerate(spec.silent):
+            applies = case.when is None or bool(term_hits.get((weighing.id, index, True)))
+            if applies:
+                silence = case.reason
+                if case.value is not None:
+                    value = case.value
+                break
+    if silence is None and _band(bands, high) != value and spec.undetermined is not None:
+        value = spec.undetermined
+    return value, WeighingTrace(total, low, high, bands, groups, traces, silence)
 
 
 def _group_of(term_group: str | None, index: int) -> str:

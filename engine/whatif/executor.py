@@ -150,10 +150,12 @@ class DaskCluster:
             client.close()
 
 
-def executor_for(workers: int = 1, scheduler: str | None = None) -> Executor:
+def executor_for(
+    workers: int = 1, scheduler: str | None = None, scheduler_timeout: float = 10.0
+) -> Executor:
     """The executor the command line asks for: `--scheduler` wins over `--workers`."""
     if scheduler:
-        return DaskCluster(scheduler)
+        return DaskCluster(scheduler, scheduler_timeout)
     if workers > 1:
         return LocalProcesses(workers)
     return InProcess()

@@ -40,6 +40,7 @@ from engine.whatif.changes import (
     parse_reading,
 )
 from engine.whatif.params import parameter_matters, values_to_try
+from engine.whatif.removal import patterns_read_as_absent, removal_is_inert
 
 KIND_ORDER = {"judgment": 0, "reading": 1, "record": 2, "parameter": 3}
 
@@ -188,7 +189,7 @@ class Prober:
             book = change.apply_book(book)
             facts = change.apply_facts(facts)
         compiled = compiled_for(book, self.year) if book is not self.book else self.base.compiled
-        result = infer(book, compiled, list(facts.values()))
+        result = infer(book, compiled, list(facts.values()), explain=False)
         derived = result.conclusions.get(book.info.outcome.conclusion)
         return None if derived is None else derived.value
 
@@ -217,8 +218,13 @@ def fragility(
     changes, skipped = candidates(book, loaded, prober.year, prune)
     changes.sort(key=_key)
     result = Fragility(base.tier, base.status, tried=len(changes), skipped=skipped)
+    absent = patterns_read_as_absent(base.compiled)
     movers: set[int] = set()
     for index, change in enumerate(changes):
+        if isinstance(change, RemoveRecord) and removal_is_inert(
+            book, base.compiled, base.result, change.target, absent
+        ):
+            continue  # the base run's firings show nothing hangs on it alone
         if prober.placement([change]) != base.tier:
             movers.add(index)
             full = prober.full([change])

@@ -1,0 +1,170 @@
+"""Whether leaving one input fact out can change anything, read from the base run's firings.
+
+The base inference records every firing: each conclusion keeps all its justifications and each
+weighing term all its matches. Without one fact, everything still holds that can be derived
+again from the remaining facts through those recorded firings (a least fixpoint, so two
+conclusions cannot keep each other up); each weighing is re-run on the matches that survive and
+must give its value again. When every conclusion is drawn again with its value, nothing new can
+fire either, provided that
+- no rule reads the fact's kind under `none` (an absence could start to hold), and
+- the base run had no conflict (losing one side of it would change the status).
+Then the run without the fact draws exactly the base conclusions, and the sweep need not infer
+it. Otherwise the answer is "cannot tell" and the sweep runs the engine, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.load.rulebook import Rulebook
+from engine.load.vocabulary import engine_value
+from engine.models import AbsencePattern, Comparison, EvidencePattern, InputFact
+from engine.reason.compiler import CompiledRuleset, WeighingPlan
+from engine.reason.inference import InferenceResult, TermKey, weigh_plan
+
+AbsentPatterns = dict[str, list[EvidencePattern]]  # by evidence kind
+
+
+def patterns_read_as_absent(compiled: CompiledRuleset) -> AbsentPatterns:
+    """Every evidence pattern some rule in force tests with `none`, by kind."""
+    found: AbsentPatterns = {}
+    for engine_rule in compiled.engine_rules.values():
+        for info in engine_rule.patterns:
+            pattern = info.pattern
+            if isinstance(pattern, AbsencePattern) and isinstance(pattern.none, EvidencePattern):
+                found.setdefault(pattern.none.evidence, []).append(pattern.none)
+    return found
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    if _number(a):
+        return _number(b)
+    return type(a) is type(b) and isinstance(a, bool | str)
+
+
+def _rules_out(value: Any, op: str, operand: Any) -> bool:
+    """Whether `value op operand` is plainly false (both literal and of one type)."""
+    if op == "in":
+        items = list(operand)
+        return all(_comparable(value, item) for item in items) and value not in items
+    if not _comparable(value, operand):
+        return False
+    if op == "eq":
+        return bool(value != operand)
+    if op == "ne":
+        return bool(value == operand)
+    if not _number(value):
+        return False
+    return not {"lt": value < operand, "lte": value <= operand, "gt": value > operand}.get(
+        op, value >= operand
+    )
+
+
+def could_match(book: Rulebook, fact: InputFact, pattern: EvidencePattern) -> bool:
+    """False only when some literal test of `pattern` is plainly failed by the fact's values."""
+    if pattern.evidence != fact.kind:
+        return False
+    kind = book.kinds[fact.kind]
+    for name, test in pattern.where.items():
+        spec = kind.fields.get(name)
+        recorded = spec is not None and name in fact.values
+        comparison = test if isinstance(test, Comparison) else Comparison(eq=test)
+        for op, operand in comparison.operators():
+            if op == "exists":
+                if bool(operand) != recorded:
+                    return False
+                continue
+            if not recorded or spec is None:
+                continue  # a test on a value not recorded: leave it to the engine
+            if op == "in":
+                literal = [engine_value(spec, item) for item in operand]
+            elif isinstance(operand, bool | int | float | str):
+                literal = engine_value(spec, operand)
+            else:
+                continue  # a parameter or another field
+            if _rules_out(engine_value(spec, fact.values[name]), op, literal):
+                return False
+    return True
+
+
+def removal_is_inert(
+    book: Rulebook,
+    compiled: CompiledRuleset,
+    base: InferenceResult,
+    record_id: str,
+    absent: AbsentPatterns,
+) -> bool:
+    """True when the base run without input `record_id` provably draws the same conclusions."""
+    removed = base.inputs.get(record_id)
+    if removed is None or base.conflicts:
+        return False
+    if any(could_match(book, removed, pattern) for pattern in absent.get(removed.kind, [])):
+        return False
+    plans = {plan.weighing.id: plan for plan in compiled.weighings}
+    unknown = frozenset(book.info.outcome.unknown_values)
+    known = set(base.inputs) - {record_id}
+    pending = dict(base.conclusions)
+    weighings = {  # weighing id -> the value it gave, for each weighing that ran
+        j.rule_id: derived.value
+        for derived in base.conclusions.values()
+        for j in derived.justifications
+        if j.weighing is not None
+    }
+    confirmed: set[str] = set()
+    progress = True
+    while progress:
+        progress = False
+        for weighing_id, value in weighings.items():
+            if weighing_id not in confirmed and _weighs_the_same(
+                plans[weighing_id], value, base, record_id, known, unknown
+            ):
+                confirmed.add(weighing_id)
+                progress = True
+        for subject, derived in list(pending.items()):
+            if any(
+                j.rule_id in confirmed if j.weighing is not None else set(j.premises) <= known
+                for j in derived.justifications
+            ):
+                known.add(f"finding:{subject}")
+                del pending[subject]
+                progress = True
+    return not pending and len(confirmed) == len(weighings)
+
+
+def _weighs_the_same(
+    plan: WeighingPlan,
+    value: str,
+    base: InferenceResult,
+    record_id: str,
+    known: set[str],
+    unknown: frozenset[str],
+) -> bool:
+    """Whether the weighing, re-run on the matches that survive, gives `value` again. It waits
+    (False) until every finding it reads, directly or through a match, is drawn again."""
+    weighing_id = plan.weighing.id
+    hits: dict[TermKey, list[list[str]]] = {}
+    for key, matches in base.term_hits.items():
+        if key[0] != weighing_id:
+            continue
+        kept = []
+        for match in matches:
+            if record_id in match:
+                continue
+            if not set(match) <= known:
+                return False
+            kept.append(match)
+        hits[key] = kept
+    for term in plan.weighing.weigh.terms:
+        finding = term.finding
+        if (
+            finding is not None
+            and finding in base.conclusions
+            and f"finding:{finding}" not in known
+        ):
+            return False
+    found, _ = weigh_plan(plan, hits, base.conclusions, unknown)
+    return found == value
