@@ -111,6 +111,8 @@ class Session:
 
 
 _NOT_HANDLED, _OBSERVED = 1, 2  # result codes of the engine's assert_fact
+# One encoder for every fact: `json.dumps` with a non-default option builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class _Ruleset:
@@ -122,7 +124,7 @@ class _Ruleset:
 
     def post(self, fact: dict[str, Any]) -> tuple[int, int]:
         """Assert `fact`: the engine's result code, and the state handle to run actions on."""
-        code, state = _native.assert_fact(self.handle, json.dumps(fact, ensure_ascii=False))
+        code, state = _native.assert_fact(self.handle, _encode(fact))
         return int(code), int(state)
 
     def run_actions(self, state: int, fire: Callable[[_Ruleset, str, Frames], None]) -> None:

@@ -26,7 +26,7 @@ from engine.reason.compiler import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class TermTrace:
     """How one term of a weighing counted: matched or not, its points, the records behind it."""
 
@@ -380,7 +380,9 @@ def weigh_plan(
         )
         traces.append(trace)
     low, groups_low = _total(spec, traces, pick=0)
-    high, _ = _total(spec, traces, pick=1)
+    # Only a finding still unknown gives a range; otherwise the highest total is the lowest.
+    uncertain = any(trace.possible is not None for trace in traces)
+    high = _total(spec, traces, pick=1)[0] if uncertain else low
     total, groups = low, groups_low
     _mark_counted(spec, traces)
     bands = [(band.value, plan.thresholds[i]) for i, band in enumerate(spec.bands)]
