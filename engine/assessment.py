@@ -107,14 +107,20 @@ def assess(
     year: int | None = None,
     extra_inputs: list[InputFact] | None = None,
     extra_sha256: str | None = None,
+    explain: bool = True,
 ) -> Assessment:
-    """Assess one dossier under the rules in force for `year` (default: its report year)."""
+    """Assess one dossier under the rules in force for `year` (default: its report year).
+
+    `explain` false is for callers that read only the placement, status and findings (a batch
+    row, an impact comparison, a what-if mover's status): the rules' explanation sentences, the
+    why-not analysis and the reasons behind default findings are left out (`why_not` None,
+    `default_reasons` empty). Such a document is never rendered as a report."""
     dossier = loaded.dossier
     assessed_year = dossier.report_year if year is None else year
     compiled = compiled_for(book, assessed_year)
     inputs = dossier_inputs(loaded, book) + list(extra_inputs or [])
-    result = infer(book, compiled, inputs)
-    document = _document(book, loaded, assessed_year, compiled, result, extra_sha256)
+    result = infer(book, compiled, inputs, explain=explain)
+    document = _document(book, loaded, assessed_year, compiled, result, extra_sha256, explain)
     return Assessment(document, result, compiled)
 
 
@@ -125,6 +131,7 @@ def assess_with_history(
     year: int | None = None,
     history_path: Path | None = None,
     use_history: bool = True,
+    explain: bool = True,
 ) -> Assessment:
     """Assess as `tip-assess assess` does: with the placement history beside the dossier (or
     `history_path`), unless `use_history` is false."""
@@ -132,7 +139,7 @@ def assess_with_history(
     extra, extra_sha256 = history_inputs(
         book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
     )
-    return assess(book, loaded, year, extra, extra_sha256)
+    return assess(book, loaded, year, extra, extra_sha256, explain)
 
 
 def _justification(book: Rulebook, justification: Justification) -> dict[str, Any]:
@@ -210,6 +217,7 @@ def _document(
     compiled: CompiledRuleset,
     result: InferenceResult,
     extra_sha256: str | None,
+    explain: bool = True,
 ) -> dict[str, Any]:
     outcome = book.info.outcome
     placement = result.conclusions.get(outcome.conclusion)
@@ -333,7 +341,9 @@ def _document(
         if tier in outcome.ladder
         else []
     )
-    if higher:
+    if not explain:
+        pass
+    elif higher:
         target = higher[0]
         gaps = why_not(ctx, outcome.conclusion, target)
         why_not_doc = {"target": target, "rules": [gap.to_dict() for gap in gaps]}
@@ -354,7 +364,7 @@ def _document(
             for gap in why_not(ctx, f["subject"], value, max_depth=1)
         ]
         for f in findings
-        if any(j["default"] for j in f["justifications"])
+        if explain and any(j["default"] for j in f["justifications"])
     }
     referenced = {j["rule"] for f in findings for j in f["justifications"]}
     for reasons in default_reasons.values():

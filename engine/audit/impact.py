@@ -206,7 +206,9 @@ class ImpactReport:
 def _outcome(book: Rulebook, loaded: LoadedDossier, path: Path, use_history: bool) -> Outcome:
     """Assess as `tip-assess assess` would: with the placement history beside the dossier."""
     try:
-        return Outcome.of(assess_with_history(book, loaded, path, use_history=use_history))
+        # An impact compares placements and findings, not explanations.
+        result = assess_with_history(book, loaded, path, use_history=use_history, explain=False)
+        return Outcome.of(result)
     except InputError as exc:
         return Outcome(problems=[p.render() for p in exc.problems])
 

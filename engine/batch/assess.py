@@ -92,7 +92,14 @@ class AssessJob:
         try:
             loaded = load_dossier(path, self.book, display=dossier)
             result = assess_with_fragility(
-                self.book, loaded, path, self.year, None, self.use_history, self.with_fragility
+                self.book,
+                loaded,
+                path,
+                self.year,
+                None,
+                self.use_history,
+                self.with_fragility,
+                explain=False,  # a row reads placement, status and fragility only
             )
         except InputError as exc:
             return Row(dossier, ERROR, problems=tuple(p.render() for p in exc.problems))

@@ -193,13 +193,14 @@ class Prober:
         derived = result.conclusions.get(book.info.outcome.conclusion)
         return None if derived is None else derived.value
 
-    def full(self, changes: Iterable[Change]) -> Assessment:
-        """The changes applied to the dossier and assessed in full, with explanation."""
+    def full(self, changes: Iterable[Change], explain: bool = True) -> Assessment:
+        """The changes applied to the dossier and assessed in full (with explanation unless
+        `explain` is false: the sweep reads only a mover's placement and status)."""
         book, loaded = self.book, self.loaded
         for change in changes:
             book = change.apply_book(book)
             loaded = change.apply_dossier(loaded)
-        return assess(book, loaded, self.year, self.extra, self.extra_sha)
+        return assess(book, loaded, self.year, self.extra, self.extra_sha, explain)
 
 
 def fragility(
@@ -227,7 +228,7 @@ def fragility(
             continue  # the base run's firings show nothing hangs on it alone
         if prober.placement([change]) != base.tier:
             movers.add(index)
-            full = prober.full([change])
+            full = prober.full([change], explain=False)
             result.items.append(Item(change, full.tier, full.status))
     if depth >= 2:
         for first, second in combinations(range(len(changes)), 2):
@@ -238,7 +239,7 @@ def fragility(
                 continue
             result.pairs_tried += 1
             if prober.placement(pair) != base.tier:
-                full = prober.full(pair)
+                full = prober.full(pair, explain=False)
                 result.pairs.append(PairItem(pair, full.tier, full.status))
     return result
 
@@ -273,14 +274,15 @@ def assess_with_fragility(
     history_path: Path | None = None,
     use_history: bool = True,
     with_fragility: bool = True,
+    explain: bool = True,
 ) -> Assessment:
     """Assess as `tip-assess assess` does (history beside the dossier), with the fragility of
-    the placement unless `with_fragility` is false."""
+    the placement unless `with_fragility` is false (`explain`: see `assessment.assess`)."""
     assessed_year = loaded.dossier.report_year if year is None else year
     extra, extra_sha = history_inputs(
         book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
     )
-    result = assess(book, loaded, year, extra, extra_sha)
+    result = assess(book, loaded, year, extra, extra_sha, explain)
     if with_fragility:
         attach_fragility(book, loaded, result, extra, extra_sha)
     return result
