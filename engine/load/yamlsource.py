@@ -73,6 +73,8 @@ _STR = "tag:yaml.org,2002:str"
 # First characters some implicit resolver (null, bool, int, float, timestamp...) tests; a plain
 # scalar starting with any other character resolves to a string without trying a pattern.
 _RESOLVED_FIRST = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k is not None)
+_PLAIN_TAGS: dict[str, str] = {}  # resolved tags of short plain scalars
+_MEMO_LENGTH, _MEMO_SIZE = 64, 4096
 _FAST_STRINGS = None not in _RESOLVER.yaml_implicit_resolvers and not _RESOLVER.yaml_path_resolvers
 
 
@@ -101,7 +103,8 @@ class _Builder:
     def _record(self, path: PathKey, line: int, override: bool) -> None:
         if override or path not in self.lines.lines:
             self.lines.lines[path] = line
-            self.entries.append((path, line))
+            if self.allow_aliases:
+                self.entries.append((path, line))
 
     def _count(self, line: int, added: int = 1) -> None:
         self.nodes += added
@@ -120,9 +123,16 @@ class _Builder:
         return (event.anchor, len(self.entries), self.nodes)
 
     def build(self, loader: Any) -> Any:
+        """The document's value. The common events (a plain or quoted string, a key, an item)
+        are handled inline: this loop runs once per YAML node of every file loaded."""
         stack: list[_Frame] = []
         root: Any = None
         documents = 0
+        lines = self.lines.lines
+        track = self.allow_aliases  # the ordered entries serve only to copy an anchor's lines
+        entries = self.entries
+        max_nodes = self.max_nodes
+        fast = _FAST_STRINGS
         get_event, check_event = loader.get_event, loader.check_event
         while check_event():
             event = get_event()
@@ -151,10 +161,21 @@ class _Builder:
             if parent is not None and not parent.mark and type(parent.value) is dict:
                 if kind is not yaml.ScalarEvent:
                     raise self.fail(line, "a mapping key must be a plain value, not a collection")
-                self._count(line)
+                self.nodes += 1
+                if self.nodes > max_nodes:
+                    self._count(line, 0)
                 if event.anchor is not None:
                     self._anchor(event, line)
-                key = self._key(event, line, parent.path)
+                text = event.value
+                tag = event.tag
+                if (
+                    fast
+                    and (tag is None or tag == "!")
+                    and (not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST))
+                ):
+                    key: Any = text
+                else:
+                    key = self._key(event, line, parent.path)
                 if key in parent.value:
                     raise InputError.single(
                         self.file,
@@ -166,12 +187,32 @@ class _Builder:
                 parent.key_line = line
                 parent.mark = True
                 continue
-            path = self._child_path(parent, line)
+            if parent is None:
+                path: PathKey = ()
+            elif type(parent.value) is dict:
+                path = (*parent.path, parent.key)
+                lines[path] = parent.key_line
+                if track:
+                    entries.append((path, parent.key_line))
+            else:
+                path = self._child_path(parent, line)
             if kind is yaml.ScalarEvent:
                 anchor = self._anchor(event, line) if event.anchor is not None else None
-                self._count(line)
-                self._record(path, line, override=False)
-                value = self._scalar(event, line)
+                self.nodes += 1
+                if self.nodes > max_nodes:
+                    self._count(line, 0)
+                if parent is None:
+                    self._record(path, line, override=False)
+                text = event.value
+                tag = event.tag
+                if (
+                    fast
+                    and (tag is None or tag == "!")
+                    and (not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST))
+                ):
+                    value = text
+                else:
+                    value = self._scalar(event, line)
                 if anchor is not None:
                     self._close_anchor(anchor, value, path)
             elif kind is yaml.AliasEvent:
@@ -192,7 +233,8 @@ class _Builder:
                     )
                 anchor = self._anchor(event, line) if event.anchor is not None else None
                 self._count(line)
-                self._record(path, line, override=False)
+                if parent is None:
+                    self._record(path, line, override=False)
                 container: dict[Any, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
                 stack.append(_Frame(container, path, anchor))
                 continue
@@ -246,6 +288,15 @@ class _Builder:
                 not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST)
             ):
                 return _STR
+            if event.implicit[0] and len(value) <= _MEMO_LENGTH:
+                # Plain values recur (kinds, field names, enum values, years): the resolver's
+                # answer depends on the text alone.
+                found = _PLAIN_TAGS.get(value)
+                if found is None:
+                    found = str(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
+                    if len(_PLAIN_TAGS) < _MEMO_SIZE:
+                        _PLAIN_TAGS[value] = found
+                return found
             tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, event.value, event.implicit
             )
