@@ -65,6 +65,7 @@ class Rulebook:
     _in_force: dict[int, list[Rule]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _by_id: dict[str, LawItem] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def info_location(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a field of the `rulebook` section (`history.placement_kind`)."""
@@ -97,6 +98,12 @@ class Rulebook:
 
     def item(self, item_id: str) -> LawItem:
         """A rule or a weighing by id (ids are unique across both)."""
+        if not self._by_id:
+            self._by_id.update((weighing.id, weighing) for weighing in self.weighings)
+            self._by_id.update((rule.id, rule) for rule in self.rules)
+        found = self._by_id.get(item_id)
+        if found is not None:
+            return found
         for rule in self.rules:
             if rule.id == item_id:
                 return rule

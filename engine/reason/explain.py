@@ -9,6 +9,7 @@ each other: every rule that fired must evaluate as satisfied here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from engine.load.rulebook import Rulebook
@@ -41,10 +42,38 @@ class Context:
     parameters: dict[str, ScalarValue | None]
     inputs: dict[str, InputFact]
     conclusions: dict[str, Derived]
+    # The rules in force by what they conclude, each with its alternatives: why-not asks for
+    # them again at every step of its search.
+    _producers: dict[tuple[str, str], list[tuple[Rule, list[list[Pattern]]]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, book: Rulebook, year: int, result: InferenceResult) -> Context:
         return cls(book, year, book.parameter_values(year), result.inputs, result.conclusions)
+
+    def producers(self, subject: str, value: str) -> list[tuple[Rule, list[list[Pattern]]]]:
+        """The rules in force concluding subject=value, in rulebook order, with alternatives."""
+        if self._producers is None:
+            self._producers = {}
+            for rule in self.book.rules_in_force(self.year):
+                key = (rule.then.conclude, rule.then.value)
+                self._producers.setdefault(key, []).append((rule, _conjunctions(rule)))
+        return self._producers.get((subject, value), [])
+
+
+_CONJUNCTIONS: dict[int, tuple[Rule, list[list[Pattern]]]] = {}
+
+
+def _conjunctions(rule: Rule) -> list[list[Pattern]]:
+    """`rule.alternatives()`, built once per rule (an `otherwise` rule builds a pattern)."""
+    found = _CONJUNCTIONS.get(id(rule))
+    if found is None or found[0] is not rule:
+        if len(_CONJUNCTIONS) > 8192:
+            _CONJUNCTIONS.clear()
+        found = (rule, rule.alternatives())
+        _CONJUNCTIONS[id(rule)] = found
+    return found[1]
 
 
 def _comparable(book: Rulebook, kind: str, field_name: str, value: Any) -> Any:
@@ -59,7 +88,7 @@ def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> l
     failures: list[str] = []
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
-        comparison = test if isinstance(test, Comparison) else Comparison(eq=test)
+        comparison = test if isinstance(test, Comparison) else _equals(test)
         recorded = record.values.get(field_name)
         actual = _comparable(ctx.book, record.kind, field_name, recorded)
         for op, operand in comparison.operators():
@@ -82,11 +111,32 @@ def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> l
                 ok = _compare(op, actual, expected)
             if not ok:
                 shown = "not recorded" if recorded is None else shown_value(recorded)
-                single = EvidencePattern(evidence=pattern.evidence, where={field_name: test})
-                condition = describe_pattern(single).split(" with ", 1)[-1]
-                failures.append(f"{condition} (recorded: {shown})")
+                failures.append(f"{_condition(pattern, field_name)} (recorded: {shown})")
                 break
     return failures
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _equals(value: Any) -> Comparison:
+    """A literal where-test as the comparison it stands for (built once per literal)."""
+    return Comparison(eq=value)
+
+
+_CONDITIONS: dict[tuple[int, str], tuple[EvidencePattern, str]] = {}
+
+
+def _condition(pattern: EvidencePattern, field_name: str) -> str:
+    """The text of one where-test of `pattern`, as describe_pattern writes it (once per test)."""
+    key = (id(pattern), field_name)
+    found = _CONDITIONS.get(key)
+    if found is None or found[0] is not pattern:
+        if len(_CONDITIONS) > 4096:
+            _CONDITIONS.clear()
+        test = pattern.where[field_name]
+        single = EvidencePattern(evidence=pattern.evidence, where={field_name: test})
+        found = (pattern, describe_pattern(single).split(" with ", 1)[-1])
+        _CONDITIONS[key] = found
+    return found[1]
 
 
 def _compare(op: str, actual: Any, expected: Any) -> bool:
@@ -246,10 +296,8 @@ def why_not(
             gap = _weighing_gap(ctx, weighing, value, depth, seen, max_depth)
             if gap is not None:
                 gaps.append(gap)
-    for rule in ctx.book.rules_in_force(ctx.year):
-        if rule.then.conclude != subject or rule.then.value != value:
-            continue
-        for number, patterns in enumerate(rule.alternatives()):
+    for rule, conjunctions in ctx.producers(subject, value):
+        for number, patterns in enumerate(conjunctions):
             failed = [
                 _obstacle(ctx, pattern, depth, seen, max_depth)
                 for pattern in patterns
