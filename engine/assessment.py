@@ -307,28 +307,16 @@ def _document(
         for f in findings
         if f["value"] in unknown
     ]
-    concluded_somewhere = {rule.then.conclude for rule in book.rules_in_force(year)}
-    concluded_somewhere |= {w.concludes for w in book.weighings_in_force(year)}
-    # A `required` conclusion that no rule reached is evidence still needed; others (e.g. a
-    # trigger that simply did not fire) may legitimately stay unconcluded.
     missing += [
         {
             "subject": subject,
-            "title": spec.title,
+            "title": book.conclusions[subject].title,
             "value": None,
             "settle_with": evidence_that_would_settle(ctx, subject, unknown),
         }
-        for subject, spec in book.conclusions.items()
-        if spec.required and subject in concluded_somewhere and subject not in result.conclusions
+        for subject in _required_unconcluded(book, year, result)
     ]
-    if result.conflicts:
-        status = "conflict"
-    elif tier is None or tier in outcome.undetermined:
-        status = "undetermined"
-    elif missing or dossier.completeness != "complete":
-        status = "provisional"
-    else:
-        status = "determined"
+    status = status_of(book, year, result, dossier.completeness)
     why_not_doc: dict[str, Any] | None = None
     # The next rung up that exists this year (the watch list, say, did not exist before 2004).
     placeable = {
@@ -430,6 +418,37 @@ def _document(
         },
         "provenance": provenance,
     }
+
+
+def _required_unconcluded(book: Rulebook, year: int, result: InferenceResult) -> list[str]:
+    """`required` conclusions some rule in force could draw and none did: evidence still needed
+    (others, e.g. a trigger that simply did not fire, may legitimately stay unconcluded)."""
+    concluded_somewhere = {rule.then.conclude for rule in book.rules_in_force(year)}
+    concluded_somewhere |= {w.concludes for w in book.weighings_in_force(year)}
+    return [
+        subject
+        for subject, spec in book.conclusions.items()
+        if spec.required and subject in concluded_somewhere and subject not in result.conclusions
+    ]
+
+
+def status_of(book: Rulebook, year: int, result: InferenceResult, completeness: str) -> str:
+    """The assessment's status, from the inference alone: `conflict`, `undetermined` (no
+    placement, or an undetermined one), `provisional` (evidence still needed, or a partial
+    narrative) or `determined`."""
+    outcome = book.info.outcome
+    placement = result.conclusions.get(outcome.conclusion)
+    tier = placement.value if placement else None
+    if result.conflicts:
+        return "conflict"
+    if tier is None or tier in outcome.undetermined:
+        return "undetermined"
+    unknown = outcome.unknown_values
+    if any(d.value in unknown for d in result.conclusions.values()):
+        return "provisional"
+    if _required_unconcluded(book, year, result) or completeness != "complete":
+        return "provisional"
+    return "determined"
 
 
 def _generated_section(book: Rulebook, kind: str) -> str:

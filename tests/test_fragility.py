@@ -9,6 +9,7 @@ judgment flips tabulated in docs/calibration.md, reproduced with `whatif`.
 from __future__ import annotations
 
 import json
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,10 @@ from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
 from engine.models import EvidencePattern, InputFact
 from engine.reason.cache import compiled_for
+from engine.reason.cone import cone_of
 from engine.reason.inference import InferenceResult, infer
-from engine.whatif.changes import RemoveRecord, parse_set
-from engine.whatif.fragility import Prober, candidates, fragility
+from engine.whatif.changes import Change, RemoveRecord, parse_set
+from engine.whatif.fragility import Prober, candidates, compatible, fragility
 from engine.whatif.removal import could_match, patterns_read_as_absent, removal_is_inert
 from engine.whatif.variant import what_if
 
@@ -322,3 +324,49 @@ def test_a_removal_that_could_make_an_absence_hold_is_run_through_the_engine() -
     assert removal_is_inert(book, compiled, harmless, "r", absent)
     for values in ({"extent": "widespread"}, {"response": "punished"}, {}):
         assert not removal_is_inert(book, compiled, bare_run(**values), "r", absent), values
+
+
+# --------------------------------------------------------------------------- cones
+
+
+def test_a_change_run_through_its_cone_draws_what_the_whole_ruleset_draws() -> None:
+    """Every single change of every corpus dossier (and every pair on the toy statute), run
+    through the cone of the kinds it touches with the other conclusions given, against the same
+    change run through the whole ruleset: the same conclusions, values and conflicts."""
+    cases = [(support.rulebook(), path, 1) for path in find_dossiers([support.EVIDENCE])]
+    cases += [(toy_book(), toy_path(c), 2) for c in ("ruritania", "freedonia", "elbonia")]
+    coned = 0
+    for book, path, depth in cases:
+        loaded = load_dossier(path, book)
+        base = assess_with_history(book, loaded, path)
+        fast, whole = Prober(book, loaded, base), Prober(book, loaded, base, use_cones=False)
+        changes, _ = candidates(book, loaded, base.document["assessed_year"])
+        tries: list[list[Change]] = [[change] for change in changes]
+        if depth == 2:
+            tries += [list(pair) for pair in combinations(changes, 2) if compatible(*pair)]
+        for tried in tries:
+            (_, through_cone), (_, through_all) = fast.run(tried), whole.run(tried)
+            assert {s: d.value for s, d in through_cone.conclusions.items()} == {
+                s: d.value for s, d in through_all.conclusions.items()
+            }, (path, [c.text for c in tried])
+            assert [(c.subject, c.values) for c in through_cone.conflicts] == [
+                (c.subject, c.values) for c in through_all.conflicts
+            ]
+            assert fast.outcome(tried) == whole.outcome(tried)
+            # A run through a cone gives the conclusions outside it, and derives fewer.
+            coned += through_cone.firings < through_all.firings
+    assert coned > 300, coned
+
+
+def test_a_cone_holds_every_producer_of_what_it_concludes() -> None:
+    book = support.rulebook()
+    compiled = compiled_for(book, 2007)
+    cone = cone_of(compiled, frozenset({"official_complicity"}))
+    assert "criterion_7" in cone.subjects and book.info.outcome.conclusion in cone.subjects
+    kept = {rule.rule.id for rule in cone.compiled.engine_rules.values()}
+    for engine_rule in compiled.engine_rules.values():
+        if engine_rule.role is None and engine_rule.rule.then.conclude in cone.subjects:
+            assert engine_rule.rule.id in kept
+    # Evidence no rule in the cone reads is not even asserted.
+    assert "e.victim_hotline" not in cone.compiled.consumed_types
+    assert len(cone.compiled.engine_rules) < len(compiled.engine_rules)

@@ -12,8 +12,8 @@ Changes that cannot matter are skipped: records and judgments of a kind no rule 
 (the compiled ruleset's consumed types), parameters no law item in force names and whose override
 leaves the compiled ruleset unchanged. Each change is tried on the base assessment's input facts
 with the compiled ruleset reused (only the placement is read); the few that move the placement
-are assessed in full, from a changed dossier, for their status. Tests hold the fast path to the
-full one.
+take their status from the same inference (`assessment.status_of`). Tests hold the fast path
+to a full assessment of the changed dossier.
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import Assessment, assess, history_inputs
+from engine.assessment import Assessment, assess, history_inputs, status_of
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.models import InputFact
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import evidence_type
-from engine.reason.inference import infer
+from engine.reason.cone import cone_of
+from engine.reason.inference import InferenceResult, infer
 from engine.whatif.changes import (
     Change,
     Facts,
@@ -173,6 +174,7 @@ class Prober:
         base: Assessment,
         extra_inputs: list[InputFact] | None = None,
         extra_sha256: str | None = None,
+        use_cones: bool = True,
     ) -> None:
         self.book = book
         self.loaded = loaded
@@ -181,17 +183,41 @@ class Prober:
         self.facts: Facts = dict(base.result.inputs)
         self.extra = list(extra_inputs or [])
         self.extra_sha = extra_sha256
+        self.use_cones = use_cones
 
-    def placement(self, changes: Iterable[Change]) -> str | None:
-        """The placement with the changes applied (inference only, no document)."""
+    def run(self, changes: Iterable[Change]) -> tuple[Rulebook, InferenceResult]:
+        """The rulebook and the inference with the changes applied (no document).
+
+        Changes to records of some kinds run through the cone of those kinds (see
+        `engine.reason.cone`): the base run's other conclusions are given, not derived again."""
+        changes = list(changes)
         book, facts = self.book, self.facts
         for change in changes:
             book = change.apply_book(book)
             facts = change.apply_facts(facts)
+        kinds = frozenset(str(getattr(change, "record_kind", "")) for change in changes)
+        base = self.base.result
+        if self.use_cones and book is self.book and "" not in kinds and not base.conflicts:
+            cone = cone_of(self.base.compiled, kinds)
+            given = {s: d.value for s, d in base.conclusions.items() if s not in cone.subjects}
+            result = infer(book, cone.compiled, list(facts.values()), given=given, explain=False)
+            return book, result
         compiled = compiled_for(book, self.year) if book is not self.book else self.base.compiled
-        result = infer(book, compiled, list(facts.values()), explain=False)
+        return book, infer(book, compiled, list(facts.values()), explain=False)
+
+    def placement(self, changes: Iterable[Change]) -> str | None:
+        """The placement with the changes applied (inference only, no document)."""
+        book, result = self.run(changes)
         derived = result.conclusions.get(book.info.outcome.conclusion)
         return None if derived is None else derived.value
+
+    def outcome(self, changes: Iterable[Change]) -> tuple[str | None, str]:
+        """The placement and the status with the changes applied, read from the inference
+        (as `assess` would state them: tests hold the two together)."""
+        book, result = self.run(changes)
+        derived = result.conclusions.get(book.info.outcome.conclusion)
+        status = status_of(book, self.year, result, self.loaded.dossier.completeness)
+        return (None if derived is None else derived.value), status
 
     def full(self, changes: Iterable[Change], explain: bool = True) -> Assessment:
         """The changes applied to the dossier and assessed in full (with explanation unless
@@ -226,10 +252,10 @@ def fragility(
             book, base.compiled, base.result, change.target, absent
         ):
             continue  # the base run's firings show nothing hangs on it alone
-        if prober.placement([change]) != base.tier:
+        placement, status = prober.outcome([change])
+        if placement != base.tier:
             movers.add(index)
-            full = prober.full([change], explain=False)
-            result.items.append(Item(change, full.tier, full.status))
+            result.items.append(Item(change, placement, status))
     if depth >= 2:
         for first, second in combinations(range(len(changes)), 2):
             if first in movers or second in movers:
@@ -238,9 +264,9 @@ def fragility(
             if not compatible(*pair):
                 continue
             result.pairs_tried += 1
-            if prober.placement(pair) != base.tier:
-                full = prober.full(pair, explain=False)
-                result.pairs.append(PairItem(pair, full.tier, full.status))
+            placement, status = prober.outcome(pair)
+            if placement != base.tier:
+                result.pairs.append(PairItem(pair, placement, status))
     return result
 
 

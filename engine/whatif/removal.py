@@ -147,12 +147,14 @@ def _weighs_the_same(
     (False) until every finding it reads, directly or through a match, is drawn again."""
     weighing_id = plan.weighing.id
     hits: dict[TermKey, list[list[str]]] = {}
+    touched = False
     for key, matches in base.term_hits.items():
         if key[0] != weighing_id:
             continue
         kept = []
         for match in matches:
             if record_id in match:
+                touched = True
                 continue
             if not set(match) <= known:
                 return False
@@ -166,5 +168,7 @@ def _weighs_the_same(
             and f"finding:{finding}" not in known
         ):
             return False
+    if not touched:  # every match and every finding it read is back: the same total
+        return True
     found, _ = weigh_plan(plan, hits, base.conclusions, unknown)
     return found == value

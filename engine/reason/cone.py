@@ -1,0 +1,125 @@
+"""The part of a compiled ruleset that evidence of some kinds can reach (its cone).
+
+A what-if sweep changes one record at a time. Everything a rule concludes depends only on the
+facts its patterns read, so a change to records of kind K can alter only the conclusions
+downstream of K: those of rules (and weighings) reading K, then those reading what they
+conclude, and so on. Every other conclusion keeps its value, and can be handed to the engine as
+given (`infer(..., given=...)`) instead of being derived again.
+
+The cone keeps every producer of every subject in it (not only those that read K): a subject's
+value, or its absence, depends on all the rules that can conclude it. Weighings come whole, with
+their term rules. Stratum numbers are kept, so negation phases run as in the full ruleset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from engine.models import AbsencePattern, EvidencePattern
+from engine.reason.compiler import OPEN_TYPE, CompiledRuleset, EngineRule
+
+
+@dataclass(frozen=True)
+class Cone:
+    """A ruleset restricted to what the given kinds reach, and the subjects it concludes."""
+
+    compiled: CompiledRuleset
+    subjects: frozenset[str]
+
+
+def _produces(rule: EngineRule, weighing_subject: dict[str, str]) -> str:
+    if rule.role is not None:
+        return weighing_subject[rule.role.weighing]
+    return rule.rule.then.conclude
+
+
+def _reads(rule: EngineRule) -> tuple[set[str], set[str]]:
+    """Evidence kinds and finding subjects the rule's patterns read (present or absent)."""
+    kinds: set[str] = set()
+    subjects: set[str] = set()
+    for info in rule.patterns:
+        pattern = info.pattern.none if isinstance(info.pattern, AbsencePattern) else info.pattern
+        if isinstance(pattern, EvidencePattern):
+            kinds.add(pattern.evidence)
+        else:
+            subjects.add(pattern.finding)
+    return kinds, subjects
+
+
+_CONES: dict[tuple[str, frozenset[str]], Cone] = {}
+
+
+def cone_of(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
+    """The cone of `kinds` in `compiled` (computed once per ruleset and kinds)."""
+    key = (compiled.name, kinds)
+    found = _CONES.get(key)
+    if found is None:
+        if len(_CONES) > 2048:
+            _CONES.clear()
+        found = _cone(compiled, kinds)
+        _CONES[key] = found
+    return found
+
+
+def _cone(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
+    weighing_subject = {
+        plan.weighing.id: plan.weighing.weigh.conclude for plan in compiled.weighings
+    }
+    weighing_reads = {
+        plan.weighing.weigh.conclude: {t.finding for t in plan.weighing.weigh.terms if t.finding}
+        for plan in compiled.weighings
+    }
+    rules = {name: rule for name, rule in compiled.engine_rules.items()}
+    reads = {name: _reads(rule) for name, rule in rules.items()}
+    produced = {name: _produces(rule, weighing_subject) for name, rule in rules.items()}
+    subjects: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in rules:
+            subject = produced[name]
+            read_kinds, read_subjects = reads[name]
+            if subject not in subjects and (read_kinds & kinds or read_subjects & subjects):
+                subjects.add(subject)
+                changed = True
+        for subject, read_subjects in weighing_reads.items():
+            if subject not in subjects and read_subjects & subjects:
+                subjects.add(subject)
+                changed = True
+    names = sorted(name for name in rules if produced[name] in subjects)
+    definition = {OPEN_TYPE: compiled.definition[OPEN_TYPE]}
+    definition.update((name, compiled.definition[name]) for name in names)
+    consumed: set[str] = {OPEN_TYPE}
+    for name in names:
+        consumed |= _types(compiled, name)
+    digest = hashlib.sha256("\0".join(names).encode()).hexdigest()[:12]
+    restricted = CompiledRuleset(
+        name=f"{compiled.name}~{digest}",
+        year=compiled.year,
+        definition=definition,
+        engine_rules={name: rules[name] for name in names},
+        strata=compiled.strata,
+        consumed_types=frozenset(consumed),
+        parameters=compiled.parameters,
+        sha256=compiled.sha256,
+        rule_ids=compiled.rule_ids,
+        weighings=[p for p in compiled.weighings if p.weighing.weigh.conclude in subjects],
+    )
+    return Cone(restricted, frozenset(subjects))
+
+
+def _types(compiled: CompiledRuleset, name: str) -> set[str]:
+    """The fact types one engine rule of `compiled` consumes (its patterns', and the phase)."""
+    from engine.reason.compiler import PHASE_TYPE, conclusion_type, evidence_type
+
+    types: set[str] = set()
+    for info in compiled.engine_rules[name].patterns:
+        pattern = info.pattern.none if isinstance(info.pattern, AbsencePattern) else info.pattern
+        if isinstance(pattern, EvidencePattern):
+            types.add(evidence_type(pattern.evidence))
+        else:
+            types.add(conclusion_type(pattern.finding))
+        if info.absent:
+            types.add(PHASE_TYPE)
+    return types
