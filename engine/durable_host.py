@@ -117,9 +117,10 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 class _Ruleset:
     """One registered ruleset, driven through durable_rules' C calls (see the module note)."""
 
-    def __init__(self, handle: Any, actions: Mapping[str, str]) -> None:
+    def __init__(self, handle: Any, actions: Mapping[str, str], registered: str) -> None:
         self.handle = handle
         self.actions = dict(actions)  # rule name -> the action name in its `run`
+        self.registered = registered  # the name the stock host knows it by
 
     def post(self, fact: dict[str, Any]) -> tuple[int, int]:
         """Assert `fact`: the engine's result code, and the state handle to run actions on."""
@@ -146,6 +147,7 @@ class DurableHost:
 
     def __init__(self) -> None:
         self._rulesets: dict[str, _Ruleset] = {}
+        self._by_content: dict[str, _Ruleset] = {}
         self._sessions: dict[str, Session] = {}
         self._host = _QuietHost(self._resolve)
         self._counter = 0
@@ -157,16 +159,24 @@ class DurableHost:
         return never
 
     def ensure_ruleset(self, name: str, definition: Mapping[str, Any]) -> None:
+        """Register `definition` under `name` once. A definition already registered under
+        another name (the report years of one era compile alike) is not registered again:
+        the name becomes an alias of the same engine ruleset."""
         if name in self._rulesets:
+            return
+        text = json.dumps(dict(definition), sort_keys=True, ensure_ascii=False)
+        same = self._by_content.get(text)
+        if same is not None:
+            self._rulesets[name] = same
             return
         actions = {rule: str(body.get("run", rule)) for rule, body in definition.items()}
         try:
-            # A fresh copy (the definition is plain JSON data: a round trip copies it faster
-            # than `copy.deepcopy`).
-            self._host.set_rulesets({name: json.loads(json.dumps(dict(definition)))})
+            # A fresh copy: the definition is plain JSON data.
+            self._host.set_rulesets({name: json.loads(text)})
         except Exception as exc:
             raise EngineFault(f"durable_rules refused ruleset {name}: {exc}") from exc
-        self._rulesets[name] = _Ruleset(self._host.get_ruleset(name)._handle, actions)
+        ruleset = _Ruleset(self._host.get_ruleset(name)._handle, actions, name)
+        self._rulesets[name] = self._by_content[text] = ruleset
 
     def ruleset(self, name: str) -> _Ruleset:
         return self._rulesets[name]
@@ -206,7 +216,7 @@ class DurableHost:
         finally:
             del self._sessions[sid]
             if opened:
-                self._host.delete_state(ruleset, sid)
+                self._host.delete_state(self._rulesets[ruleset].registered, sid)
 
     @property
     def live_sessions(self) -> int:

@@ -110,6 +110,18 @@ def test_the_definition_passed_in_is_not_mutated_and_names_register_once() -> No
     assert "run" in RULESET["flag"]
 
 
+def test_one_definition_under_two_names_registers_once_and_runs_under_both() -> None:
+    """Report years of one era compile to the same definition under different names."""
+    host = DurableHost()
+    facts = [{"t": "e.x", "id": "i0", "v": 10}, {"t": "e.y", "id": "i1"}]
+    first = run(host, facts, name="tvpa-2005@abc")
+    second = run(host, facts, name="tvpa-2006@abc")
+    assert first.fired == second.fired and first.fired
+    assert host.ruleset("tvpa-2005@abc") is host.ruleset("tvpa-2006@abc")
+    assert host.ruleset("tvpa-2006@abc").registered == "tvpa-2005@abc"
+    assert host.live_sessions == 0  # both sessions deleted, under the registered name
+
+
 def test_facts_no_rule_reads_are_not_sent_and_do_not_fail() -> None:
     recorder = run(DurableHost(), [{"t": "e.other", "id": "i0"}, {"t": "e.x", "id": "i1", "v": 1}])
     assert [name for name, _ in recorder.fired] == ["flag", "lonely"]

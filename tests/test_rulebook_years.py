@@ -7,6 +7,7 @@ import json
 import pytest
 import support
 
+from engine.reason import cache
 from engine.reason.compiler import MAX_PATTERNS, compile_year
 
 YEARS = range(2001, 2026)
@@ -113,3 +114,23 @@ def test_rules_list_for_a_year_shows_that_year_only() -> None:
     run = support.run_cli("rules", "list", "--year", "2003", "--format", "json")
     ids = {row["id"] for row in json.loads(run.stdout)["rules"]}
     assert "placement.tier-2.before-watch-list" in ids and "placement.tier-2" not in ids
+
+
+def test_a_year_that_shares_its_eras_signature_gets_what_a_fresh_compile_gives() -> None:
+    """compiled_for compiles once per era (rules, weighings and parameter values in force)
+    and renames the ruleset for each year; a fresh compile of each year must be the same."""
+    book = support.rulebook()
+    for year in range(2001, 2027):
+        fresh, shared = compile_year(book, year), cache.compiled_for(book, year)
+        assert (fresh.name, fresh.year, fresh.sha256, fresh.parameters) == (
+            shared.name,
+            shared.year,
+            shared.sha256,
+            shared.parameters,
+        )
+        assert fresh.definition == shared.definition and fresh.rule_ids == shared.rule_ids
+        assert [(p.weighing.id, p.stratum, p.thresholds) for p in fresh.weighings] == [
+            (p.weighing.id, p.stratum, p.thresholds) for p in shared.weighings
+        ]
+    eras = {key for key in cache._BY_SIGNATURE if key[0] == book.sha256}
+    assert len(eras) < 26 / 2, len(eras)

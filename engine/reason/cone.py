@@ -51,8 +51,9 @@ _CONES: dict[tuple[str, frozenset[str]], Cone] = {}
 
 
 def cone_of(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
-    """The cone of `kinds` in `compiled` (computed once per ruleset and kinds)."""
-    key = (compiled.name, kinds)
+    """The cone of `kinds` in `compiled`, computed once per ruleset content and kinds (the
+    report years of one era compile to the same content)."""
+    key = (compiled.sha256, kinds)
     found = _CONES.get(key)
     if found is None:
         if len(_CONES) > 2048:
@@ -93,9 +94,9 @@ def _cone(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
     consumed: set[str] = {OPEN_TYPE}
     for name in names:
         consumed |= _types(compiled, name)
-    digest = hashlib.sha256("\0".join(names).encode()).hexdigest()[:12]
+    digest = hashlib.sha256("\0".join([compiled.sha256, *names]).encode()).hexdigest()[:12]
     restricted = CompiledRuleset(
-        name=f"{compiled.name}~{digest}",
+        name=f"cone@{digest}",
         year=compiled.year,
         definition=definition,
         engine_rules={name: rules[name] for name in names},
