@@ -15,6 +15,7 @@ from typing import Any
 from engine.report.context import ReportContext
 from engine.report.pieces import fragility_lines, missing_texts, weighing_summary, weighing_terms
 from engine.report.view import Node, Row, Summary, all_rows, explanation, summary
+from engine.report.wrap import wrap
 
 WIDTH = 100
 UNVERIFIED = "[unverified]"
@@ -53,14 +54,7 @@ class _Out:
         self, text: str, indent: int = 0, hang: int = 2, paint: dict[str, str] | None = None
     ) -> None:
         """Wrap `text` at WIDTH; `paint` colours the given substrings (after wrapping)."""
-        lines = textwrap.wrap(
-            text,
-            WIDTH,
-            initial_indent=" " * indent,
-            subsequent_indent=" " * (indent + hang),
-            break_long_words=False,
-            break_on_hyphens=False,
-        ) or [" " * indent]
+        lines = wrap(text, WIDTH, " " * indent, " " * (indent + hang)) or [" " * indent]
         for line in lines:
             for part, style in (paint or {}).items():
                 if part and part in line:
