@@ -7,7 +7,7 @@ justifications live here, in Python, where they cannot be lost to the engine's q
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -284,6 +284,44 @@ class _Missing(dict[str, Any]):
 GIVEN = "(given)"  # the pseudo-rule that justifies a finding supplied as a fact
 
 
+class _Actions(Mapping[str, Any]):
+    """The action of each engine rule, made when the rule first fires (most never do)."""
+
+    def __init__(self, run: _Run, rules: Mapping[str, EngineRule]) -> None:
+        self._run = run
+        self._rules = rules
+
+    def __getitem__(self, name: str) -> Any:
+        return self._run.action_for(self._rules[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+
+# A fact's values as the engine reads them, by fact: a what-if sweep posts the same facts in run
+# after run. Kept with the fact and its kind, so that a recycled id is never mistaken for them.
+_VALUES: dict[int, tuple[InputFact, object, dict[str, Any]]] = {}
+
+
+def _engine_values(book: Rulebook, fact: InputFact) -> dict[str, Any]:
+    kind = book.kinds[fact.kind]
+    found = _VALUES.get(id(fact))
+    if found is not None and found[0] is fact and found[1] is kind:
+        return found[2]
+    if len(_VALUES) > 65536:
+        _VALUES.clear()
+    values = {
+        name: engine_value(kind.fields[name], value)
+        for name, value in sorted(fact.values.items())
+        if name in kind.fields
+    }
+    _VALUES[id(fact)] = (fact, kind, values)
+    return values
+
+
 def infer(
     book: Rulebook,
     compiled: CompiledRuleset,
@@ -316,14 +354,8 @@ def infer(
     for number, fact in enumerate(ordered):
         engine_id = f"i{number}"
         run.by_engine_id[engine_id] = fact.record_id
-        kind = book.kinds[fact.kind]
-        values = {
-            name: engine_value(kind.fields[name], value)
-            for name, value in sorted(fact.values.items())
-            if name in kind.fields
-        }
-        facts.append({"t": evidence_type(fact.kind), "id": engine_id, **values})
-    actions = {name: run.action_for(rule) for name, rule in compiled.engine_rules.items()}
+        facts.append({"t": evidence_type(fact.kind), "id": engine_id, **_engine_values(book, fact)})
+    actions = _Actions(run, compiled.engine_rules)
     engine.run(
         compiled.name,
         facts,
