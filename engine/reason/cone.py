@@ -63,28 +63,58 @@ def cone_of(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
     return found
 
 
+@dataclass(frozen=True)
+class _Graph:
+    """What each engine rule of a ruleset reads and concludes, and what each weighing reads."""
+
+    reads: dict[str, tuple[frozenset[str], frozenset[str]]]  # rule -> (kinds, subjects)
+    produced: dict[str, str]  # rule -> the subject it concludes (a term rule: its weighing's)
+    weighing_reads: dict[str, frozenset[str]]  # weighing subject -> findings its terms read
+    types: dict[str, frozenset[str]]  # rule -> the fact types it consumes
+
+
+_GRAPHS: dict[str, _Graph] = {}
+
+
+def _graph(compiled: CompiledRuleset) -> _Graph:
+    found = _GRAPHS.get(compiled.sha256)
+    if found is None:
+        if len(_GRAPHS) > 256:
+            _GRAPHS.clear()
+        weighing_subject = {p.weighing.id: p.weighing.weigh.conclude for p in compiled.weighings}
+        reads = {}
+        for name, rule in compiled.engine_rules.items():
+            kinds, subjects = _reads(rule)
+            reads[name] = (frozenset(kinds), frozenset(subjects))
+        found = _Graph(
+            reads,
+            {name: _produces(r, weighing_subject) for name, r in compiled.engine_rules.items()},
+            {
+                plan.weighing.weigh.conclude: frozenset(
+                    t.finding for t in plan.weighing.weigh.terms if t.finding
+                )
+                for plan in compiled.weighings
+            },
+            {name: frozenset(_types(compiled, name)) for name in compiled.engine_rules},
+        )
+        _GRAPHS[compiled.sha256] = found
+    return found
+
+
 def _cone(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
-    weighing_subject = {
-        plan.weighing.id: plan.weighing.weigh.conclude for plan in compiled.weighings
-    }
-    weighing_reads = {
-        plan.weighing.weigh.conclude: {t.finding for t in plan.weighing.weigh.terms if t.finding}
-        for plan in compiled.weighings
-    }
-    rules = {name: rule for name, rule in compiled.engine_rules.items()}
-    reads = {name: _reads(rule) for name, rule in rules.items()}
-    produced = {name: _produces(rule, weighing_subject) for name, rule in rules.items()}
+    graph = _graph(compiled)
+    rules = compiled.engine_rules
+    produced = graph.produced
     subjects: set[str] = set()
     changed = True
     while changed:
         changed = False
-        for name in rules:
+        for name, (read_kinds, read_subjects) in graph.reads.items():
             subject = produced[name]
-            read_kinds, read_subjects = reads[name]
             if subject not in subjects and (read_kinds & kinds or read_subjects & subjects):
                 subjects.add(subject)
                 changed = True
-        for subject, read_subjects in weighing_reads.items():
+        for subject, read_subjects in graph.weighing_reads.items():
             if subject not in subjects and read_subjects & subjects:
                 subjects.add(subject)
                 changed = True
@@ -93,17 +123,17 @@ def _cone(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
     definition.update((name, compiled.definition[name]) for name in names)
     consumed: set[str] = {OPEN_TYPE}
     for name in names:
-        consumed |= _types(compiled, name)
-    digest = hashlib.sha256("\0".join([compiled.sha256, *names]).encode()).hexdigest()[:12]
+        consumed |= graph.types[name]
+    digest = hashlib.sha256("\0".join([compiled.sha256, *names]).encode()).hexdigest()
     restricted = CompiledRuleset(
-        name=f"cone@{digest}",
+        name=f"cone@{digest[:12]}",
         year=compiled.year,
         definition=definition,
         engine_rules={name: rules[name] for name in names},
         strata=compiled.strata,
         consumed_types=frozenset(consumed),
         parameters=compiled.parameters,
-        sha256=compiled.sha256,
+        sha256=digest,
         rule_ids=compiled.rule_ids,
         weighings=[p for p in compiled.weighings if p.weighing.weigh.conclude in subjects],
     )
