@@ -11,9 +11,6 @@ from typing import Any
 
 from engine.assessment import canonical_json
 from engine.report.context import ReportContext
-from engine.report.html import render_html
-from engine.report.markdown import render_markdown
-from engine.report.text import render_text
 from engine.report.view import DETAILS
 
 __all__ = ["DETAILS", "render"]
@@ -33,8 +30,15 @@ def render(
         public = {k: v for k, v in doc.items() if not k.startswith("_")}
         return canonical_json(public, indent=2) + "\n"
     ctx = context or ReportContext()
+    # Each renderer is imported when asked for: a command prints one format.
     if fmt == "markdown":
+        from engine.report.markdown import render_markdown
+
         return render_markdown(doc, ctx, detail)
     if fmt == "html":
+        from engine.report.html import render_html
+
         return render_html(doc, ctx)
+    from engine.report.text import render_text
+
     return render_text(doc, ctx, detail, color)
