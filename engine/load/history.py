@@ -19,6 +19,7 @@ reads a placement's value.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +31,12 @@ from engine.errors import InputError, Problem
 from engine.load import inputs
 from engine.load.common import digest_files, validation_problems
 from engine.load.history_checks import Entry, impossible_entries
-from engine.load.kinds import HISTORY_SECTIONS, classify, misfiled
+from engine.load.kinds import DOSSIER_KEYS, HISTORY_SECTIONS, classify, misfiled
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import (
     LineMap,
     decode_utf8,
-    load_yaml_file,
     load_yaml_text,
     read_bounded,
 )
@@ -75,10 +75,20 @@ def is_history_file(path: Path) -> bool:
     file that cannot be read is not a history: the dossier loader then says what is wrong.
     """
     try:
-        data, _, _ = load_yaml_file(path)
+        raw = read_bounded(path, str(path))
+        if _DOSSIER_KEY_LINE.search(raw):
+            return False  # a key only dossiers have, at the top level: no need to parse it
+        data, _ = load_yaml_text(decode_utf8(raw, str(path)), str(path))
     except InputError:
         return False
     return classify(data) == "history"
+
+
+# A dossier's own top-level key written in block style (at the start of a line): a corpus walk
+# meets thousands of dossiers and only a few histories. Anything else is parsed and classified.
+_DOSSIER_KEY_LINE = re.compile(
+    rb"^(?:" + b"|".join(sorted(k.encode() for k in DOSSIER_KEYS)) + rb")[ \t]*:", re.MULTILINE
+)
 
 
 def history_settings(book: Rulebook, where: str = "rules") -> HistorySettings:
