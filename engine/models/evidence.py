@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -81,6 +81,16 @@ class InputFact:
     kind: str
     values: dict[str, Any]
     judgment: bool
+    # The values as the engine reads them, by the kind they were converted for: a what-if
+    # sweep posts the same fact run after run. Lives and dies with the fact.
+    engine_values: dict[int, tuple[Any, dict[str, Any]]] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the conversions (they hold the kind, and are keyed by this process's
+        object ids)."""
+        return {**self.__dict__, "engine_values": {}}
 
 
 def normalise_space(text: str) -> str:

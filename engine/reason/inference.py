@@ -301,24 +301,18 @@ class _Actions(Mapping[str, Any]):
         return len(self._rules)
 
 
-# A fact's values as the engine reads them, by fact: a what-if sweep posts the same facts in run
-# after run. Kept with the fact and its kind, so that a recycled id is never mistaken for them.
-_VALUES: dict[int, tuple[InputFact, object, dict[str, Any]]] = {}
-
-
 def _engine_values(book: Rulebook, fact: InputFact) -> dict[str, Any]:
+    """The fact's values as the engine reads them, converted once per fact and kind."""
     kind = book.kinds[fact.kind]
-    found = _VALUES.get(id(fact))
-    if found is not None and found[0] is fact and found[1] is kind:
-        return found[2]
-    if len(_VALUES) > 65536:
-        _VALUES.clear()
+    found = fact.engine_values.get(id(kind))
+    if found is not None and found[0] is kind:
+        return found[1]
     values = {
         name: engine_value(kind.fields[name], value)
         for name, value in sorted(fact.values.items())
         if name in kind.fields
     }
-    _VALUES[id(fact)] = (fact, kind, values)
+    fact.engine_values[id(kind)] = (kind, values)
     return values
 
 
