@@ -321,3 +321,25 @@ def test_why_not_targets_the_next_placement_that_exists_that_year() -> None:
     }
     assert any("evidence:j-complicity-extent" in premises for premises in counted.values())
     assert weighing["total"] < weighing["bands"][0]["min"]
+
+
+def test_a_fact_copied_with_new_values_is_read_with_its_new_values() -> None:
+    """A fact keeps its values as the engine reads them (a sweep posts it run after run); a
+    copy made with other values (`dataclasses.replace`, as a what-if does) must not inherit
+    them."""
+    import dataclasses
+
+    from engine.models import InputFact
+    from engine.reason.cache import compiled_for
+    from engine.reason.inference import infer
+
+    book = support.rulebook()
+    compiled = compiled_for(book, 2007)
+    isolated = InputFact("j", "complicity_extent", {"extent": "isolated"}, True)
+    none = dataclasses.replace(isolated, values={"extent": "none_confirmed"})
+    assert none.engine_values == {}
+    infer(book, compiled, [isolated])
+    infer(book, compiled, [none])
+    [(_, read_isolated)] = isolated.engine_values.values()
+    [(_, read_none)] = none.engine_values.values()
+    assert (read_isolated, read_none) == ({"extent": "isolated"}, {"extent": "none_confirmed"})

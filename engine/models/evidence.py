@@ -82,9 +82,10 @@ class InputFact:
     values: dict[str, Any]
     judgment: bool
     # The values as the engine reads them, by the kind they were converted for: a what-if
-    # sweep posts the same fact run after run. Lives and dies with the fact.
+    # sweep posts the same fact run after run. Lives and dies with the fact; not an init field,
+    # so that `dataclasses.replace` (a what-if changing the values) starts the copy afresh.
     engine_values: dict[int, tuple[Any, dict[str, Any]]] = field(
-        default_factory=dict, compare=False, repr=False, hash=False
+        default_factory=dict, init=False, compare=False, repr=False, hash=False
     )
 
     def __getstate__(self) -> dict[str, Any]:

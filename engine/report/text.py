@@ -99,7 +99,8 @@ def _row(out: _Out, row: Row, with_reason: bool, ctx: ReportContext | None = Non
         out.para(f"{head.strip()} {rules}".rstrip(), 2, 4, paint)
         return
     flowing = f"{head.strip()} — {row.reason} {rules}".rstrip()
-    lines = len(textwrap.wrap(flowing, WIDTH, initial_indent="  ", subsequent_indent="      "))
+    # Counted as `para` will print it (no break inside a word or at a hyphen).
+    lines = len(wrap(flowing, WIDTH, "  ", "      "))
     if lines == 1 or (lines == 2 and len(f"      {row.reason} {rules}") > WIDTH):
         # The whole row on one line; or a reason that would take two lines of its own starts
         # after the value instead.
