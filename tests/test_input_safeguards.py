@@ -360,3 +360,54 @@ def test_problems_of_the_rulebook_section_name_its_file_and_line() -> None:
     text = (support.RULES / "rulebook.yaml").read_text()
     line = text[: text.index("placement_kind:")].count("\n") + 1
     assert book.info_location("history.placement_kind") == ("rules/rulebook.yaml", line)
+
+
+# --------------------------------------------------------------------------- the YAML builder
+
+
+TRICKY_SCALARS = """\
+plain: word
+quoted: "2007"
+single: 'true'
+year: 2007
+negative: -3
+float: 2.5
+exp: 1e3
+bools: [true, false, yes, no, on, off, True, FALSE]
+nulls: [null, ~, Null, '']
+empty:
+date: 2007-06-12
+words: [none_confirmed, official_complicity, trafficking, '0x10', 0x10, 0o17, .5, +1, ".inf"]
+tagged: !!str 12
+block: |
+  two
+  lines
+folded: >
+  one
+  line
+"""
+
+
+def test_the_loader_reads_every_value_as_pyyaml_does(tmp_path: Path) -> None:
+    """The builder resolves plain strings without the resolver's pattern search and keeps the
+    tags it has seen: its values must be PyYAML's own, on every committed YAML file and on
+    scalars that test each resolver."""
+    import yaml
+
+    from engine.load.yamlsource import load_yaml_file
+
+    tricky = tmp_path / "tricky.yaml"
+    tricky.write_text(TRICKY_SCALARS, encoding="utf-8")
+    files = [
+        tricky,
+        *sorted(support.RULES.glob("*.yaml")),
+        *sorted(support.EVIDENCE.rglob("*.yaml")),
+    ]
+    assert len(files) > 20
+    for path in files:
+        ours, _, _ = load_yaml_file(path)
+        theirs = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert ours == theirs, path
+        assert repr(ours) == repr(theirs), (
+            path
+        )  # the same types too (1 is not True, 2007 not '2007')

@@ -78,6 +78,16 @@ _MEMO_LENGTH, _MEMO_SIZE = 64, 4096
 _FAST_STRINGS = None not in _RESOLVER.yaml_implicit_resolvers and not _RESOLVER.yaml_path_resolvers
 
 
+def _reads_as_string(event: Any) -> bool:
+    """What the resolver would answer, without its pattern search: an untagged quoted scalar,
+    or a plain one whose first character no resolver tests, is a string."""
+    tag = event.tag
+    if not _FAST_STRINGS or (tag is not None and tag != "!"):
+        return False
+    text = event.value
+    return not event.implicit[0] or bool(text and text[0] not in _RESOLVED_FIRST)
+
+
 class _Builder:
     """Builds Python values from libyaml events, checking the limits as it goes."""
 
@@ -132,7 +142,6 @@ class _Builder:
         track = self.allow_aliases  # the ordered entries serve only to copy an anchor's lines
         entries = self.entries
         max_nodes = self.max_nodes
-        fast = _FAST_STRINGS
         get_event, check_event = loader.get_event, loader.check_event
         while check_event():
             event = get_event()
@@ -166,16 +175,9 @@ class _Builder:
                     self._count(line, 0)
                 if event.anchor is not None:
                     self._anchor(event, line)
-                text = event.value
-                tag = event.tag
-                if (
-                    fast
-                    and (tag is None or tag == "!")
-                    and (not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST))
-                ):
-                    key: Any = text
-                else:
-                    key = self._key(event, line, parent.path)
+                key: Any = (
+                    event.value if _reads_as_string(event) else self._key(event, line, parent.path)
+                )
                 if key in parent.value:
                     raise InputError.single(
                         self.file,
@@ -203,16 +205,7 @@ class _Builder:
                     self._count(line, 0)
                 if parent is None:
                     self._record(path, line, override=False)
-                text = event.value
-                tag = event.tag
-                if (
-                    fast
-                    and (tag is None or tag == "!")
-                    and (not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST))
-                ):
-                    value = text
-                else:
-                    value = self._scalar(event, line)
+                value = event.value if _reads_as_string(event) else self._scalar(event, line)
                 if anchor is not None:
                     self._close_anchor(anchor, value, path)
             elif kind is yaml.AliasEvent:
@@ -281,13 +274,9 @@ class _Builder:
     def _tag(self, event: Any) -> str:
         tag = event.tag
         if tag is None or tag == "!":
-            value = event.value
-            # What the resolver would answer, without its pattern search: a quoted scalar, or a
-            # plain one whose first character no resolver tests, is a string.
-            if _FAST_STRINGS and (
-                not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST)
-            ):
+            if _reads_as_string(event):
                 return _STR
+            value = event.value
             if event.implicit[0] and len(value) <= _MEMO_LENGTH:
                 # Plain values recur (kinds, field names, enum values, years): the resolver's
                 # answer depends on the text alone.
