@@ -207,9 +207,7 @@ class Prober:
 
     def placement(self, changes: Iterable[Change]) -> str | None:
         """The placement with the changes applied (inference only, no document)."""
-        book, result = self.run(changes)
-        derived = result.conclusions.get(book.info.outcome.conclusion)
-        return None if derived is None else derived.value
+        return self.outcome(changes)[0]
 
     def outcome(self, changes: Iterable[Change]) -> tuple[str | None, str]:
         """The placement and the status with the changes applied, read from the inference
