@@ -112,9 +112,9 @@ def assess(
     """Assess one dossier under the rules in force for `year` (default: its report year).
 
     `explain` false is for callers that read only the placement, status and findings (a batch
-    row, an impact comparison, a what-if mover's status): the rules' explanation sentences, the
-    why-not analysis and the reasons behind default findings are left out (`why_not` None,
-    `default_reasons` empty). Such a document is never rendered as a report."""
+    row, an impact comparison): the document is the summary (`_summary`: no evidence, graph,
+    why-not, default reasons, rules or evidence still needed) and the rules' explanation
+    sentences are left out. Such a document is never rendered as a report."""
     dossier = loaded.dossier
     assessed_year = dossier.report_year if year is None else year
     compiled = compiled_for(book, assessed_year)
@@ -239,6 +239,9 @@ def _document(
                 ],
             }
         )
+    summary = _summary(book, loaded, year, compiled, result, extra_sha256, findings)
+    if not explain:
+        return summary
     used = {
         premise
         for derived in result.conclusions.values()
@@ -316,7 +319,6 @@ def _document(
         }
         for subject in _required_unconcluded(book, year, result)
     ]
-    status = status_of(book, year, result, dossier.completeness)
     why_not_doc: dict[str, Any] | None = None
     # The next rung up that exists this year (the watch list, say, did not exist before 2004).
     placeable = {
@@ -329,9 +331,7 @@ def _document(
         if tier in outcome.ladder
         else []
     )
-    if not explain:
-        pass
-    elif higher:
+    if higher:
         target = higher[0]
         gaps = why_not(ctx, outcome.conclusion, target)
         why_not_doc = {"target": target, "rules": [gap.to_dict() for gap in gaps]}
@@ -352,7 +352,7 @@ def _document(
             for gap in why_not(ctx, f["subject"], value, max_depth=1)
         ]
         for f in findings
-        if explain and any(j["default"] for j in f["justifications"])
+        if any(j["default"] for j in f["justifications"])
     }
     referenced = {j["rule"] for f in findings for j in f["justifications"]}
     for reasons in default_reasons.values():
@@ -371,6 +371,40 @@ def _document(
         for rule_id in sorted(referenced)
         for rule in [book.item(rule_id)]
     }
+    return {
+        **summary,
+        "evidence": evidence,
+        "graph": {
+            "nodes": [f["id"] for f in findings] + [e["id"] for e in evidence],
+            "edges": edges,
+        },
+        "why_not": why_not_doc,
+        "default_reasons": default_reasons,
+        "rules": rules_doc,
+        "missing_evidence": missing,
+        "parameters": {k: v for k, v in sorted(compiled.parameters.items()) if v is not None},
+        "source": {
+            "file": dossier.source.file,
+            "title": dossier.source.title,
+            "url": dossier.source.url,
+        },
+    }
+
+
+def _summary(
+    book: Rulebook,
+    loaded: LoadedDossier,
+    year: int,
+    compiled: CompiledRuleset,
+    result: InferenceResult,
+    extra_sha256: str | None,
+    findings: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The document's answer and provenance: placement, status, findings and their
+    justifications, conflicts, hashes. The whole document adds the explanation to it."""
+    outcome = book.info.outcome
+    placement = result.conclusions.get(outcome.conclusion)
+    dossier = loaded.dossier
     provenance: dict[str, str] = {
         "engine_version": __version__,
         "rules_version": book.info.version,
@@ -386,8 +420,8 @@ def _document(
         "country": dossier.country,
         "report_year": dossier.report_year,
         "assessed_year": year,
-        "tier": tier,
-        "status": status,
+        "tier": placement.value if placement else None,
+        "status": status_of(book, year, result, dossier.completeness),
         "completeness": dossier.completeness,
         "rulebook": {
             "name": book.info.name,
@@ -398,24 +432,9 @@ def _document(
         },
         "placement_rule": placement.justifications[0].rule_id if placement else None,
         "findings": findings,
-        "evidence": evidence,
-        "graph": {
-            "nodes": [f["id"] for f in findings] + [e["id"] for e in evidence],
-            "edges": edges,
-        },
-        "why_not": why_not_doc,
-        "default_reasons": default_reasons,
-        "rules": rules_doc,
-        "missing_evidence": missing,
         "conflicts": [
             {"subject": c.subject, "values": c.values, "rules": c.rules} for c in result.conflicts
         ],
-        "parameters": {k: v for k, v in sorted(compiled.parameters.items()) if v is not None},
-        "source": {
-            "file": dossier.source.file,
-            "title": dossier.source.title,
-            "url": dossier.source.url,
-        },
         "provenance": provenance,
     }
 
