@@ -370,3 +370,26 @@ def test_a_cone_holds_every_producer_of_what_it_concludes() -> None:
     # Evidence no rule in the cone reads is not even asserted.
     assert "e.victim_hotline" not in cone.compiled.consumed_types
     assert len(cone.compiled.engine_rules) < len(compiled.engine_rules)
+
+
+def test_rulesets_alike_but_for_what_a_rule_concludes_get_cones_of_their_own() -> None:
+    """A compiled ruleset's digest covers its patterns, not its conclusions: two rulebooks that
+    differ only in what a rule concludes must not share a cone."""
+    import dataclasses
+
+    book = toy_book()
+    rule = next(r for r in book.rules if r.then.conclude == "complicity")
+    other_value = "not_serious" if rule.then.value == "serious" else "serious"
+    changed = rule.model_copy(update={"then": rule.then.model_copy(update={"value": other_value})})
+    variant = dataclasses.replace(
+        book,
+        rules=[changed if r is rule else r for r in book.rules],
+        sha256=book.sha256 + "-variant",
+    )
+    first, second = compiled_for(book, 2007), compiled_for(variant, 2007)
+    assert first.sha256 == second.sha256  # the patterns are the same
+    kinds = frozenset({"complicity_extent"})
+    for compiled in (first, second):
+        cone = cone_of(compiled, kinds)
+        for name, engine_rule in cone.compiled.engine_rules.items():
+            assert engine_rule is compiled.engine_rules[name]

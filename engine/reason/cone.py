@@ -47,20 +47,21 @@ def _reads(rule: EngineRule) -> tuple[set[str], set[str]]:
     return kinds, subjects
 
 
-_CONES: dict[tuple[str, frozenset[str]], Cone] = {}
+# By the compiled rules themselves (the report years of one era share them): a ruleset's
+# digest covers its patterns, not what its rules conclude, so it cannot be the key.
+_CONES: dict[tuple[int, frozenset[str]], tuple[object, Cone]] = {}
 
 
 def cone_of(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
-    """The cone of `kinds` in `compiled`, computed once per ruleset content and kinds (the
-    report years of one era compile to the same content)."""
-    key = (compiled.sha256, kinds)
+    """The cone of `kinds` in `compiled`, computed once per compiled rules and kinds."""
+    key = (id(compiled.engine_rules), kinds)
     found = _CONES.get(key)
-    if found is None:
+    if found is None or found[0] is not compiled.engine_rules:
         if len(_CONES) > 2048:
             _CONES.clear()
-        found = _cone(compiled, kinds)
+        found = (compiled.engine_rules, _cone(compiled, kinds))
         _CONES[key] = found
-    return found
+    return found[1]
 
 
 @dataclass(frozen=True)
@@ -73,31 +74,33 @@ class _Graph:
     types: dict[str, frozenset[str]]  # rule -> the fact types it consumes
 
 
-_GRAPHS: dict[str, _Graph] = {}
+_GRAPHS: dict[int, tuple[object, _Graph]] = {}  # keyed as _CONES is
 
 
 def _graph(compiled: CompiledRuleset) -> _Graph:
-    found = _GRAPHS.get(compiled.sha256)
-    if found is None:
-        if len(_GRAPHS) > 256:
-            _GRAPHS.clear()
-        weighing_subject = {p.weighing.id: p.weighing.weigh.conclude for p in compiled.weighings}
-        reads = {}
-        for name, rule in compiled.engine_rules.items():
-            kinds, subjects = _reads(rule)
-            reads[name] = (frozenset(kinds), frozenset(subjects))
-        found = _Graph(
-            reads,
-            {name: _produces(r, weighing_subject) for name, r in compiled.engine_rules.items()},
-            {
-                plan.weighing.weigh.conclude: frozenset(
-                    t.finding for t in plan.weighing.weigh.terms if t.finding
-                )
-                for plan in compiled.weighings
-            },
-            {name: frozenset(_types(compiled, name)) for name in compiled.engine_rules},
-        )
-        _GRAPHS[compiled.sha256] = found
+    cached = _GRAPHS.get(id(compiled.engine_rules))
+    if cached is not None and cached[0] is compiled.engine_rules:
+        return cached[1]
+    if len(_GRAPHS) > 256:
+        _GRAPHS.clear()
+    rules = compiled.engine_rules
+    weighing_subject = {p.weighing.id: p.weighing.weigh.conclude for p in compiled.weighings}
+    reads = {}
+    for name, rule in rules.items():
+        kinds, subjects = _reads(rule)
+        reads[name] = (frozenset(kinds), frozenset(subjects))
+    found = _Graph(
+        reads,
+        {name: _produces(rule, weighing_subject) for name, rule in rules.items()},
+        {
+            plan.weighing.weigh.conclude: frozenset(
+                t.finding for t in plan.weighing.weigh.terms if t.finding
+            )
+            for plan in compiled.weighings
+        },
+        {name: frozenset(_types(compiled, name)) for name in rules},
+    )
+    _GRAPHS[id(rules)] = (rules, found)
     return found
 
 
