@@ -60,3 +60,18 @@ def test_the_narratives_wrap_as_textwrap_wraps_them() -> None:
     for paragraph in paragraphs:
         for width, first, rest in ((100, "  ", "    "), (96, "", "      "), (12, " ", "  ")):
             assert _ours(paragraph, width, first, rest) == _textwrap(paragraph, width, first, rest)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_words_parted_by_single_spaces_wrap_as_textwrap_wraps_them(seed: int) -> None:
+    """Most report text takes the word-by-word path: held to textwrap on such text too."""
+    rng = random.Random(seed)
+    words = ["a", "bb", "ccc", "word", "long-hyphenated-word", "x" * 30, "é", "[unverified]"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+        width = rng.randint(1, 60)
+        first, rest = " " * rng.randint(0, 4), " " * rng.randint(0, 6)
+        assert _ours(text, width, first, rest) == _textwrap(text, width, first, rest), (
+            text,
+            width,
+        )

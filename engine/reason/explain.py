@@ -47,10 +47,19 @@ class Context:
     _producers: dict[tuple[str, str], list[tuple[Rule, list[list[Pattern]]]]] | None = field(
         default=None, repr=False, compare=False
     )
+    _by_kind: dict[str, list[InputFact]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, book: Rulebook, year: int, result: InferenceResult) -> Context:
         return cls(book, year, book.parameter_values(year), result.inputs, result.conclusions)
+
+    def of_kind(self, kind: str) -> list[InputFact]:
+        """The input facts of one kind, in input order."""
+        if self._by_kind is None:
+            self._by_kind = {}
+            for record in self.inputs.values():
+                self._by_kind.setdefault(record.kind, []).append(record)
+        return self._by_kind.get(kind, [])
 
     def producers(self, subject: str, value: str) -> list[tuple[Rule, list[list[Pattern]]]]:
         """The rules in force concluding subject=value, in rulebook order, with alternatives."""
@@ -162,9 +171,7 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
 
 def matching_records(ctx: Context, pattern: EvidencePattern) -> list[InputFact]:
     return [
-        record
-        for record in ctx.inputs.values()
-        if record.kind == pattern.evidence and not failed_tests(ctx, pattern, record)
+        record for record in ctx.of_kind(pattern.evidence) if not failed_tests(ctx, pattern, record)
     ]
 
 
@@ -254,7 +261,7 @@ def _obstacle(
             blocking=[f"finding:{inner.finding}"],
         )
     if isinstance(pattern, EvidencePattern):
-        same_kind = [r for r in ctx.inputs.values() if r.kind == pattern.evidence]
+        same_kind = ctx.of_kind(pattern.evidence)
         if not same_kind:
             return Obstacle(condition, "evidence", f"no '{pattern.evidence}' record in the dossier")
         misses = [

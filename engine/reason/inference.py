@@ -112,8 +112,23 @@ def shown_value(value: Any) -> str:
 _SYMBOLS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
 
 
+_DESCRIBED: dict[int, tuple[Pattern, str]] = {}
+
+
 def describe_pattern(pattern: Pattern) -> str:
-    """A readable rendering of one condition, for explanations and diffs."""
+    """A readable rendering of one condition, for explanations and diffs (made once per
+    pattern: explanations describe the rulebook's same patterns again and again)."""
+    found = _DESCRIBED.get(id(pattern))
+    if found is not None and found[0] is pattern:
+        return found[1]
+    if len(_DESCRIBED) > 8192:
+        _DESCRIBED.clear()
+    text = _describe(pattern)
+    _DESCRIBED[id(pattern)] = (pattern, text)
+    return text
+
+
+def _describe(pattern: Pattern) -> str:
     if isinstance(pattern, AbsencePattern):
         inner = describe_pattern(pattern.none)
         return "no " + inner.removeprefix("any ")
@@ -164,16 +179,6 @@ class _Run:
         self.seq = 0
         self.term_hits: dict[TermKey, list[list[str]]] = {}
         self.unknown = frozenset(book.info.outcome.unknown_values)
-        self._described: dict[int, tuple[object, str]] = {}
-
-    def described(self, pattern: Any) -> str:
-        """`describe_pattern`, once per pattern of the compiled ruleset (a rule fires many times
-        with the same absent patterns; the text depends on the pattern alone)."""
-        found = self._described.get(id(pattern))
-        if found is None or found[0] is not pattern:
-            found = (pattern, describe_pattern(pattern))
-            self._described[id(pattern)] = found
-        return found[1]
 
     def before_phase(self, number: int) -> list[dict[str, Any]]:
         """Weighings due at this phase: every term they read is settled by now."""
@@ -228,7 +233,7 @@ class _Run:
         for info in engine_rule.patterns:
             if info.absent:
                 if self.explain:
-                    absent.append(self.described(info.pattern))
+                    absent.append(describe_pattern(info.pattern))
             else:
                 premises.append(self.by_engine_id[str(frames[info.alias]["id"])])
         if engine_rule.role is not None:
