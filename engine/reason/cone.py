@@ -17,7 +17,14 @@ import hashlib
 from dataclasses import dataclass
 
 from engine.models import AbsencePattern, EvidencePattern
-from engine.reason.compiler import OPEN_TYPE, CompiledRuleset, EngineRule
+from engine.reason.compiler import (
+    OPEN_TYPE,
+    PHASE_TYPE,
+    CompiledRuleset,
+    EngineRule,
+    conclusion_type,
+    evidence_type,
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,7 @@ def _graph(compiled: CompiledRuleset) -> _Graph:
             )
             for plan in compiled.weighings
         },
-        {name: frozenset(_types(compiled, name)) for name in rules},
+        {name: _types(rule) for name, rule in rules.items()},
     )
     _GRAPHS[id(rules)] = (rules, found)
     return found
@@ -143,17 +150,10 @@ def _cone(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
     return Cone(restricted, frozenset(subjects))
 
 
-def _types(compiled: CompiledRuleset, name: str) -> set[str]:
-    """The fact types one engine rule of `compiled` consumes (its patterns', and the phase)."""
-    from engine.reason.compiler import PHASE_TYPE, conclusion_type, evidence_type
-
-    types: set[str] = set()
-    for info in compiled.engine_rules[name].patterns:
-        pattern = info.pattern.none if isinstance(info.pattern, AbsencePattern) else info.pattern
-        if isinstance(pattern, EvidencePattern):
-            types.add(evidence_type(pattern.evidence))
-        else:
-            types.add(conclusion_type(pattern.finding))
-        if info.absent:
-            types.add(PHASE_TYPE)
-    return types
+def _types(rule: EngineRule) -> frozenset[str]:
+    """The fact types an engine rule consumes: what its patterns read, and the phase fact."""
+    kinds, subjects = _reads(rule)
+    types = {evidence_type(kind) for kind in kinds} | {conclusion_type(s) for s in subjects}
+    if any(info.absent for info in rule.patterns):
+        types.add(PHASE_TYPE)
+    return frozenset(types)

@@ -59,18 +59,23 @@ def gap_nodes(
                 else condition_text(ctx, obstacle["condition"], doc),
             )
             node.children.append(fails)
-            for miss in obstacle["near_misses"]:
-                fails.children.append(
-                    Node(
-                        "miss",
-                        f"{miss['record']}: {'; '.join(miss['failed'])}",
-                        record=miss["record"],
-                    )
-                )
-            for blocker in obstacle["blocking"]:
-                if not str(blocker).startswith("finding:"):
-                    fails.children.append(record_node(doc, f"evidence:{blocker}"))
+            fails.children.extend(_evidence_nodes(doc, obstacle))
             fails.children.extend(gap_nodes(doc, ctx, obstacle["deeper"], seen, with_holds))
+    return nodes
+
+
+def _evidence_nodes(doc: dict[str, Any], obstacle: dict[str, Any]) -> list[Node]:
+    """The records behind a failed condition: each near miss with the tests it fails, then
+    each record that blocks an absence."""
+    nodes = [
+        Node("miss", f"{miss['record']}: {'; '.join(miss['failed'])}", record=miss["record"])
+        for miss in obstacle["near_misses"]
+    ]
+    nodes += [
+        record_node(doc, f"evidence:{blocker}")
+        for blocker in obstacle["blocking"]
+        if not str(blocker).startswith("finding:")
+    ]
     return nodes
 
 
@@ -196,17 +201,7 @@ def why_not_chain(
                 unverified=_unverified(doc, gap["rule"]),
             )
             out.append(node)
-            for miss in obstacle["near_misses"]:
-                node.children.append(
-                    Node(
-                        "miss",
-                        f"{miss['record']}: {'; '.join(miss['failed'])}",
-                        record=miss["record"],
-                    )
-                )
-            for blocker in obstacle["blocking"]:
-                if not str(blocker).startswith("finding:"):
-                    node.children.append(record_node(doc, f"evidence:{blocker}"))
+            node.children.extend(_evidence_nodes(doc, obstacle))
             flat = len(gap["obstacles"]) == 1 and len(gaps) == 1
             if not flat and max_depth is not None and depth >= max_depth:
                 hidden = _count_failures(obstacle["deeper"])
