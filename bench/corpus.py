@@ -30,17 +30,46 @@ def corpus_dossiers() -> list[Path]:
     return sorted(p for p in EVIDENCE.glob("*/*.yaml") if DOSSIER.match(p.name))
 
 
+def _write_sources(dest: Path, year: int) -> None:
+    folder = dest / "sources" / str(year)
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True)
+    for source in (EVIDENCE / "sources").glob("*.txt"):
+        text = source.read_text(encoding="utf-8")
+        (folder / source.name).write_text(
+            HEADER_YEAR.sub(lambda m, y=year: f"{m.group(1)}{y}", text, count=1),
+            encoding="utf-8",
+        )
+
+
+def _restamped(text: str, year: int) -> str:
+    """A dossier's text for another report year, quoting that year's copy of its source."""
+    dossier = REPORT_YEAR.sub(f"report_year: {year}", text, count=1)
+    return SOURCE_FILE.sub(lambda m, y=year: f"{m.group(1)}{y}/", dossier, count=1)
+
+
+def restamp(original: Path, years: list[int], dest: Path) -> list[Path]:
+    """The dossier `original` for each of `years`, in dest/<country>-<stem>/<year>.yaml, with
+    its placement history beside it and each year's sources under dest/sources/<year>/."""
+    folder = dest / f"{original.parent.name}-{original.stem}"
+    folder.mkdir(parents=True)
+    history = original.parent / "history.yaml"
+    if history.is_file():
+        shutil.copy(history, folder / "history.yaml")
+    text = original.read_text(encoding="utf-8")
+    made = []
+    for year in years:
+        _write_sources(dest, year)
+        made.append(folder / f"{year}.yaml")
+        made[-1].write_text(_restamped(text, year), encoding="utf-8")
+    return made
+
+
 def replicate(dest: Path, count: int) -> Path:
     """`count` dossiers under `dest` (created), one per country and report year."""
     for year in YEARS:
-        folder = dest / "sources" / str(year)
-        folder.mkdir(parents=True)
-        for source in (EVIDENCE / "sources").glob("*.txt"):
-            text = source.read_text(encoding="utf-8")
-            (folder / source.name).write_text(
-                HEADER_YEAR.sub(lambda m, y=year: f"{m.group(1)}{y}", text, count=1),
-                encoding="utf-8",
-            )
+        _write_sources(dest, year)
     originals = corpus_dossiers()
     made = 0
     series = 0
@@ -58,9 +87,7 @@ def replicate(dest: Path, count: int) -> Path:
         for year in YEARS:
             if made == count:
                 break
-            dossier = REPORT_YEAR.sub(f"report_year: {year}", text, count=1)
-            dossier = SOURCE_FILE.sub(lambda m, y=year: f"{m.group(1)}{y}/", dossier, count=1)
-            (folder / f"{year}.yaml").write_text(dossier, encoding="utf-8")
+            (folder / f"{year}.yaml").write_text(_restamped(text, year), encoding="utf-8")
             made += 1
         series += 1
     return dest

@@ -120,7 +120,12 @@ def test_no_change_exits_zero(ws: Path) -> None:
     result = run(ws, "impact", "--base", "git:HEAD")
     assert result.exit_code == 0
     assert "PLACEMENTS THAT CHANGE: 0" in result.stdout
-    assert result.stdout.endswith("unchanged: 2 dossier(s)\n")
+    assert result.stdout.endswith(
+        "unchanged: 2 dossier(s)\nrules identical in both rulebooks for report year 2007: "
+        "their 2 dossier(s) were assessed once\n"
+    )
+    doc = json.loads(run(ws, "impact", "--base", "git:HEAD", "--format", "json").stdout)
+    assert doc["rules_identical_for_years"] == [2007]
 
 
 def test_both_sides_from_git_and_named_dossiers(ws: Path) -> None:
@@ -171,6 +176,23 @@ def test_a_dossier_that_breaks_under_the_new_rules_is_a_change(ws: Path) -> None
     assert "Tier 2 (determined) → not assessable" in result.stdout
     assert "under the head rules: evidence/ruritania/2007.yaml:" in result.stdout
     assert "capacity" in result.stdout
+
+
+def test_a_new_conclusion_phrase_that_a_quote_contains_breaks_the_dossier_under_the_head(
+    ws: Path,
+) -> None:
+    # Loading reads the rulebook's conclusion phrases (a quote may not state the Department's
+    # conclusion): a dossier is loaded once for both sides only when they agree on them too.
+    edit(
+        ws / "rules" / "rulebook.yaml",
+        "    unknown_values: [no_evidence]\n",
+        '    unknown_values: [no_evidence]\n  conclusion_phrases: ["general shelters"]\n',
+    )
+    result = run(ws, "impact", "--base", "git:HEAD", "evidence/ruritania/2007.yaml")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "Tier 2 (determined) → not assessable" in result.stdout
+    assert "under the head rules: evidence/ruritania/2007.yaml:15:" in result.stdout
+    assert "general shelters" in result.stdout
 
 
 def test_a_dossier_invalid_under_both_is_listed_not_counted(ws: Path) -> None:

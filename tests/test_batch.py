@@ -194,14 +194,15 @@ def test_impact_loads_a_dossier_once_when_both_rulebooks_read_it_alike(
 
     monkeypatch.setattr(impact, "load_dossier", counting)
     book = support.rulebook()
-    before, after, country, year = impact.ImpactJob(book, book)("evidence/peru/2007.yaml")
+    before, after, country, year, reused = impact.ImpactJob(book, book)("evidence/peru/2007.yaml")
     assert loads == ["evidence/peru/2007.yaml"]
     assert (country, year, before.tier, after.tier) == ("Peru", 2007, "Tier 2", "Tier 2")
+    assert reused  # the same rules: assessed once too
     other = dataclasses.replace(book, kinds={**book.kinds})
     other.kinds.pop("victim_shelter")
     loads.clear()
-    _, after, _, _ = impact.ImpactJob(book, other)("evidence/peru/2007.yaml")
-    assert len(loads) == 2
+    _, after, _, _, reused = impact.ImpactJob(book, other)("evidence/peru/2007.yaml")
+    assert len(loads) == 2 and not reused
     assert after.error is not None and "unknown evidence kind 'victim_shelter'" in after.error
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,9 @@ class DossierImpact:
     after: Outcome
     flips: list[Flip] = field(default_factory=list)
     scenarios: list[Scenario] = field(default_factory=list)
+    # Everything that decides an assessment for its report year is the same in both rulebooks,
+    # so it was assessed once (`ImpactJob`).
+    rules_identical: bool = False
 
     @property
     def moved(self) -> bool:
@@ -175,6 +179,12 @@ class ImpactReport:
     def unchanged(self) -> list[DossierImpact]:
         return [r for r in self.results if not r.moved and not r.broken and not r.flips]
 
+    @property
+    def identical_years(self) -> list[int]:
+        """Report years whose deciding rules are identical in both rulebooks (among the
+        dossiers assessed): their dossiers were assessed once, and cannot move."""
+        return sorted({r.report_year for r in self.results if r.rules_identical and r.report_year})
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "tip-assess/impact/1",
@@ -199,6 +209,7 @@ class ImpactReport:
                 for r in self.not_assessed
             ],
             "unchanged": [r.dossier for r in self.unchanged],
+            "rules_identical_for_years": self.identical_years,
             "scenario_scan": self.scenario_scan,
         }
 
@@ -223,30 +234,53 @@ def _load(book: Rulebook, path: Path, shown: str) -> LoadedDossier | Outcome:
 @dataclass(frozen=True)
 class ImpactJob:
     """One dossier under both rulebooks. It is loaded once when both read it the same way (the
-    usual case: a rule change that leaves the evidence vocabulary alone), else once for each."""
+    usual case: a rule change that leaves the evidence vocabulary alone), else once for each.
+
+    It is also assessed once when, besides, everything that decides an assessment for its
+    report year is identical in both rulebooks (`Rulebook.decisive_digest`): a change in force
+    for some years only cannot move the others, and their placements are the base's.
+    `reuse_identical_years` false assesses every dossier twice (the tests compare both ways).
+    """
 
     base: Rulebook
     head: Rulebook
     use_history: bool = True
+    reuse_identical_years: bool = True
 
-    def __call__(self, shown: str) -> tuple[Outcome, Outcome, str | None, int | None]:
+    @cached_property
+    def _alike(self) -> bool:
+        return loads_alike(self.base, self.head)
+
+    def __call__(self, shown: str) -> JobResult:
         path = Path(shown)
         first = _load(self.base, path, shown)
-        second = first if loads_alike(self.base, self.head) else _load(self.head, path, shown)
-        before = (
-            first
-            if isinstance(first, Outcome)
-            else _outcome(self.base, first, path, self.use_history)
+        alike = self._alike
+        second = first if alike else _load(self.head, path, shown)
+        if isinstance(first, Outcome):
+            before = first
+        else:
+            before = _outcome(self.base, first, path, self.use_history)
+        identical = (
+            self.reuse_identical_years
+            and alike
+            and not isinstance(first, Outcome)
+            and self.base.decisive_digest(first.dossier.report_year)
+            == self.head.decisive_digest(first.dossier.report_year)
         )
-        after = (
-            second
-            if isinstance(second, Outcome)
-            else _outcome(self.head, second, path, self.use_history)
-        )
+        if identical:
+            after = before
+        elif isinstance(second, Outcome):
+            after = second
+        else:
+            after = _outcome(self.head, second, path, self.use_history)
         for loaded, outcome in ((first, before), (second, after)):
             if not isinstance(loaded, Outcome) and outcome.problems is None:
-                return before, after, loaded.dossier.country, loaded.dossier.report_year
-        return before, after, None, None
+                dossier = loaded.dossier
+                return before, after, dossier.country, dossier.report_year, identical
+        return before, after, None, None, identical
+
+
+JobResult = tuple[Outcome, Outcome, str | None, int | None, bool]
 
 
 def _flips(
@@ -313,6 +347,7 @@ def impact(
     progress: Progress | None = None,
     use_history: bool = True,
     jobs: int = 1,
+    reuse_identical_years: bool = True,
 ) -> ImpactReport:
     """Assess every dossier under both rulebooks (on `jobs` processes) and collect what changed.
 
@@ -322,20 +357,18 @@ def impact(
     results: list[DossierImpact] = []
     shown = [str(path) for path in dossiers]
 
-    def on_result(
-        index: int, name: str, out: tuple[Outcome, Outcome, str | None, int | None]
-    ) -> None:
+    def on_result(index: int, name: str, out: JobResult) -> None:
         if progress:
             progress(index + 1, len(shown), name)
-        before, after, country, year = out
-        entry = DossierImpact(name, country, year, before, after)
+        before, after, country, year, identical = out
+        entry = DossierImpact(name, country, year, before, after, rules_identical=identical)
         if before.error is None and after.error is None:
             entry.flips = _flips(base, head, before, after, diff)
         if entry.moved and before.tier and country and year:
             entry.scenarios = scenarios_expecting(scenarios, country, year, before.tier, name)
         results.append(entry)
 
-    run(ImpactJob(base.book, head.book, use_history), shown, jobs, on_result)
+    run(ImpactJob(base.book, head.book, use_history, reuse_identical_years), shown, jobs, on_result)
     scan = (
         f"text scan of {features}/**/*.feature: {len(scenarios)} scenario(s); a scenario is "
         "listed when it mentions the country and year (or the dossier path) and has a step "

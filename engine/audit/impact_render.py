@@ -49,6 +49,29 @@ def _entry_lines(entry: DossierImpact) -> list[str]:
     return lines
 
 
+def year_spans(years: list[int]) -> str:
+    """`2001-2003, 2009`: sorted years, runs of consecutive ones as spans."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def _identical_note(report: ImpactReport) -> list[str]:
+    """Which report years could not move, and why they were assessed once."""
+    years = report.identical_years
+    if not years:
+        return []
+    return [
+        f"rules identical in both rulebooks for report year{'s' if len(years) > 1 else ''} "
+        f"{year_spans(years)}: their "
+        f"{sum(r.rules_identical for r in report.results)} dossier(s) were assessed once"
+    ]
+
+
 def render_impact(report: ImpactReport, fmt: str) -> str:
     if fmt == "json":
         return canonical_json(report.to_dict(), indent=2) + "\n"
@@ -78,7 +101,7 @@ def render_impact(report: ImpactReport, fmt: str) -> str:
         lines += ["", f"NOT ASSESSABLE UNDER EITHER RULEBOOK: {len(report.not_assessed)}"]
         for entry in report.not_assessed:
             lines.append(f"  {entry.dossier}: {entry.after.error}")
-    lines += ["", f"unchanged: {len(report.unchanged)} dossier(s)"]
+    lines += ["", f"unchanged: {len(report.unchanged)} dossier(s)", *_identical_note(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -96,6 +119,7 @@ def _markdown(report: ImpactReport) -> str:
         f"- dossiers assessed: {len(report.results)}; placements that change: "
         f"**{len(report.moved)}**; findings only: {len(report.findings_only)}; "
         f"unchanged: {len(report.unchanged)}",
+        *[f"- {note}" for note in _identical_note(report)],
         "",
         "## Placements that change",
         "",

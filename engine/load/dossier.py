@@ -267,5 +267,10 @@ def _read_source(path: Path, file: str, shown: str, display: str, lines: LineMap
 def loads_alike(first: Rulebook, second: Rulebook) -> bool:
     """True when `load_dossier` gives the same result under both rulebooks, so that a dossier
     assessed under both (`tip-assess impact`) is loaded once: it reads only the vocabulary's
-    evidence kinds."""
-    return first is second or first.kinds == second.kinds
+    evidence kinds, and the conclusions a quote may not contain (the placements and the
+    rulebook's conclusion phrases)."""
+    if first is second:
+        return True
+    return [p for p, _ in _folded_phrases(first)] == [
+        p for p, _ in _folded_phrases(second)
+    ] and first.kinds == second.kinds

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.load.labels import Labels
 from engine.load.yamlsource import LineMap
@@ -66,6 +69,9 @@ class Rulebook:
         default_factory=dict, init=False, repr=False, compare=False
     )
     _by_id: dict[str, LawItem] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _digests: dict[int | str, str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def info_location(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a field of the `rulebook` section (`history.placement_kind`)."""
@@ -124,6 +130,61 @@ class Rulebook:
     def parameter_values(self, year: int) -> dict[str, ScalarValue | None]:
         return {name: param.value_for(year) for name, param in self.parameters.items()}
 
+    def decisive_digest(self, year: int) -> str:
+        """sha256 of all that decides an assessment for report year `year`, so that two rulebooks
+        with the same digest for a year place every dossier of that year alike (`impact` reads
+        such a year's placements once).
+
+        In it: the rules and weighings in force that year, whole and in order; each parameter
+        with its value for the year; the evidence kinds; the conclusions; the rulebook settings
+        (outcome ladder, history, narrative...). Left out, because they name or locate and
+        decide nothing: what is not in force that year, the rulebook's name, title, version and
+        description, the labels (plain-English words for reports) and where things are written.
+        Whatever is in is compared whole and in order: an editorial change to a rule in force
+        still counts.
+        """
+        found = self._digests.get(year)
+        if found is None:
+            found = self._digests[year] = _digest(
+                {
+                    "items": [self._item_digest(item) for item in self._items_in_force(year)],
+                    "parameters": [
+                        [
+                            name,
+                            param.model_dump(mode="json", exclude={"values"}),
+                            param.value_for(year),
+                        ]
+                        for name, param in self.parameters.items()
+                    ],
+                    "kinds": self._shared_digest("kinds", self.kinds),
+                    "conclusions": self._shared_digest("conclusions", self.conclusions),
+                    "settings": self.info.model_dump(
+                        mode="json", exclude={"name", "title", "version", "description"}
+                    ),
+                }
+            )
+        return found
+
+    def _items_in_force(self, year: int) -> list[LawItem]:
+        return [*self.rules_in_force(year), *self.weighings_in_force(year)]
+
+    def _item_digest(self, item: LawItem) -> str:
+        key = f"item:{item.id}"
+        found = self._digests.get(key)
+        if found is None:
+            found = self._digests[key] = _digest(
+                {"kind": type(item).__name__, "item": item.model_dump(mode="json")}
+            )
+        return found
+
+    def _shared_digest(self, key: str, table: dict[str, Any]) -> str:
+        found = self._digests.get(key)
+        if found is None:
+            found = self._digests[key] = _digest(
+                [[name, value.model_dump(mode="json")] for name, value in table.items()]
+            )
+        return found
+
     def version_label(self, year: int) -> str:
         """Names the rulebook version an assessment used: name, version, year, content hash."""
         return (
@@ -135,3 +196,8 @@ class Rulebook:
         starts = [item.in_force.start for item in self.items()]
         ends = [item.in_force.end for item in self.items() if item.in_force.end is not None]
         return min(starts), max([*ends, *starts])
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
