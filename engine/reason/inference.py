@@ -341,6 +341,9 @@ def infer(
     engine.ensure_ruleset(compiled.name, compiled.definition)
     table = {fact.record_id: fact for fact in inputs}
     run = _Run(book, compiled, table, explain)
+    # Facts of a type no rule reads are not built (the host would drop them unasserted): a
+    # what-if cone reads a few kinds of the many a dossier holds.
+    consumed = compiled.consumed_types
     facts: list[dict[str, Any]] = []
     for subject, value in sorted((given or {}).items()):
         engine_id = f"g{len(run.conclusions)}"
@@ -348,12 +351,16 @@ def infer(
             subject, value, engine_id, [Justification(GIVEN, 0, [], [], 0, None)]
         )
         run.by_engine_id[engine_id] = f"finding:{subject}"
-        facts.append({"t": conclusion_type(subject), "id": engine_id, "value": value})
+        fact_type = conclusion_type(subject)
+        if fact_type in consumed:
+            facts.append({"t": fact_type, "id": engine_id, "value": value})
     ordered = sorted(inputs, key=lambda fact: (fact.kind, fact.record_id))
     for number, fact in enumerate(ordered):
         engine_id = f"i{number}"
         run.by_engine_id[engine_id] = fact.record_id
-        facts.append({"t": evidence_type(fact.kind), "id": engine_id, **_engine_values(book, fact)})
+        fact_type = evidence_type(fact.kind)
+        if fact_type in consumed:
+            facts.append({"t": fact_type, "id": engine_id, **_engine_values(book, fact)})
     actions = _Actions(run, compiled.engine_rules)
     engine.run(
         compiled.name,
