@@ -165,3 +165,98 @@ def test_no_generated_dossier_gets_two_placements(data: st.DataObject) -> None:
     placements = [c for c in case.result.conflicts if c.subject == "placement"]
     assert not placements, placements
     assert case.value("placement") is not None
+
+
+# --------------------------------------------------------------------------- the era cache
+
+
+def _count_era_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import engine.quality.lint as linting
+
+    checked: list[str] = []
+    real = linting.check_era
+
+    def counting(book: object, era: Era, rng: object) -> object:
+        checked.append(era.label)
+        return real(book, era, rng)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(linting, "check_era", counting)
+    return checked
+
+
+def test_a_second_lint_reads_every_era_from_the_cache_and_says_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
+    checked = _count_era_checks(monkeypatch)
+    rules = _broken_workspace(tmp_path, "conflicting-placements") / "rules"
+    first = lint(rules, "rules")
+    assert checked == ["2001–2003", "2004 onwards"] and first.problems
+    checked.clear()
+    second = lint(rules, "rules")
+    assert checked == []
+    assert second.problems == first.problems
+    assert [(r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in second.eras] == [
+        (r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in first.eras
+    ]
+
+
+def test_a_change_to_rules_of_one_era_checks_only_that_era_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
+    checked = _count_era_checks(monkeypatch)
+    rules = _broken_workspace(tmp_path, "base") / "rules"
+    assert lint(rules, "rules").ok
+    path = rules / "rules.yaml"
+    text = path.read_text()
+    old = "title: Low, partial compliance (before the watch list)"  # in force 2001-2003 only
+    path.write_text(text.replace(old, old + " (edited)", 1))
+    checked.clear()
+    assert lint(rules, "rules").ok
+    assert checked == ["2001–2003"]
+    # A different seed draws other dossiers: not the same check.
+    checked.clear()
+    lint(rules, "rules", seed=7)
+    assert checked == ["2001–2003", "2004 onwards"]
+
+
+def test_problems_read_from_the_cache_are_located_where_the_rules_now_stand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
+    checked = _count_era_checks(monkeypatch)
+    workspace = _broken_workspace(tmp_path, "unreachable-tier")
+    before = support.run_cli("lint", cwd=workspace)
+    assert "rules/rules.yaml:34: rule placement.high: field 'when': no dossier reaches" in (
+        before.stderr
+    )
+    path = workspace / "rules" / "rules.yaml"
+    path.write_text("# three lines of comment\n#\n#\n" + path.read_text())
+    checked.clear()
+    after = support.run_cli("lint", cwd=workspace)
+    assert checked == []  # comments decide nothing: both eras came from the cache
+    assert after.returncode == 1
+    assert after.stderr == before.stderr.replace("rules/rules.yaml:34:", "rules/rules.yaml:37:")
+
+
+def test_an_unreadable_cache_entry_is_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(cache))
+    checked = _count_era_checks(monkeypatch)
+    rules = _broken_workspace(tmp_path, "base") / "rules"
+    first = lint(rules, "rules")
+    entries = sorted(cache.glob("lint-era-*.pickle"))
+    assert len(entries) == 2
+    entries[0].write_bytes(b"not a pickle")
+    entries[1].write_bytes(entries[1].read_bytes()[:20])  # truncated
+    checked.clear()
+    second = lint(rules, "rules")
+    assert sorted(checked) == ["2001–2003", "2004 onwards"]
+    assert second.problems == first.problems
+    monkeypatch.setenv("TIP_ASSESS_CACHE", "off")
+    checked.clear()
+    lint(rules, "rules")
+    assert len(checked) == 2

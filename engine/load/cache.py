@@ -106,45 +106,62 @@ def cache_key(rules_sha256: str, display_root: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _read(entry: Path, rules_sha256: str, display_root: str) -> Rulebook | None:
+def read_entry(entry: Path) -> object | None:
+    """The value pickled in `entry`, or None when it is missing, truncated, corrupt or from an
+    incompatible engine (the caller then computes it again)."""
     try:
         with entry.open("rb") as handle:
-            book = pickle.load(handle)
-    except Exception:  # missing, truncated, corrupt or from an incompatible engine: rebuild
+            value: object = pickle.load(handle)
+    except Exception:
         return None
+    return value
+
+
+def _read(entry: Path, rules_sha256: str, display_root: str) -> Rulebook | None:
+    book = read_entry(entry)
     if not isinstance(book, Rulebook) or book.sha256 != rules_sha256 or book.root != display_root:
         return None
     return book
 
 
-def _write(directory: Path, entry: Path, book: Rulebook) -> None:
+def write_entry(
+    directory: Path, entry: Path, value: object, prefix: str = PREFIX, keep: int = KEEP
+) -> None:
+    """Pickle `value` into `entry` whole (a temporary file renamed into place), then keep the
+    `keep` most recently used entries named `prefix*`. A cache that cannot be written is no
+    cache: nothing is raised."""
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
             "wb", dir=directory, prefix=f".{entry.name}.", delete=False
         )
     except OSError:
-        return  # an unwritable cache is no cache
+        return
     try:
         with handle:
-            pickle.dump(book, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, entry)
     except Exception:
         with contextlib.suppress(OSError):
             Path(handle.name).unlink()
         return
-    _prune(directory)
+    _prune(directory, prefix, keep)
 
 
-def _prune(directory: Path) -> None:
-    """Keep the KEEP most recently used entries."""
+def touch(entry: Path) -> None:
+    """Mark an entry most recently used (kept by the pruning)."""
+    with contextlib.suppress(OSError):
+        os.utime(entry)
+
+
+def _prune(directory: Path, prefix: str, keep: int) -> None:
     try:
         entries = sorted(
-            directory.glob(f"{PREFIX}*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
+            directory.glob(f"{prefix}*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
         )
     except OSError:
         return
-    for old in entries[KEEP:]:
+    for old in entries[keep:]:
         with contextlib.suppress(OSError):
             old.unlink()
 
@@ -166,12 +183,11 @@ def load_rulebook_cached(root: Path, display_root: str | None = None) -> Ruleboo
     entry = directory / f"{PREFIX}{key}{SUFFIX}"
     book = _read(entry, rules_sha256, shown)
     if book is not None:
-        with contextlib.suppress(OSError):
-            os.utime(entry)  # most recently used: kept by _prune
+        touch(entry)
         return book
     book = load_rulebook(root, display_root)
     if book.sha256 == rules_sha256:  # the files did not change while they were read
-        _write(directory, entry, book)
+        write_entry(directory, entry, book)
     return book
 
 

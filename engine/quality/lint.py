@@ -16,7 +16,9 @@ Checks, each reported with file, line and rule id:
 
 Reachability and conflicts are searched with generated dossiers: witnesses built backwards from
 each rule's conditions (and from the rules' own examples), then random dossiers and mixtures of
-witnesses drawn from a seeded generator, so lint is deterministic.
+witnesses drawn from a seeded generator (one per era), so lint is deterministic. Each era's check
+is cached on disk (:mod:`engine.quality.era_cache`): lint after a rule change checks again only
+the eras the change touches.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from engine.quality.checks import (
     check_parameters,
     check_texts,
 )
+from engine.quality.era_cache import era_key, recall, remember
 from engine.quality.eras import Era, eras
 from engine.quality.examples import CaseRecord
 from engine.quality.locator import Locator
@@ -57,14 +60,46 @@ class EraReport:
     conflicting_findings: dict[str, int] = field(default_factory=dict)
 
 
-def check_era(
-    book: Rulebook, era: Era, locate: Locator, rng: random.Random
-) -> tuple[list[Problem], EraReport]:
+@dataclass(frozen=True)
+class EraFinding:
+    """A problem of an era's check, not yet located: at a field of a rule (`rule_id`), or at a
+    key of the `rulebook` section (`rulebook_path`)."""
+
+    message: str
+    rule_id: str | None = None
+    field: str = ""
+    path: tuple[str | int, ...] = ()
+    rulebook_path: tuple[str, ...] = ()
+
+    def located(self, locate: Locator) -> Problem:
+        if self.rule_id is None:
+            return locate.rulebook_problem(self.rulebook_path, self.message)
+        return locate.rule_problem(self.rule_id, self.field, self.message, *self.path)
+
+
+def era_random(seed: int, era: Era) -> random.Random:
+    """The era's own generator: its draws do not depend on the other eras (each era's check is
+    cached apart, `engine.quality.era_cache`)."""
+    return random.Random(f"{seed}:{era.start}")
+
+
+def checked_era(book: Rulebook, era: Era, seed: int) -> tuple[list[EraFinding], EraReport]:
+    """`check_era`, from lint's cache when these rules were checked before for this era."""
+    key = era_key(book, era, seed)
+    found = recall(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    result = check_era(book, era, era_random(seed, era))
+    remember(key, result)
+    return result
+
+
+def check_era(book: Rulebook, era: Era, rng: random.Random) -> tuple[list[EraFinding], EraReport]:
     """Reachability of every placement in force, and conflicting placements, in one era."""
     year = era.start
     outcome = book.info.outcome
     search = Search(book, year)
-    problems: list[Problem] = []
+    problems: list[EraFinding] = []
     report = EraReport(era, {})
     tried: list[list[CaseRecord]] = []
     # Every placement of the ladder that exists this year, and every "not applicable" placement
@@ -100,16 +135,17 @@ def check_era(
             )
             if producers:
                 problems.append(
-                    locate.rule_problem(
+                    EraFinding(
+                        message + f"; rules that conclude it: {', '.join(r.id for r in producers)}",
                         producers[0].id,
                         "when",
-                        message + f"; rules that conclude it: {', '.join(r.id for r in producers)}",
                     )
                 )
             else:
                 problems.append(
-                    locate.rulebook_problem(
-                        ("outcome", "ladder"), message + "; no rule in force concludes it"
+                    EraFinding(
+                        message + "; no rule in force concludes it",
+                        rulebook_path=("outcome", "ladder"),
                     )
                 )
     # Conflicts: witnesses, their pairwise mixtures, and random dossiers over the era's alphabet.
@@ -136,13 +172,13 @@ def check_era(
                 continue
             seen.add(key)
             problems.append(
-                locate.rule_problem(
-                    conflict.rules[-1],
-                    "then",
+                EraFinding(
                     f"two placements for one dossier under the rules for report years {era.label}: "
                     f"{' and '.join(repr(v) for v in conflict.values)} by rules {', '.join(dict.fromkeys(conflict.rules))}; "
                     f"dossier: {describe_case(records)}",
+                    conflict.rules[-1],
                     "then",
+                    ("then",),
                 )
             )
     return problems, report
@@ -190,10 +226,9 @@ def lint(
         return LintResult(problems, book)
     example_problems, outcomes = check_examples(book, locate)
     problems.extend(example_problems)
-    rng = random.Random(seed)
     reports = []
     for era in eras(book):
-        era_problems, report = check_era(book, era, locate, rng)
-        problems.extend(era_problems)
+        findings, report = checked_era(book, era, seed)
+        problems.extend(finding.located(locate) for finding in findings)
         reports.append(report)
     return LintResult(problems, book, len(outcomes), reports)
