@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError
+from engine.load.cache import load_rulebook_cached
 from engine.load.rulebook import Rulebook
-from engine.load.rules import load_rulebook
 
 GIT_PREFIX = "git:"
 
@@ -116,7 +116,7 @@ def load_side(spec: str, rules_dir: Path, repo_start: Path) -> RulebookSide:
     path inside a revision.
     """
     with side_directory(spec, rules_dir, repo_start) as (label, path, commit):
-        return RulebookSide(spec, label, load_rulebook(path, display_root=label), commit)
+        return RulebookSide(spec, label, load_rulebook_cached(path, display_root=label), commit)
 
 
 @contextmanager

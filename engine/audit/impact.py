@@ -286,6 +286,8 @@ JobResult = tuple[Outcome, Outcome, str | None, int | None, bool]
 def _flips(
     base: RulebookSide, head: RulebookSide, before: Outcome, after: Outcome, diff: RulesDiff
 ) -> list[Flip]:
+    if before.findings == after.findings:
+        return []  # nothing flipped (always so when the dossier was assessed once)
     order = {subject: i for i, subject in enumerate(head.book.conclusions)}
     subjects = sorted(
         {*before.findings, *after.findings}, key=lambda s: (order.get(s, len(order)), s)

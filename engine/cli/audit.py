@@ -17,6 +17,7 @@ from engine.cli.common import (
     EXIT_FINDING,
     format_choice,
     guarded,
+    load_rules,
     output_option,
     resolve_rules_dir,
     rules_dir_option,
@@ -54,13 +55,12 @@ def _sides(
     base: str, head: str | None, rules_dir: Path | None, repo: Path | None
 ) -> tuple[RulebookSide, RulebookSide]:
     from engine.audit.gitsource import RulebookSide, load_side
-    from engine.load.rules import load_rulebook
 
     working = resolve_rules_dir(rules_dir)
     start = repo or Path.cwd()
     old = load_side(base, working, start)
     if head is None:
-        new = RulebookSide(str(working), str(working), load_rulebook(working))
+        new = RulebookSide(str(working), str(working), load_rules(working))
     else:
         new = load_side(head, working, start)
     return old, new
