@@ -75,7 +75,8 @@ def _as_json(path: object) -> object:
     import yaml
 
     with open(str(path), encoding="utf-8") as handle:
-        return json.loads(json.dumps(yaml.safe_load(handle), default=str))
+        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return json.loads(json.dumps(data, default=str))
 
 
 @pytest.mark.parametrize(
