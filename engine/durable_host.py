@@ -1,9 +1,10 @@
 """The one module that touches durable_rules, with a workaround for each of its known traps.
 
 Traps handled here (see docs/durable-rules-notes.md):
-- the stock Host starts timer threads that crash after `delete_state`: `_run` is a no-op;
-- `set_rulesets` mutates its argument: we hand it a fresh copy;
-- a ruleset name registers once per Host: rulesets are content-addressed and cached;
+- the stock Host starts timer threads that crash after `delete_state`: no stock Host is made;
+  rulesets are created with the C call `create_ruleset`, from a JSON text written here (so the
+  caller's definition is never mutated, as the stock `set_rulesets` would);
+- one registration per ruleset: rulesets are content-addressed and cached;
 - deleting a session where no action ran segfaults: every session opens with a `$open` fact
   that a no-op rule matches;
 - exceptions inside actions are swallowed: each action records its error, re-raised after;
@@ -16,8 +17,9 @@ Traps handled here (see docs/durable-rules-notes.md):
 - the stock dispatch loop (Host → Ruleset.do_actions → Closure → Promise → action_callback)
   costs more than the rules themselves: `_Ruleset` drives the same C calls directly
   (`assert_fact`, `start_action_for_state`, `update_state`, `complete_and_start_action`), in
-  the same order, and hands the action the matched facts by alias. Rulesets are still
-  registered through the stock Host, which keeps its parsing of the definition.
+  the same order, and hands the action the matched facts by alias. The engine is given the
+  definition as the stock `Ruleset` would give it: every rule without its `run` (the action's
+  name, kept here), keys sorted.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ try:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import durable_rules_engine as _native
-        from durable import engine as _durable
 except ImportError as exc:
     # A stock build of durable-rules 2.0.28 on Python 3.13 imports with "undefined symbol:
     # PyEval_CallObject" (or, with GCC 14, does not build): it needs a one-line source patch.
@@ -48,20 +49,6 @@ MAX_LIVE_SESSIONS = 1000
 Frames = Mapping[str, Mapping[str, Any]]
 # An action gets the matched facts by alias and returns the facts to assert next.
 Action = Callable[[Frames], list[dict[str, Any]]]
-
-
-class _QuietHost(_durable.Host):  # type: ignore[misc]
-    """durable's Host without its background threads (they segfault after delete_state)."""
-
-    def __init__(self, resolve: Callable[[str], Callable[[Any], None]]) -> None:
-        self._resolve = resolve
-        super().__init__()
-
-    def _run(self) -> None:
-        return None
-
-    def get_action(self, action_name: str) -> Callable[[Any], None]:
-        return self._resolve(action_name)
 
 
 class Session:
@@ -104,7 +91,7 @@ class Session:
                 if new["t"] in self.consumed:
                     code, _ = ruleset.post({**new, "sid": self.sid})
                     if code == _OBSERVED:
-                        raise _durable.MessageObservedException(new)
+                        raise EngineFault(f"engine rejected fact {new.get('id')} as a duplicate")
         except Exception as exc:  # durable would swallow it into the session state
             self.errors.append(f"{action_name}: {type(exc).__name__}: {exc}")
 
@@ -120,7 +107,7 @@ class _Ruleset:
     def __init__(self, handle: Any, actions: Mapping[str, str], registered: str) -> None:
         self.handle = handle
         self.actions = dict(actions)  # rule name -> the action name in its `run`
-        self.registered = registered  # the name the stock host knows it by
+        self.registered = registered  # the name it was created under
 
     def post(self, fact: dict[str, Any]) -> tuple[int, int]:
         """Assert `fact`: the engine's result code, and the state handle to run actions on."""
@@ -149,14 +136,7 @@ class DurableHost:
         self._rulesets: dict[str, _Ruleset] = {}
         self._by_content: dict[str, _Ruleset] = {}
         self._sessions: dict[str, Session] = {}
-        self._host = _QuietHost(self._resolve)
         self._counter = 0
-
-    def _resolve(self, action_name: str) -> Callable[[Any], None]:
-        def never(closure: Any) -> None:  # actions run through _Ruleset, not the stock loop
-            raise EngineFault(f"stock dispatch reached for {action_name}")
-
-        return never
 
     def ensure_ruleset(self, name: str, definition: Mapping[str, Any]) -> None:
         """Register `definition` under `name` once. A definition already registered under
@@ -164,19 +144,26 @@ class DurableHost:
         the name becomes an alias of the same engine ruleset."""
         if name in self._rulesets:
             return
-        text = json.dumps(dict(definition), sort_keys=True, ensure_ascii=False)
-        same = self._by_content.get(text)
+        actions = {rule: str(body.get("run", rule)) for rule, body in definition.items()}
+        text = json.dumps(
+            {
+                rule: {k: v for k, v in body.items() if k != "run"}
+                for rule, body in definition.items()
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        content = text + "\0" + json.dumps(actions, sort_keys=True, ensure_ascii=False)
+        same = self._by_content.get(content)
         if same is not None:
             self._rulesets[name] = same
             return
-        actions = {rule: str(body.get("run", rule)) for rule, body in definition.items()}
         try:
-            # A fresh copy: the definition is plain JSON data.
-            self._host.set_rulesets({name: json.loads(text)})
+            handle = _native.create_ruleset(name, text)
         except Exception as exc:
             raise EngineFault(f"durable_rules refused ruleset {name}: {exc}") from exc
-        ruleset = _Ruleset(self._host.get_ruleset(name)._handle, actions, name)
-        self._rulesets[name] = self._by_content[text] = ruleset
+        ruleset = _Ruleset(handle, actions, name)
+        self._rulesets[name] = self._by_content[content] = ruleset
 
     def ruleset(self, name: str) -> _Ruleset:
         return self._rulesets[name]
@@ -216,7 +203,7 @@ class DurableHost:
         finally:
             del self._sessions[sid]
             if opened:
-                self._host.delete_state(self._rulesets[ruleset].registered, sid)
+                _native.delete_state(self._rulesets[ruleset].handle, sid)
 
     @property
     def live_sessions(self) -> int:

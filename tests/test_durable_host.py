@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import subprocess
+import sys
 from typing import Any
 
 import pytest
+import support
 
 from engine.durable_host import MAX_LIVE_SESSIONS, DurableHost, Frames
 from engine.errors import EngineFault
@@ -232,3 +235,25 @@ def test_the_compiler_puts_absences_right_after_the_phase_fact() -> None:
             assert aliases[0] == "ph"
             negated = [alias.endswith("$not") for alias in aliases[1:]]
             assert negated == sorted(negated, reverse=True), aliases
+
+
+def test_no_thread_is_started_and_the_stock_engine_module_is_not_imported() -> None:
+    """The stock Host starts timer threads that inject events into sessions and crash after
+    `delete_state`: rulesets are created with the C call instead, and no Host is ever made."""
+    code = (
+        "import sys, threading\n"
+        "import engine.durable_host as host\n"
+        "from engine.cli.common import load_rules\n"
+        "from engine.assessment import assess_with_history\n"
+        "from engine.load.dossier import load_dossier\n"
+        "from pathlib import Path\n"
+        "book = load_rules(None)\n"
+        "path = Path('evidence/peru/2007.yaml')\n"
+        "result = assess_with_history(book, load_dossier(path, book), path)\n"
+        "print(result.tier, threading.active_count(), 'durable.engine' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=support.ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Tier", "2", "1", "False"]

@@ -383,7 +383,7 @@ def test_the_validation_report_names_both_versions() -> None:
 def test_a_durable_rules_that_does_not_import_is_named_with_the_fix() -> None:
     """On Python 3.13 a stock build of durable-rules 2.0.28 fails to import; say what to run."""
     code = (
-        "import sys; sys.modules['durable'] = None\n"
+        "import sys; sys.modules['durable_rules_engine'] = None\n"
         "from engine.errors import EngineFault\n"
         "try:\n"
         "    import engine.durable_host\n"
