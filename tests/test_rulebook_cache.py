@@ -128,6 +128,7 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(store: Path, tmp_path: Path, dam
     good = load_rulebook_cached(rules, "rules")
     (entry,) = entries(store)
     entry.write_bytes(damage)
+    cache.forget_loaded()  # as a new process: read the entry
     again = load_rulebook_cached(rules, "rules")
     assert again.sha256 == good.sha256 and len(again.rules) == len(good.rules)
     assert pickle.loads(entry.read_bytes()).sha256 == good.sha256  # repaired
@@ -142,7 +143,29 @@ def test_an_entry_for_other_rules_under_the_same_name_is_not_trusted(
     other = pickle.loads(entry.read_bytes())
     other.sha256 = "0" * 64
     entry.write_bytes(pickle.dumps(other))
+    cache.forget_loaded()
     assert load_rulebook_cached(rules, "rules").sha256 == load_rulebook(rules).sha256
+
+
+def test_a_process_reads_an_entry_once_and_keeps_the_rulebook(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    first = load_rulebook_cached(rules, "rules")
+    cache.forget_loaded()
+    second = load_rulebook_cached(rules, "rules")  # read from the entry
+    assert second is not first and second.sha256 == first.sha256
+
+    def unpickle(entry: Path) -> None:
+        raise AssertionError("the entry was read again")
+
+    monkeypatch.setattr(cache, "read_entry", unpickle)
+    assert load_rulebook_cached(rules, "rules") is second
+    edit = rules / "parameters.yaml"
+    edit.write_text(edit.read_text() + "\n# a comment: other bytes, another rulebook\n")
+    monkeypatch.setattr(cache, "read_entry", lambda entry: None)
+    changed = load_rulebook_cached(rules, "rules")  # other rules: never served from memory
+    assert changed is not second and changed.sha256 != second.sha256
 
 
 def test_an_unwritable_cache_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,8 +19,8 @@ from engine.audit.diff_rules import rule_changes
 from engine.audit.gitsource import side_directory
 from engine.audit.versioning import VersionVerdict, declared_version, version_verdict
 from engine.errors import InputError, Problem
+from engine.load.cache import load_rulebook_cached
 from engine.load.rulebook import Rulebook
-from engine.load.rules import load_rulebook
 from engine.reason.inference import shown_value
 
 
@@ -126,7 +126,7 @@ def check_against_base(spec: str, rules_dir: Path, head: Rulebook, repo_start: P
     """
     with side_directory(spec, rules_dir, repo_start) as (label, path, _commit):
         try:
-            base = load_rulebook(path, display_root=label)
+            base = load_rulebook_cached(path, display_root=label)
         except InputError as exc:
             verdict = version_verdict(
                 None,

@@ -45,6 +45,12 @@ KEEP = 16  # entries kept; older ones are removed after a write
 PREFIX = "rulebook-"
 SUFFIX = ".pickle"
 
+# Rulebooks this process read from the cache, by directory and key: a process that loads the same rules again
+# (the web app on each request, a test suite running commands in-process) gets the same object
+# without unpickling it again. A loaded rulebook is never changed in place.
+_LOADED: dict[tuple[str, str], Rulebook] = {}
+_LOADED_KEPT = 4
+
 _ENGINE = Path(__file__).resolve().parent.parent
 _LOADER_SOURCES = ("__init__.py", "errors.py", "models", "load")
 _ENGINE_DIGEST: str | None = None
@@ -166,6 +172,12 @@ def _prune(directory: Path, prefix: str, keep: int) -> None:
             old.unlink()
 
 
+def forget_loaded() -> None:
+    """Drop the rulebooks this process remembers: the next load reads the disk (tests use it to
+    act as a new process would)."""
+    _LOADED.clear()
+
+
 def load_rulebook_cached(root: Path, display_root: str | None = None) -> Rulebook:
     """`load_rulebook(root, display_root)`, read from the cache when the same rules were loaded
     by the same engine before."""
@@ -180,14 +192,22 @@ def load_rulebook_cached(root: Path, display_root: str | None = None) -> Ruleboo
         key = cache_key(rules_sha256, shown)
     except InputError:  # a malformed limit in the environment: the fresh load reports it
         return load_rulebook(root, display_root)
+    remembered = (str(directory), key)
+    book = _LOADED.get(remembered)
+    if book is not None:
+        return book
     entry = directory / f"{PREFIX}{key}{SUFFIX}"
     book = _read(entry, rules_sha256, shown)
     if book is not None:
         touch(entry)
-        return book
-    book = load_rulebook(root, display_root)
-    if book.sha256 == rules_sha256:  # the files did not change while they were read
+    else:
+        book = load_rulebook(root, display_root)
+        if book.sha256 != rules_sha256:  # the files changed while they were read
+            return book
         write_entry(directory, entry, book)
+    if len(_LOADED) >= _LOADED_KEPT:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[remembered] = book
     return book
 
 
