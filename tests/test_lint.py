@@ -89,6 +89,7 @@ def test_lint_command_reports_success(result: object, monkeypatch: pytest.Monkey
         display: str | None = None,
         seed: int = linting.SEED,
         evidence: Path | None = None,
+        jobs: int = 1,
     ) -> object:
         same = (
             root.resolve() == support.RULES
@@ -97,7 +98,7 @@ def test_lint_command_reports_success(result: object, monkeypatch: pytest.Monkey
             and evidence is not None
             and evidence.resolve() == support.EVIDENCE
         )
-        return result if same else real(root, display, seed, evidence)
+        return result if same else real(root, display, seed, evidence, jobs)
 
     monkeypatch.setattr(linting, "lint", once)
     run = support.run_cli("lint")
@@ -260,3 +261,15 @@ def test_an_unreadable_cache_entry_is_checked_again(
     checked.clear()
     lint(rules, "rules")
     assert len(checked) == 2
+
+
+def test_eras_checked_on_two_processes_give_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIP_ASSESS_CACHE", "off")
+    rules = _broken_workspace(tmp_path, "conflicting-placements") / "rules"
+    one, two = lint(rules, "rules", jobs=1), lint(rules, "rules", jobs=2)
+    assert one.problems and two.problems == one.problems
+    assert [(r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in two.eras] == [
+        (r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in one.eras
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from engine import __version__
+from engine.cli.batch import jobs_option, worker_count
 from engine.cli.common import (
     EXIT_FINDING,
     format_option,
@@ -91,9 +92,14 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
     default=None,
     help="Check the placement histories in this directory too (default: ./evidence if it exists).",
 )
+@jobs_option
 @guarded
 def lint_command(
-    rules_dir: Path | None, verbose: bool, base: str | None = None, evidence: Path | None = None
+    rules_dir: Path | None,
+    verbose: bool,
+    base: str | None = None,
+    evidence: Path | None = None,
+    jobs: int | None = None,
 ) -> None:
     """Check the rulebook: schema, legal texts, parameters, examples, reachability, conflicts.
 
@@ -118,7 +124,7 @@ def lint_command(
         )
     if evidence is None and Path("evidence").is_dir():
         evidence = Path("evidence")
-    result = lint(root, evidence=evidence)
+    result = lint(root, evidence=evidence, jobs=worker_count(jobs))
     problems = list(result.problems)
     if base is not None and result.book is not None:
         from engine.cli.audit import base_problems

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.audit.versioning import version_format_message
+from engine.batch.pool import run
 from engine.errors import InputError, Problem
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
@@ -83,15 +84,36 @@ def era_random(seed: int, era: Era) -> random.Random:
     return random.Random(f"{seed}:{era.start}")
 
 
-def checked_era(book: Rulebook, era: Era, seed: int) -> tuple[list[EraFinding], EraReport]:
-    """`check_era`, from lint's cache when these rules were checked before for this era."""
-    key = era_key(book, era, seed)
-    found = recall(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    result = check_era(book, era, era_random(seed, era))
-    remember(key, result)
-    return result
+EraCheck = tuple[list["EraFinding"], "EraReport"]
+
+
+@dataclass(frozen=True)
+class _EraJob:
+    """The check of one era (by index), as a job for worker processes (`engine.batch.pool`)."""
+
+    book: Rulebook
+    seed: int
+    eras: list[Era]
+
+    def __call__(self, index: int) -> EraCheck:
+        era = self.eras[index]
+        return check_era(self.book, era, era_random(self.seed, era))
+
+
+def checked_eras(book: Rulebook, seed: int, jobs: int = 1) -> list[EraCheck]:
+    """`check_era` for every era, in order: from lint's cache when these rules were checked
+    before for an era, the others on up to `jobs` worker processes (eras are independent)."""
+    all_eras = eras(book)
+    keys = [era_key(book, era, seed) for era in all_eras]
+    found: list[EraCheck | None] = [recall(key) for key in keys]
+
+    def keep(_: int, index: int, check: EraCheck) -> None:
+        remember(keys[index], check)
+        found[index] = check
+
+    missing = [index for index, check in enumerate(found) if check is None]
+    run(_EraJob(book, seed, all_eras), missing, jobs, keep)
+    return [check for check in found if check is not None]
 
 
 def check_era(book: Rulebook, era: Era, rng: random.Random) -> tuple[list[EraFinding], EraReport]:
@@ -200,11 +222,16 @@ class LintResult:
 
 
 def lint(
-    root: Path, display: str | None = None, seed: int = SEED, evidence: Path | None = None
+    root: Path,
+    display: str | None = None,
+    seed: int = SEED,
+    evidence: Path | None = None,
+    jobs: int = 1,
 ) -> LintResult:
     """Lint a rules directory; loading problems are reported as they are, then nothing else runs.
 
     `evidence`: a directory whose placement histories must be possible under the rulebook.
+    `jobs`: worker processes for the eras' checks (1: in this process).
     """
     try:
         book = load_rulebook(root, display)
@@ -227,8 +254,7 @@ def lint(
     example_problems, outcomes = check_examples(book, locate)
     problems.extend(example_problems)
     reports = []
-    for era in eras(book):
-        findings, report = checked_era(book, era, seed)
+    for findings, report in checked_eras(book, seed, jobs):
         problems.extend(finding.located(locate) for finding in findings)
         reports.append(report)
     return LintResult(problems, book, len(outcomes), reports)
