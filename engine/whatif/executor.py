@@ -7,8 +7,9 @@ the order of `items` and are computed by the same code from the same inputs, eve
 the same results; tests hold the Dask path to the local one, byte for byte.
 
 - :class:`InProcess`: no worker (the default for one worker).
-- :class:`LocalProcesses`: `concurrent.futures` worker processes, started fresh ("spawn"), from
-  the standard library.
+- :class:`LocalProcesses`: `concurrent.futures` worker processes from the standard library,
+  started as the batch pool starts them (`engine.batch.pool.start_context`: forked from a
+  single-threaded process, so they need not import the engine again; else a fork server).
 - :class:`DaskCluster`: a running Dask `distributed` scheduler (`--scheduler ADDRESS`); its
   workers need tip-assess installed. Dask does the scheduling and the transport.
 """
@@ -16,11 +17,11 @@ the same results; tests hold the Dask path to the local one, byte for byte.
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol, TypeVar
 
+from engine.batch.pool import start_context
 from engine.errors import InputError
 
 S = TypeVar("S")
@@ -91,7 +92,7 @@ class LocalProcesses:
         progress: Progress | None = None,
     ) -> list[Any]:
         results: list[Any] = [None] * len(items)
-        context = multiprocessing.get_context("spawn")
+        context = start_context()
         with ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=_install, initargs=(shared,)
         ) as pool:
