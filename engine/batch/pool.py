@@ -61,12 +61,24 @@ def chunk_size(items: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
 
 
+# What a worker imports to run any job of the engine: the fork server imports it once, and each
+# worker forked from it starts with it (a worker started fresh would import it again).
+PRELOAD = [
+    "engine.batch.assess",
+    "engine.audit.impact",
+    "engine.quality.lint",
+    "engine.whatif.sensitivity",
+]
+
+
 def start_context() -> BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
-        return multiprocessing.get_context("forkserver")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
     return multiprocessing.get_context("spawn")
 
 
