@@ -143,7 +143,12 @@ def test_the_command_gives_identical_bytes_for_one_and_two_workers(ws: Path) -> 
 def dask_scheduler() -> Iterator[str]:
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        # ":0": the scheduler's HTTP server on a free port (":8787" clashes with a cluster started by
+        # another pytest-xdist worker at the same time).
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
     )
     try:
         yield str(cluster.scheduler_address)
