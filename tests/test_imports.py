@@ -68,3 +68,36 @@ def test_one_assessment_imports_no_batch_audit_corpus_or_quality_code() -> None:
         )
         == set()
     )
+
+
+BUILT = """
+import json, sys
+import pydantic
+from engine.cli.main import main
+try:
+    main(sys.argv[1:], prog_name="tip-assess")
+except SystemExit:
+    pass
+import engine.models as models
+print(json.dumps(sorted(
+    name for name, value in vars(models).items()
+    if isinstance(value, type) and issubclass(value, pydantic.BaseModel)
+    and value.__pydantic_complete__
+)), file=sys.stderr)
+"""
+
+
+def test_an_assessment_from_the_cached_rules_builds_only_the_validators_it_uses() -> None:
+    """Models build their validators when first used (`defer_build`): a rulebook read from the
+    cache is not validated again, so an assessment builds those of the dossier and the history
+    only (the rule models' would cost a new process about 80 ms)."""
+    support.run_process("assess", "evidence/peru/2007.yaml")  # the rules are in the cache now
+    done = subprocess.run(
+        [sys.executable, "-c", BUILT, "assess", "evidence/peru/2007.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=support.ROOT,
+        timeout=120,
+    )
+    built = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "Dossier" in built and built <= {"Dossier", "History"}, built

@@ -263,4 +263,5 @@ def load_rulebook(
     problems = check_rulebook(book)
     if problems:
         raise InputError(problems)
+    book.fill_caches()
     return book

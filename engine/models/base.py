@@ -30,9 +30,14 @@ def empty_dict() -> dict[Any, Any]:
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors: a misspelt key must never be silently ignored."""
+    """Unknown keys are errors: a misspelt key must never be silently ignored.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    Validators are built when a model is first validated (`defer_build`): a command that reads
+    the rulebook from the on-disk cache never validates a rule, and spares building them. Code
+    that makes a model from values already validated uses `model_construct`, which builds none.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- years and parameters

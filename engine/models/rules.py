@@ -82,7 +82,9 @@ class Rule(Strict):
         """The rule's condition as conjunctions; an `otherwise` rule adds 'no other conclusion'."""
         alts = [[]] if self.when is None else alternatives(self.when)
         if self.otherwise:
-            default: Pattern = AbsencePattern(none=FindingPattern(finding=self.then.conclude))
+            default: Pattern = AbsencePattern.model_construct(
+                none=FindingPattern.model_construct(finding=self.then.conclude)
+            )
             alts = [[*patterns, default] for patterns in alts]
         return alts
 

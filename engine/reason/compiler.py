@@ -125,7 +125,7 @@ def _evidence_tests(book: Rulebook, pattern: EvidencePattern, year: int) -> list
     other: list[dict[str, Any]] = []
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
-        comparison = test if isinstance(test, Comparison) else Comparison(eq=test)
+        comparison = test if isinstance(test, Comparison) else Comparison.model_construct(eq=test)
         for op, operand in comparison.operators():
             if op == "exists":
                 other.append({"$ex" if operand else "$nex": {field_name: 1}})
@@ -388,7 +388,7 @@ def compile_year(book: Rulebook, year: int) -> CompiledRuleset:
             "id": plan.weighing.id,
             "stratum": plan.stratum,
             "thresholds": plan.thresholds,
-            "weigh": plan.weighing.weigh.model_dump(mode="json", by_alias=True),
+            "weigh": book.weigh_data(plan.weighing),
         }
         for plan in plans
     ]

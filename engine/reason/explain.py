@@ -128,7 +128,7 @@ def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> l
 @lru_cache(maxsize=1024, typed=True)
 def _equals(value: Any) -> Comparison:
     """A literal where-test as the comparison it stands for (built once per literal)."""
-    return Comparison(eq=value)
+    return Comparison.model_construct(eq=value)
 
 
 _CONDITIONS: dict[tuple[int, str], tuple[EvidencePattern, str]] = {}
@@ -142,7 +142,9 @@ def _condition(pattern: EvidencePattern, field_name: str) -> str:
         if len(_CONDITIONS) > 4096:
             _CONDITIONS.clear()
         test = pattern.where[field_name]
-        single = EvidencePattern(evidence=pattern.evidence, where={field_name: test})
+        single = EvidencePattern.model_construct(
+            evidence=pattern.evidence, where={field_name: test}
+        )
         found = (pattern, describe_pattern(single).split(" with ", 1)[-1])
         _CONDITIONS[key] = found
     return found[1]

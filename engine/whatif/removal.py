@@ -72,7 +72,7 @@ def could_match(book: Rulebook, fact: InputFact, pattern: EvidencePattern) -> bo
     for name, test in pattern.where.items():
         spec = kind.fields.get(name)
         recorded = spec is not None and name in fact.values
-        comparison = test if isinstance(test, Comparison) else Comparison(eq=test)
+        comparison = test if isinstance(test, Comparison) else Comparison.model_construct(eq=test)
         for op, operand in comparison.operators():
             if op == "exists":
                 if bool(operand) != recorded:
