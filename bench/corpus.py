@@ -49,15 +49,20 @@ def _restamped(text: str, year: int) -> str:
     return SOURCE_FILE.sub(lambda m, y=year: f"{m.group(1)}{y}/", dossier, count=1)
 
 
-def restamp(original: Path, years: list[int], dest: Path) -> list[Path]:
-    """The dossier `original` for each of `years`, in dest/<country>-<stem>/<year>.yaml, with
-    its placement history beside it and each year's sources under dest/sources/<year>/."""
-    folder = dest / f"{original.parent.name}-{original.stem}"
+def _series(original: Path, folder: Path) -> str:
+    """A folder for copies of `original`, with its placement history; the original's text."""
     folder.mkdir(parents=True)
     history = original.parent / "history.yaml"
     if history.is_file():
         shutil.copy(history, folder / "history.yaml")
-    text = original.read_text(encoding="utf-8")
+    return original.read_text(encoding="utf-8")
+
+
+def restamp(original: Path, years: list[int], dest: Path) -> list[Path]:
+    """The dossier `original` for each of `years`, in dest/<country>-<stem>/<year>.yaml, with
+    its placement history beside it and each year's sources under dest/sources/<year>/."""
+    folder = dest / f"{original.parent.name}-{original.stem}"
+    text = _series(original, folder)
     made = []
     for year in years:
         _write_sources(dest, year)
@@ -79,11 +84,7 @@ def replicate(dest: Path, count: int) -> Path:
         # (Honduras 2002 and 2007), each replicated across every report year.
         round_number = series // len(originals) + 1
         folder = dest / f"{original.parent.name}-{original.stem}-{round_number:03d}"
-        folder.mkdir(parents=True)
-        history = original.parent / "history.yaml"
-        if history.is_file():
-            shutil.copy(history, folder / "history.yaml")
-        text = original.read_text(encoding="utf-8")
+        text = _series(original, folder)
         for year in YEARS:
             if made == count:
                 break

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from engine import __version__
 from engine.quality.eras import Era, eras
 from engine.quality.examples import case_inputs, run_case
-from engine.quality.lint import lint
+from engine.quality.lint import LintResult, lint
 from engine.quality.search import Search
 
 BROKEN = Path(__file__).resolve().parent / "broken_rulebooks"
@@ -185,6 +185,10 @@ def _count_era_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return checked
 
 
+def _reports(result: LintResult) -> list[tuple[object, ...]]:
+    return [(r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in result.eras]
+
+
 def test_a_second_lint_reads_every_era_from_the_cache_and_says_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -197,9 +201,7 @@ def test_a_second_lint_reads_every_era_from_the_cache_and_says_the_same(
     second = lint(rules, "rules")
     assert checked == []
     assert second.problems == first.problems
-    assert [(r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in second.eras] == [
-        (r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in first.eras
-    ]
+    assert _reports(second) == _reports(first)
 
 
 def test_a_change_to_rules_of_one_era_checks_only_that_era_again(
@@ -270,6 +272,4 @@ def test_eras_checked_on_two_processes_give_what_one_process_gives(
     rules = _broken_workspace(tmp_path, "conflicting-placements") / "rules"
     one, two = lint(rules, "rules", jobs=1), lint(rules, "rules", jobs=2)
     assert one.problems and two.problems == one.problems
-    assert [(r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in two.eras] == [
-        (r.era, r.witnesses, r.dossiers, r.conflicting_findings) for r in one.eras
-    ]
+    assert _reports(two) == _reports(one)
