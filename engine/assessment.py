@@ -108,19 +108,23 @@ def assess(
     extra_inputs: list[InputFact] | None = None,
     extra_sha256: str | None = None,
     explain: bool = True,
+    findings: bool = True,
 ) -> Assessment:
     """Assess one dossier under the rules in force for `year` (default: its report year).
 
-    `explain` false is for callers that read only the placement, status and findings (a batch
-    row, an impact comparison): the document is the summary (`_summary`: no evidence, graph,
-    why-not, default reasons, rules or evidence still needed) and the rules' explanation
-    sentences are left out. Such a document is never rendered as a report."""
+    `explain` false is for callers that read only the placement, status and findings (an impact
+    comparison): the document is the summary (`_summary`: no evidence, graph, why-not, default
+    reasons, rules or evidence still needed) and the rules' explanation sentences are left out.
+    `findings` false as well (a batch row) leaves the findings out of the summary too: the
+    document has no `findings` key. Such documents are never rendered as reports."""
     dossier = loaded.dossier
     assessed_year = dossier.report_year if year is None else year
     compiled = compiled_for(book, assessed_year)
     inputs = dossier_inputs(loaded, book) + list(extra_inputs or [])
     result = infer(book, compiled, inputs, explain=explain)
-    document = _document(book, loaded, assessed_year, compiled, result, extra_sha256, explain)
+    document = _document(
+        book, loaded, assessed_year, compiled, result, extra_sha256, explain, findings or explain
+    )
     return Assessment(document, result, compiled)
 
 
@@ -218,7 +222,10 @@ def _document(
     result: InferenceResult,
     extra_sha256: str | None,
     explain: bool = True,
+    with_findings: bool = True,
 ) -> dict[str, Any]:
+    if not with_findings:
+        return _summary(book, loaded, year, compiled, result, extra_sha256, None)
     outcome = book.info.outcome
     placement = result.conclusions.get(outcome.conclusion)
     tier = placement.value if placement else None
@@ -398,7 +405,7 @@ def _summary(
     compiled: CompiledRuleset,
     result: InferenceResult,
     extra_sha256: str | None,
-    findings: list[dict[str, Any]],
+    findings: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     """The document's answer and provenance: placement, status, findings and their
     justifications, conflicts, hashes. The whole document adds the explanation to it."""
@@ -415,7 +422,7 @@ def _summary(
     }
     if extra_sha256:
         provenance["history_sha256"] = extra_sha256
-    return {
+    document: dict[str, Any] = {
         "schema": SCHEMA,
         "country": dossier.country,
         "report_year": dossier.report_year,
@@ -437,6 +444,9 @@ def _summary(
         ],
         "provenance": provenance,
     }
+    if findings is None:  # a batch row's document: no findings at all, never an empty list
+        del document["findings"]
+    return document
 
 
 def _required_unconcluded(book: Rulebook, year: int, result: InferenceResult) -> list[str]:

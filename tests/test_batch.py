@@ -385,3 +385,19 @@ def test_progress_defaults_to_a_bar_on_a_terminal_and_a_periodic_line_otherwise(
 def test_input_errors_in_discovery_name_the_path() -> None:
     with pytest.raises(InputError, match="nowhere: no such file or directory"):
         find_dossiers([Path("nowhere")])
+
+
+def test_a_rows_assessment_leaves_the_findings_out_and_agrees_with_the_full_one() -> None:
+    """A batch row reads placement, status and fragility: its assessment builds no findings
+    (the document has no `findings` key, so nothing can mistake it for one without any)."""
+    from engine.assessment import assess
+
+    book = support.rulebook()
+    for country, year in (("Peru", 2007), ("Bolivia", 2007), ("Albania", 2001)):
+        loaded = support.dossier(country, year)
+        full = assess(book, loaded)
+        row = assess(book, loaded, explain=False, findings=False)
+        summary = assess(book, loaded, explain=False)
+        assert "findings" not in row.document and summary.document["findings"]
+        for key in ("tier", "status", "placement_rule", "conflicts", "provenance"):
+            assert row.document[key] == full.document[key] == summary.document[key], key

@@ -100,6 +100,7 @@ class AssessJob:
                 self.use_history,
                 self.with_fragility,
                 explain=False,  # a row reads placement, status and fragility only
+                findings=False,
             )
         except InputError as exc:
             return Row(dossier, ERROR, problems=tuple(p.render() for p in exc.problems))

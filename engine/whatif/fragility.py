@@ -299,14 +299,16 @@ def assess_with_fragility(
     use_history: bool = True,
     with_fragility: bool = True,
     explain: bool = True,
+    findings: bool = True,
 ) -> Assessment:
     """Assess as `tip-assess assess` does (history beside the dossier), with the fragility of
-    the placement unless `with_fragility` is false (`explain`: see `assessment.assess`)."""
+    the placement unless `with_fragility` is false (`explain`, `findings`: see
+    `assessment.assess`)."""
     assessed_year = loaded.dossier.report_year if year is None else year
     extra, extra_sha = history_inputs(
         book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
     )
-    result = assess(book, loaded, year, extra, extra_sha, explain)
+    result = assess(book, loaded, year, extra, extra_sha, explain, findings)
     if with_fragility:
         attach_fragility(book, loaded, result, extra, extra_sha)
     return result
