@@ -136,14 +136,15 @@ def assess_with_history(
     history_path: Path | None = None,
     use_history: bool = True,
     explain: bool = True,
+    findings: bool = True,
 ) -> Assessment:
     """Assess as `tip-assess assess` does: with the placement history beside the dossier (or
-    `history_path`), unless `use_history` is false."""
+    `history_path`), unless `use_history` is false (`explain`, `findings`: see `assess`)."""
     assessed_year = loaded.dossier.report_year if year is None else year
     extra, extra_sha256 = history_inputs(
         book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
     )
-    return assess(book, loaded, year, extra, extra_sha256, explain)
+    return assess(book, loaded, year, extra, extra_sha256, explain, findings)
 
 
 def _justification(book: Rulebook, justification: Justification) -> dict[str, Any]:

@@ -125,3 +125,33 @@ def test_a_rulebooks_digest_is_the_same_for_years_of_one_era_and_changes_with_th
         True,
         True,
     ]
+
+
+def test_an_outcome_read_from_the_inference_is_what_the_document_says(base: Rulebook) -> None:
+    """`Outcome.of` reads the findings, their rules and premises from the inference; the
+    assessment document's findings must say the same, for every corpus dossier."""
+    from engine.assessment import assess_with_history
+    from engine.audit.impact import Outcome
+    from engine.load.dossier import load_dossier
+
+    paths = sorted(support.EVIDENCE.glob("*/20*.yaml"))
+    assert len(paths) >= 15
+    for path in paths:
+        result = assess_with_history(base, load_dossier(path, base), path, explain=False)
+        findings = result.document["findings"]
+        outcome = Outcome.of(result)
+        assert outcome.findings == {f["subject"]: f["value"] for f in findings}, path
+        assert outcome.by_rule == {
+            f["subject"]: sorted({j["rule"] for j in f["justifications"]}) for f in findings
+        }, path
+        assert outcome.premises == {
+            f["subject"]: sorted(
+                {
+                    p.removeprefix("finding:")
+                    for j in f["justifications"]
+                    for p in j["premises"]
+                    if p.startswith("finding:")
+                }
+            )
+            for f in findings
+        }, path

@@ -41,26 +41,29 @@ class Outcome:
 
     @classmethod
     def of(cls, result: Assessment) -> Outcome:
-        doc = result.document
+        """Read from the inference itself: the findings, the rules that drew each and the
+        findings each rests on (what the document's findings would say, without building them;
+        a test holds the two together)."""
+        conclusions = result.result.conclusions
         return cls(
             tier=result.tier,
             status=result.status,
-            placement_rule=doc["placement_rule"],
-            findings={f["subject"]: f["value"] for f in doc["findings"]},
+            placement_rule=result.document["placement_rule"],
+            findings={subject: derived.value for subject, derived in conclusions.items()},
             by_rule={
-                f["subject"]: sorted({j["rule"] for j in f["justifications"]})
-                for f in doc["findings"]
+                subject: sorted({j.rule_id for j in derived.justifications})
+                for subject, derived in conclusions.items()
             },
             premises={
-                f["subject"]: sorted(
+                subject: sorted(
                     {
-                        p.removeprefix("finding:")
-                        for j in f["justifications"]
-                        for p in j["premises"]
-                        if p.startswith("finding:")
+                        premise.removeprefix("finding:")
+                        for j in derived.justifications
+                        for premise in j.premises
+                        if premise.startswith("finding:")
                     }
                 )
-                for f in doc["findings"]
+                for subject, derived in conclusions.items()
             },
         )
 
@@ -218,7 +221,9 @@ def _outcome(book: Rulebook, loaded: LoadedDossier, path: Path, use_history: boo
     """Assess as `tip-assess assess` would: with the placement history beside the dossier."""
     try:
         # An impact compares placements and findings, not explanations.
-        result = assess_with_history(book, loaded, path, use_history=use_history, explain=False)
+        result = assess_with_history(
+            book, loaded, path, use_history=use_history, explain=False, findings=False
+        )
         return Outcome.of(result)
     except InputError as exc:
         return Outcome(problems=[p.render() for p in exc.problems])
