@@ -84,7 +84,7 @@ def era_random(seed: int, era: Era) -> random.Random:
     return random.Random(f"{seed}:{era.start}")
 
 
-EraCheck = tuple[list["EraFinding"], "EraReport"]
+EraCheck = tuple[list[EraFinding], EraReport]
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def checked_eras(book: Rulebook, seed: int, jobs: int = 1) -> list[EraCheck]:
     return [check for check in found if check is not None]
 
 
-def check_era(book: Rulebook, era: Era, rng: random.Random) -> tuple[list[EraFinding], EraReport]:
+def check_era(book: Rulebook, era: Era, rng: random.Random) -> EraCheck:
     """Reachability of every placement in force, and conflicting placements, in one era."""
     year = era.start
     outcome = book.info.outcome
