@@ -414,3 +414,29 @@ def test_the_loader_reads_every_value_as_pyyaml_does(tmp_path: Path) -> None:
         assert repr(ours) == repr(theirs), (
             path
         )  # the same types too (1 is not True, 2007 not '2007')
+
+
+class _Shrunk(type(Path())):  # type: ignore[misc]
+    """A path whose stat says the file is smaller than it is (it grew after the stat)."""
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        real = super().stat(follow_symlinks=follow_symlinks)
+        fields = list(real)
+        fields[6] = 10  # st_size
+        return os.stat_result(fields)
+
+
+def test_a_file_that_grew_after_its_stat_is_read_whole_and_still_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading asks for what stat promised and one byte more; a file that grew since is read
+    on, up to the limit and one byte, and refused past the limit."""
+    from engine.errors import InputError
+    from engine.load.yamlsource import read_bounded
+
+    grown = tmp_path / "grown.yaml"
+    grown.write_bytes(b"x" * 100)
+    assert read_bounded(_Shrunk(grown), "grown.yaml") == b"x" * 100
+    monkeypatch.setenv("TIP_ASSESS_MAX_FILE_BYTES", "50")
+    with pytest.raises(InputError, match="a file of more than 50 bytes"):
+        read_bounded(_Shrunk(grown), "grown.yaml")
