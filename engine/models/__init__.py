@@ -30,6 +30,8 @@ from engine.models.conditions import (
     Pattern,
     PositivePattern,
     alternatives,
+    equals,
+    no_conclusion,
 )
 from engine.models.evidence import (
     Dossier,
@@ -114,6 +116,8 @@ __all__ = [
     "Weighing",
     "YearRange",
     "alternatives",
+    "equals",
+    "no_conclusion",
     "normalise_space",
     "year_span",
 ]

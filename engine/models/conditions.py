@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -167,3 +168,17 @@ def alternatives(condition: Condition) -> list[list[Pattern]]:
     if isinstance(condition, AllOf):
         return list(map(list, [condition.all]))
     return [list(alt.all) for alt in condition.any]
+
+
+@lru_cache(maxsize=4096, typed=True)
+def equals(value: Literal_) -> Comparison:
+    """A literal where-test as the comparison it stands for: made once per literal (patterns are
+    immutable), without validation (the literal was validated with its rule)."""
+    return Comparison.model_construct(eq=value)
+
+
+@lru_cache(maxsize=4096)
+def no_conclusion(subject: str) -> AbsencePattern:
+    """'No conclusion on `subject`': what an `otherwise` rule adds, and what a weighing waits for
+    (made once per subject)."""
+    return AbsencePattern.model_construct(none=FindingPattern.model_construct(finding=subject))

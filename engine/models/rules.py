@@ -13,13 +13,12 @@ from pydantic import (
 
 from engine.models.base import IDENT, RULE_ID, Strict, YearRange, empty_dict, empty_list
 from engine.models.conditions import (
-    AbsencePattern,
     Condition,
-    FindingPattern,
     ParamRef,
     Pattern,
     _by_key,
     alternatives,
+    no_conclusion,
 )
 
 
@@ -82,9 +81,7 @@ class Rule(Strict):
         """The rule's condition as conjunctions; an `otherwise` rule adds 'no other conclusion'."""
         alts = [[]] if self.when is None else alternatives(self.when)
         if self.otherwise:
-            default: Pattern = AbsencePattern.model_construct(
-                none=FindingPattern.model_construct(finding=self.then.conclude)
-            )
+            default: Pattern = no_conclusion(self.then.conclude)
             alts = [[*patterns, default] for patterns in alts]
         return alts
 

@@ -32,6 +32,8 @@ from engine.models import (
     Rule,
     ScalarValue,
     Weighing,
+    equals,
+    no_conclusion,
 )
 
 OPEN_TYPE = "$open"
@@ -125,7 +127,7 @@ def _evidence_tests(book: Rulebook, pattern: EvidencePattern, year: int) -> list
     other: list[dict[str, Any]] = []
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
-        comparison = test if isinstance(test, Comparison) else Comparison.model_construct(eq=test)
+        comparison = test if isinstance(test, Comparison) else equals(test)
         for op, operand in comparison.operators():
             if op == "exists":
                 other.append({"$ex" if operand else "$nex": {field_name: 1}})
@@ -221,9 +223,23 @@ def term_subject(weighing: Weighing, index: int, silent: bool = False) -> str:
     return f"{weighing.concludes}#{weighing.id}#{'s' if silent else 't'}{index}"
 
 
+_EXPANDED: dict[int, tuple[Weighing, tuple[list[Rule], Rule]]] = {}
+
+
 def expand_weighing(weighing: Weighing) -> tuple[list[Rule], Rule]:
     """A weighing as engine rules for its evidence terms and silence cases, plus the node that
-    stands for the weighing itself in stratification (it needs every term settled first)."""
+    stands for the weighing itself in stratification (it needs every term settled first).
+    Made once per weighing in a process (each era's compile expands the same weighings)."""
+    found = _EXPANDED.get(id(weighing))
+    if found is None or found[0] is not weighing:
+        if len(_EXPANDED) > 1024:
+            _EXPANDED.clear()
+        found = _EXPANDED[id(weighing)] = (weighing, _expand(weighing))
+    matchers, node = found[1]
+    return list(matchers), node
+
+
+def _expand(weighing: Weighing) -> tuple[list[Rule], Rule]:
     spec = weighing.weigh
     matchers: list[Rule] = []
     waits: list[Pattern] = []
@@ -250,13 +266,27 @@ def expand_weighing(weighing: Weighing) -> tuple[list[Rule], Rule]:
         then=Conclusion.model_construct(conclude=spec.conclude, value=""),
         otherwise=False,
         explain=None,
+        **_no_defaults(),
     )
     return matchers, node
 
 
+def _no_defaults(verified: bool = True) -> dict[str, Any]:
+    """The other fields of an internal rule, given outright: `model_construct` would otherwise
+    call each default factory, inspecting its signature every time."""
+    return {
+        "status": "stable",
+        "verified": verified,
+        "note": None,
+        "references": [],
+        "examples": [],
+        "changelog": [],
+    }
+
+
 def _waits_for(subject: str) -> AbsencePattern:
     """Stratification only: the weighing runs after every producer of `subject` has finished."""
-    return AbsencePattern.model_construct(none=FindingPattern.model_construct(finding=subject))
+    return no_conclusion(subject)
 
 
 def _matcher(weighing: Weighing, suffix: str, subject: str, condition: Any) -> Rule:
@@ -270,7 +300,7 @@ def _matcher(weighing: Weighing, suffix: str, subject: str, condition: Any) -> R
         then=Conclusion.model_construct(conclude=subject, value="matched"),
         otherwise=False,
         explain=None,
-        verified=weighing.verified,
+        **_no_defaults(weighing.verified),
     )
 
 

@@ -9,7 +9,6 @@ each other: every rule that fired must evaluate as satisfied here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from engine.load.rulebook import Rulebook
@@ -27,6 +26,7 @@ from engine.models import (
     ScalarValue,
     Weighing,
     alternatives,
+    equals,
 )
 from engine.reason.inference import Derived, InferenceResult, describe_pattern, shown_value
 
@@ -97,7 +97,7 @@ def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> l
     failures: list[str] = []
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
-        comparison = test if isinstance(test, Comparison) else _equals(test)
+        comparison = test if isinstance(test, Comparison) else equals(test)
         recorded = record.values.get(field_name)
         actual = _comparable(ctx.book, record.kind, field_name, recorded)
         for op, operand in comparison.operators():
@@ -123,12 +123,6 @@ def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> l
                 failures.append(f"{_condition(pattern, field_name)} (recorded: {shown})")
                 break
     return failures
-
-
-@lru_cache(maxsize=1024, typed=True)
-def _equals(value: Any) -> Comparison:
-    """A literal where-test as the comparison it stands for (built once per literal)."""
-    return Comparison.model_construct(eq=value)
 
 
 _CONDITIONS: dict[tuple[int, str], tuple[EvidencePattern, str]] = {}

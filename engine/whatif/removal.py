@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
-from engine.models import AbsencePattern, Comparison, EvidencePattern, InputFact
+from engine.models import AbsencePattern, Comparison, EvidencePattern, InputFact, equals
 from engine.reason.compiler import CompiledRuleset, WeighingPlan
 from engine.reason.inference import InferenceResult, TermKey, weigh_plan
 
@@ -72,7 +72,7 @@ def could_match(book: Rulebook, fact: InputFact, pattern: EvidencePattern) -> bo
     for name, test in pattern.where.items():
         spec = kind.fields.get(name)
         recorded = spec is not None and name in fact.values
-        comparison = test if isinstance(test, Comparison) else Comparison.model_construct(eq=test)
+        comparison = test if isinstance(test, Comparison) else equals(test)
         for op, operand in comparison.operators():
             if op == "exists":
                 if bool(operand) != recorded:
