@@ -19,6 +19,9 @@ never cached, so its problems are reported as without a cache.
 
 Entries are pickles: the cache directory is created private to the user (mode 0700), and only
 what this module wrote there is read back.
+
+A process keeps the rulebooks it has read (a few, by cache directory and key), so loading the
+same rules again in one process costs only the digest of their files.
 """
 
 from __future__ import annotations
@@ -45,9 +48,9 @@ KEEP = 16  # entries kept; older ones are removed after a write
 PREFIX = "rulebook-"
 SUFFIX = ".pickle"
 
-# Rulebooks this process read from the cache, by directory and key: a process that loads the same rules again
-# (the web app on each request, a test suite running commands in-process) gets the same object
-# without unpickling it again. A loaded rulebook is never changed in place.
+# Rulebooks this process read from the cache, by directory and key: a process that loads the
+# same rules again (the web app on each request, a test suite running commands in-process) gets
+# the same object without unpickling it again. A loaded rulebook is never changed in place.
 _LOADED: dict[tuple[str, str], Rulebook] = {}
 _LOADED_KEPT = 4
 
