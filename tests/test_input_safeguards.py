@@ -440,3 +440,14 @@ def test_a_file_that_grew_after_its_stat_is_read_whole_and_still_capped(
     monkeypatch.setenv("TIP_ASSESS_MAX_FILE_BYTES", "50")
     with pytest.raises(InputError, match="a file of more than 50 bytes"):
         read_bounded(_Shrunk(grown), "grown.yaml")
+
+
+def test_the_narrative_is_folded_on_exactly_the_white_space_of_re() -> None:
+    """SourceText splits words with str.split; quotes are folded with re's \\s (normalise_space).
+    Both must treat every character alike, or a quote could fail to match its narrative."""
+    import sys as _sys
+
+    spaces = [chr(c) for c in range(_sys.maxunicode + 1) if re.match(r"\s", chr(c))]
+    assert spaces == [chr(c) for c in range(_sys.maxunicode + 1) if chr(c).isspace()]
+    text = "a" + "b".join(spaces) + "c"
+    assert SourceText(text).folded == " ".join(re.findall(r"\S+", text))
