@@ -67,6 +67,10 @@ class _Frame:
         self.mark = False  # a mapping has read its key and waits for the value
 
 
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_END, _DOCUMENT_START = yaml.SequenceEndEvent, yaml.DocumentStartEvent
+
 _RESOLVER = yaml.SafeLoader("")
 _SKIPPED_EVENTS = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
 _STR = "tag:yaml.org,2002:str"
@@ -143,20 +147,21 @@ class _Builder:
         entries = self.entries
         max_nodes = self.max_nodes
         get_event, check_event = loader.get_event, loader.check_event
+        fast, resolved_first = _FAST_STRINGS, _RESOLVED_FIRST
         while check_event():
             event = get_event()
             kind = type(event)
             if kind in _SKIPPED_EVENTS:
                 continue
             line = event.start_mark.line + 1
-            if kind is yaml.DocumentStartEvent:
+            if kind is _DOCUMENT_START:
                 documents += 1
                 if documents > 1:
                     raise self.fail(
                         line, "malformed YAML: expected a single document, found a second one"
                     )
                 continue
-            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            if kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
                 if frame.anchor is not None:
                     self._close_anchor(frame.anchor, frame.value, frame.path)
@@ -164,19 +169,30 @@ class _Builder:
                 if not stack:
                     root = value
                     continue
-                self._attach(stack[-1], value, line)
+                outer = stack[-1]
+                if isinstance(outer.value, dict):
+                    outer.value[outer.key] = value
+                    outer.mark = False
+                else:
+                    outer.value.append(value)
                 continue
             parent = stack[-1] if stack else None
             if parent is not None and not parent.mark and type(parent.value) is dict:
-                if kind is not yaml.ScalarEvent:
+                if kind is not _SCALAR:
                     raise self.fail(line, "a mapping key must be a plain value, not a collection")
                 self.nodes += 1
                 if self.nodes > max_nodes:
                     self._count(line, 0)
                 if event.anchor is not None:
                     self._anchor(event, line)
+                # `_reads_as_string`, inline (here and for values): most scalars are plain words.
+                tag, text = event.tag, event.value
                 key: Any = (
-                    event.value if _reads_as_string(event) else self._key(event, line, parent.path)
+                    text
+                    if fast
+                    and (tag is None or tag == "!")
+                    and (not event.implicit[0] or (text and text[0] not in resolved_first))
+                    else self._key(event, line, parent.path)
                 )
                 if key in parent.value:
                     raise InputError.single(
@@ -198,17 +214,24 @@ class _Builder:
                     entries.append((path, parent.key_line))
             else:
                 path = self._child_path(parent, line)
-            if kind is yaml.ScalarEvent:
+            if kind is _SCALAR:
                 anchor = self._anchor(event, line) if event.anchor is not None else None
                 self.nodes += 1
                 if self.nodes > max_nodes:
                     self._count(line, 0)
                 if parent is None:
                     self._record(path, line, override=False)
-                value = event.value if _reads_as_string(event) else self._scalar(event, line)
+                tag, text = event.tag, event.value
+                value = (
+                    text
+                    if fast
+                    and (tag is None or tag == "!")
+                    and (not event.implicit[0] or (text and text[0] not in resolved_first))
+                    else self._scalar(event, line)
+                )
                 if anchor is not None:
                     self._close_anchor(anchor, value, path)
-            elif kind is yaml.AliasEvent:
+            elif kind is _ALIAS:
                 value = self._alias(event, path, line)
             else:  # MappingStartEvent or SequenceStartEvent
                 if len(stack) >= self.max_depth:
@@ -228,13 +251,16 @@ class _Builder:
                 self._count(line)
                 if parent is None:
                     self._record(path, line, override=False)
-                container: dict[Any, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
+                container: dict[Any, Any] | list[Any] = {} if kind is _MAPPING_START else []
                 stack.append(_Frame(container, path, anchor))
                 continue
             if parent is None:
                 root = value
+            elif isinstance(parent.value, dict):
+                parent.value[parent.key] = value
+                parent.mark = False
             else:
-                self._attach(parent, value, line)
+                parent.value.append(value)
         return root
 
     def _child_path(self, parent: _Frame | None, line: int) -> PathKey:
@@ -254,13 +280,6 @@ class _Builder:
                     limits.exceeded("records", f"more than {self.max_records} records"),
                 )
         return path
-
-    def _attach(self, parent: _Frame, value: Any, line: int) -> None:
-        if isinstance(parent.value, dict):
-            parent.value[parent.key] = value
-            parent.mark = False
-        else:
-            parent.value.append(value)
 
     def _key(self, event: Any, line: int, path: PathKey) -> Any:
         tag = self._tag(event)
