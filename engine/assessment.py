@@ -453,13 +453,24 @@ def _summary(
 def _required_unconcluded(book: Rulebook, year: int, result: InferenceResult) -> list[str]:
     """`required` conclusions some rule in force could draw and none did: evidence still needed
     (others, e.g. a trigger that simply did not fire, may legitimately stay unconcluded)."""
-    concluded_somewhere = {rule.then.conclude for rule in book.rules_in_force(year)}
-    concluded_somewhere |= {w.concludes for w in book.weighings_in_force(year)}
-    return [
-        subject
-        for subject, spec in book.conclusions.items()
-        if spec.required and subject in concluded_somewhere and subject not in result.conclusions
-    ]
+    return [s for s in _required_in_force(book, year) if s not in result.conclusions]
+
+
+_REQUIRED: dict[tuple[int, int], tuple[Rulebook, list[str]]] = {}
+
+
+def _required_in_force(book: Rulebook, year: int) -> list[str]:
+    """The `required` conclusions some rule or weighing in force in `year` can draw, in the
+    vocabulary's order (once per rulebook and year: a fragility sweep asks for each change)."""
+    found = _REQUIRED.get((id(book), year))
+    if found is None or found[0] is not book:
+        if len(_REQUIRED) > 256:
+            _REQUIRED.clear()
+        concluded = {rule.then.conclude for rule in book.rules_in_force(year)}
+        concluded |= {w.concludes for w in book.weighings_in_force(year)}
+        subjects = [s for s, spec in book.conclusions.items() if spec.required and s in concluded]
+        found = _REQUIRED[(id(book), year)] = (book, subjects)
+    return found[1]
 
 
 def status_of(book: Rulebook, year: int, result: InferenceResult, completeness: str) -> str:
