@@ -261,3 +261,10 @@ def test_scan_features_keeps_backgrounds_rules_and_outlines() -> None:
     assert [s.name for s in hits] == ["Ruritania is on Tier 2"]
     assert scenarios_expecting(scenarios, "Ruritania", 2008, "Tier 2") == []
     assert scan_features(FIXTURE / "no-such-dir") == []
+
+
+def test_the_years_assessed_once_are_written_as_spans() -> None:
+    from engine.audit.impact_render import year_spans
+
+    assert year_spans([2001, 2002, 2003, 2009, 2011, 2012]) == "2001–2003, 2009, 2011–2012"
+    assert year_spans([2007]) == "2007"

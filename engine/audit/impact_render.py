@@ -6,6 +6,7 @@ from engine.assessment import canonical_json
 from engine.audit.diff_model import AFFECTING, EDITORIAL
 from engine.audit.gitsource import RulebookSide
 from engine.audit.impact import DossierImpact, Flip, ImpactReport
+from engine.models import year_span
 
 
 def _book(side: RulebookSide, quote: str = "") -> str:
@@ -50,14 +51,14 @@ def _entry_lines(entry: DossierImpact) -> list[str]:
 
 
 def year_spans(years: list[int]) -> str:
-    """`2001-2003, 2009`: sorted years, runs of consecutive ones as spans."""
+    """Sorted years as runs of consecutive ones, each written by `year_span`."""
     spans: list[list[int]] = []
     for year in years:
         if spans and year == spans[-1][1] + 1:
             spans[-1][1] = year
         else:
             spans.append([year, year])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    return ", ".join(year_span(a, b) for a, b in spans)
 
 
 def _identical_note(report: ImpactReport) -> list[str]:

@@ -32,6 +32,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from engine import __version__
@@ -54,7 +55,7 @@ SUFFIX = ".pickle"
 _LOADED: dict[tuple[str, str], Rulebook] = {}
 _LOADED_KEPT = 4
 
-_ENGINE = Path(__file__).resolve().parent.parent
+ENGINE_DIR = Path(__file__).resolve().parent.parent
 _LOADER_SOURCES = ("__init__.py", "errors.py", "models", "load")
 _ENGINE_DIGEST: str | None = None
 
@@ -69,20 +70,27 @@ def cache_dir() -> Path | None:
     return base / "tip-assess"
 
 
+def source_files_digest(paths: Iterable[Path]) -> str:
+    """sha256 of engine source files, each named by its path under `engine/` (a cache keyed by
+    it is stale as soon as the code that made an entry changes)."""
+    files: list[tuple[str, bytes]] = []
+    for file in paths:
+        try:
+            files.append((file.relative_to(ENGINE_DIR).as_posix(), file.read_bytes()))
+        except OSError:  # no source (e.g. a frozen build): the version must do
+            files.append((file.name, b"unreadable"))
+    return digest_files(files)
+
+
 def engine_digest() -> str:
     """sha256 of the engine source that turns rule files into a Rulebook (computed once)."""
     global _ENGINE_DIGEST
     if _ENGINE_DIGEST is None:
-        files: list[tuple[str, bytes]] = []
+        found: list[Path] = []
         for name in _LOADER_SOURCES:
-            path = _ENGINE / name
-            found = sorted(path.glob("*.py")) if path.is_dir() else [path]
-            for file in found:
-                try:
-                    files.append((file.relative_to(_ENGINE).as_posix(), file.read_bytes()))
-                except OSError:  # no source (e.g. a frozen build): the version must do
-                    files.append((file.name, b"unreadable"))
-        _ENGINE_DIGEST = digest_files(files)
+            path = ENGINE_DIR / name
+            found += sorted(path.glob("*.py")) if path.is_dir() else [path]
+        _ENGINE_DIGEST = source_files_digest(found)
     return _ENGINE_DIGEST
 
 

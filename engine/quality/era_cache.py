@@ -22,8 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from engine import __version__
-from engine.load.cache import cache_dir, read_entry, touch, write_entry
-from engine.load.common import digest_files
+from engine.load.cache import (
+    ENGINE_DIR,
+    cache_dir,
+    read_entry,
+    source_files_digest,
+    touch,
+    write_entry,
+)
 from engine.load.rulebook import Rulebook
 from engine.quality.eras import Era
 
@@ -31,7 +37,6 @@ PREFIX = "lint-era-"
 KEEP = 64  # entries kept: a few rulebooks' worth of eras
 FORMAT = "1"  # the layout of an entry
 
-_ENGINE = Path(__file__).resolve().parent.parent
 _SOURCE_DIGEST: str | None = None
 
 
@@ -39,13 +44,7 @@ def source_digest() -> str:
     """sha256 of every Python file of the engine (computed once per process)."""
     global _SOURCE_DIGEST
     if _SOURCE_DIGEST is None:
-        files = []
-        for path in sorted(_ENGINE.rglob("*.py")):
-            try:
-                files.append((path.relative_to(_ENGINE).as_posix(), path.read_bytes()))
-            except OSError:  # no source (a frozen build): the version must do
-                files.append((path.name, b"unreadable"))
-        _SOURCE_DIGEST = digest_files(files)
+        _SOURCE_DIGEST = source_files_digest(sorted(ENGINE_DIR.rglob("*.py")))
     return _SOURCE_DIGEST
 
 
