@@ -19,7 +19,9 @@ Traps handled here (see docs/durable-rules-notes.md):
   (`assert_fact`, `start_action_for_state`, `update_state`, `complete_and_start_action`), in
   the same order, and hands the action the matched facts by alias. The engine is given the
   definition as the stock `Ruleset` would give it: every rule without its `run` (the action's
-  name, kept here), keys sorted.
+  name, kept here), keys sorted;
+- `json.dumps` builds a new encoder on every call: facts are written by one C encoder built
+  here, and a sweep's input facts are written once (`encode_fact`), the same text as before.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.errors import EngineFault
 
@@ -51,6 +53,35 @@ Frames = Mapping[str, Mapping[str, Any]]
 Action = Callable[[Frames], list[dict[str, Any]]]
 
 
+class Encoded(NamedTuple):
+    """A fact already written as JSON but for its session: `body` is the text the engine
+    would be given for the fact's dict, without the closing brace (see :func:`encode_fact`).
+    A what-if sweep asserts the same facts in many sessions: each is written once."""
+
+    t: str
+    body: str
+
+
+Fact = dict[str, Any] | Encoded
+_HEADS: dict[str, str] = {}  # fact type -> the text before its id
+
+
+def encode_fact(fact_type: str, fact_id: str, values_text: str) -> Encoded:
+    """The fact `{"t": fact_type, "id": fact_id, **values}`, where `values_text` is
+    `json_text(values)`: the very text `post` would write for that dict."""
+    head = _HEADS.get(fact_type)
+    if head is None:
+        head = _HEADS[fact_type] = '{"t": ' + _encode(fact_type) + ', "id": '
+    head += _encode(fact_id)
+    inner = values_text[1:-1]
+    return Encoded(fact_type, head + ", " + inner if inner else head)
+
+
+def json_text(values: Mapping[str, Any]) -> str:
+    """`values` written as the engine is given facts (key order kept)."""
+    return _encode(values)
+
+
 class Session:
     """One isolated inference run; collects action errors to re-raise after each assert."""
 
@@ -68,15 +99,23 @@ class Session:
         self.actions = actions
         self.consumed = consumed
         self.errors: list[str] = []
+        self.sid_suffix = ', "sid": ' + _encode(sid) + "}"
 
-    def assert_fact(self, fact: dict[str, Any]) -> None:
+    def assert_fact(self, fact: Fact) -> None:
         """Assert a fact and run every firing it causes to quiescence."""
-        if fact["t"] not in self.consumed:
+        if isinstance(fact, Encoded):
+            if fact.t not in self.consumed:
+                return
+            text = fact.body + self.sid_suffix
+        elif fact["t"] not in self.consumed:
             return
+        else:
+            text = _encode({**fact, "sid": self.sid})
         ruleset = self.host.ruleset(self.ruleset)
-        code, state = ruleset.post({**fact, "sid": self.sid})
+        code, state = ruleset.post_text(text)
         if code == _OBSERVED:
-            self.errors.append(f"engine rejected fact {fact.get('id')} as a duplicate")
+            fact_id = json.loads(text).get("id")
+            self.errors.append(f"engine rejected fact {fact_id} as a duplicate")
         elif code != _NOT_HANDLED:
             ruleset.run_actions(state, self.fire)
         if self.errors:
@@ -97,8 +136,29 @@ class Session:
 
 
 _NOT_HANDLED, _OBSERVED = 1, 2  # result codes of the engine's assert_fact
-# One encoder for every fact: `json.dumps` with a non-default option builds a new one per call.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_writer() -> Callable[[Any], str]:
+    """`json.JSONEncoder(ensure_ascii=False).encode`, for the dicts and strings facts are made
+    of. Each call of `encode` builds a new C encoder and a closure before it writes a byte:
+    the one C encoder is built here, once (the same text; tests hold the two together)."""
+    stock = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return stock.encode
+    c_encode = make(
+        None, stock.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
+
+    def write(value: Any) -> str:
+        if isinstance(value, str):
+            return stock.encode(value)
+        return "".join(c_encode(value, 0))
+
+    return write
+
+
+_encode = _json_writer()
 
 
 class _Ruleset:
@@ -111,7 +171,11 @@ class _Ruleset:
 
     def post(self, fact: dict[str, Any]) -> tuple[int, int]:
         """Assert `fact`: the engine's result code, and the state handle to run actions on."""
-        code, state = _native.assert_fact(self.handle, _encode(fact))
+        return self.post_text(_encode(fact))
+
+    def post_text(self, text: str) -> tuple[int, int]:
+        """Assert a fact written as JSON (see `post`)."""
+        code, state = _native.assert_fact(self.handle, text)
         return int(code), int(state)
 
     def run_actions(self, state: int, fire: Callable[[_Ruleset, str, Frames], None]) -> None:
@@ -171,7 +235,7 @@ class DurableHost:
     def run(
         self,
         ruleset: str,
-        inputs: Iterable[dict[str, Any]],
+        inputs: Iterable[Fact],
         actions: Mapping[str, Action],
         consumed: frozenset[str],
         phases: int,

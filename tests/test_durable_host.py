@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 import support
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.durable_host import MAX_LIVE_SESSIONS, DurableHost, Frames
+from engine.durable_host import (
+    MAX_LIVE_SESSIONS,
+    DurableHost,
+    Encoded,
+    Frames,
+    _encode,
+    encode_fact,
+    json_text,
+)
 from engine.errors import EngineFault
 
 OPEN, PHASE = "$open", "$phase"
@@ -257,3 +268,39 @@ def test_no_thread_is_started_and_the_stock_engine_module_is_not_imported() -> N
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["Tier", "2", "1", "False"]
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), _VALUES, max_size=6), st.text(), st.text())
+def test_facts_are_written_as_the_stock_json_encoder_writes_them(
+    values: dict[str, Any], fact_type: str, fact_id: str
+) -> None:
+    """The engine gets the very text `json.JSONEncoder(ensure_ascii=False)` writes: the writer
+    built once (durable_host._json_writer) and a fact written ahead of its session alike."""
+    stock = json.JSONEncoder(ensure_ascii=False).encode
+    assert _encode(values) == stock(values)
+    assert _encode(fact_type) == stock(fact_type)
+    written = encode_fact(fact_type, fact_id, json_text(values))
+    fact = {"t": fact_type, "id": fact_id, **values, "sid": "s7"}
+    if set(values) & {"t", "id", "sid"}:
+        return  # a dict cannot hold a key twice; a fact's values never name these
+    assert written.body + ', "sid": "s7"}' == stock(fact)
+
+
+def test_a_fact_written_ahead_fires_as_its_dict_does() -> None:
+    facts = [{"t": "e.x", "id": "i0", "v": 10}, {"t": "e.y", "id": "i1"}]
+    ahead: list[Any] = [
+        encode_fact(
+            str(f["t"]),
+            str(f["id"]),
+            json_text({k: v for k, v in f.items() if k not in ("t", "id")}),
+        )
+        for f in facts
+    ]
+    assert all(isinstance(fact, Encoded) for fact in ahead)
+    assert run(DurableHost(), ahead).fired == run(DurableHost(), facts).fired
+    assert run(DurableHost(), [encode_fact("e.unknown", "i0", "{}")]).fired == []

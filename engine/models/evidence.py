@@ -81,10 +81,11 @@ class InputFact:
     kind: str
     values: dict[str, Any]
     judgment: bool
-    # The values as the engine reads them, by the kind they were converted for: a what-if
-    # sweep posts the same fact run after run. Lives and dies with the fact; not an init field,
-    # so that `dataclasses.replace` (a what-if changing the values) starts the copy afresh.
-    engine_values: dict[int, tuple[Any, dict[str, Any]]] = field(
+    # The values as the engine reads them, written as JSON, by the kind they were converted
+    # for: a what-if sweep posts the same fact run after run. Lives and dies with the fact; not
+    # an init field, so that `dataclasses.replace` (a what-if changing the values) starts the
+    # copy afresh.
+    engine_values: dict[int, tuple[Any, str]] = field(
         default_factory=dict, init=False, compare=False, repr=False, hash=False
     )
 

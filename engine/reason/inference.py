@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.durable_host import DurableHost, Frames, shared_host
+from engine.durable_host import DurableHost, Fact, Frames, encode_fact, json_text, shared_host
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
 from engine.models import AbsencePattern, EvidencePattern, InputFact, Pattern
@@ -306,8 +306,8 @@ class _Actions(Mapping[str, Any]):
         return len(self._rules)
 
 
-def _engine_values(book: Rulebook, fact: InputFact) -> dict[str, Any]:
-    """The fact's values as the engine reads them, converted once per fact and kind."""
+def _values_text(book: Rulebook, fact: InputFact) -> str:
+    """The fact's values as the engine reads them, written as JSON once per fact and kind."""
     kind = book.kinds[fact.kind]
     found = fact.engine_values.get(id(kind))
     if found is not None and found[0] is kind:
@@ -317,8 +317,9 @@ def _engine_values(book: Rulebook, fact: InputFact) -> dict[str, Any]:
         for name, value in sorted(fact.values.items())
         if name in kind.fields
     }
-    fact.engine_values[id(kind)] = (kind, values)
-    return values
+    text = json_text(values)
+    fact.engine_values[id(kind)] = (kind, text)
+    return text
 
 
 def infer(
@@ -344,7 +345,7 @@ def infer(
     # Facts of a type no rule reads are not built (the host would drop them unasserted): a
     # what-if cone reads a few kinds of the many a dossier holds.
     consumed = compiled.consumed_types
-    facts: list[dict[str, Any]] = []
+    facts: list[Fact] = []
     for subject, value in sorted((given or {}).items()):
         engine_id = f"g{len(run.conclusions)}"
         run.conclusions[subject] = Derived(
@@ -360,7 +361,7 @@ def infer(
         run.by_engine_id[engine_id] = fact.record_id
         fact_type = evidence_type(fact.kind)
         if fact_type in consumed:
-            facts.append({"t": fact_type, "id": engine_id, **_engine_values(book, fact)})
+            facts.append(encode_fact(fact_type, engine_id, _values_text(book, fact)))
     actions = _Actions(run, compiled.engine_rules)
     engine.run(
         compiled.name,
