@@ -324,9 +324,9 @@ def test_why_not_targets_the_next_placement_that_exists_that_year() -> None:
 
 
 def test_a_fact_copied_with_new_values_is_read_with_its_new_values() -> None:
-    """A fact keeps its values as the engine reads them (a sweep posts it run after run); a
-    copy made with other values (`dataclasses.replace`, as a what-if does) must not inherit
-    them."""
+    """A fact keeps its values as the engine reads them, written as JSON (a sweep posts it run
+    after run); a copy made with other values (`dataclasses.replace`, as a what-if does) must
+    not inherit them."""
     import dataclasses
 
     from engine.models import InputFact
@@ -342,4 +342,4 @@ def test_a_fact_copied_with_new_values_is_read_with_its_new_values() -> None:
     infer(book, compiled, [none])
     [(_, read_isolated)] = isolated.engine_values.values()
     [(_, read_none)] = none.engine_values.values()
-    assert (read_isolated, read_none) == ({"extent": "isolated"}, {"extent": "none_confirmed"})
+    assert (read_isolated, read_none) == ('{"extent": "isolated"}', '{"extent": "none_confirmed"}')

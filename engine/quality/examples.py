@@ -68,18 +68,22 @@ def run_case(
     given: Mapping[str, str] | None = None,
     completeness: str = "complete",
     explain: bool = True,
+    traces: bool = True,
 ) -> CaseResult:
     """Run the rules in force for `year` over `inputs`, with `given` findings asserted first.
 
     Given findings enter the fact table as conclusions justified by GIVEN, so a rule that would
     conclude the same subject records a duplicate or a conflict instead of a second fact, and an
     `otherwise` rule on that subject stays silent, exactly as if another rule had concluded it.
-    `explain` false leaves the explanation sentences out (a search reads only conclusions).
+    `explain` false leaves the explanation sentences out (a search reads only conclusions);
+    `traces` false, how each weighing was computed (see `infer`).
     """
     header = narrative_fact(book, completeness)
     if header is not None and not any(fact.kind == header.kind for fact in inputs):
         inputs = [*inputs, header]
-    result = infer(book, compiled_for(book, year), inputs, given=given, explain=explain)
+    result = infer(
+        book, compiled_for(book, year), inputs, given=given, explain=explain, traces=traces
+    )
     fired = {
         justification.rule_id
         for derived in result.conclusions.values()

@@ -349,5 +349,7 @@ def run_records(book: Rulebook, year: int, records: list[CaseRecord]) -> CaseRes
     if found is None:
         if len(_RUNS) >= _RUNS_KEPT:
             _RUNS.clear()
-        found = _RUNS[key] = run_case(book, year, case_inputs(book, records, "g"), explain=False)
+        found = _RUNS[key] = run_case(
+            book, year, case_inputs(book, records, "g"), explain=False, traces=False
+        )
     return found

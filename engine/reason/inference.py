@@ -167,9 +167,11 @@ class _Run:
         compiled: CompiledRuleset,
         inputs: dict[str, InputFact],
         explain: bool = True,
+        traces: bool = True,
     ) -> None:
         self.book = book
         self.explain = explain
+        self.traces = traces
         self.compiled = compiled
         self.inputs = inputs
         self.engine_ids: dict[str, str] = {}
@@ -190,6 +192,10 @@ class _Run:
 
     def weigh(self, plan: WeighingPlan) -> list[dict[str, Any]]:
         self.seq += 1
+        if not self.traces:
+            value = weighed_value(plan, self.term_hits, self.conclusions, self.unknown)
+            justification = Justification(plan.weighing.id, 0, [], [], self.seq, None)
+            return self.conclude(plan.weighing.weigh.conclude, value, justification)
         value, summary = weigh_plan(plan, self.term_hits, self.conclusions, self.unknown)
         traces = summary.terms
         premises = list(dict.fromkeys(p for t in traces if t.matched for p in t.premises))
@@ -329,6 +335,7 @@ def infer(
     host: DurableHost | None = None,
     given: Mapping[str, str] | None = None,
     explain: bool = True,
+    traces: bool = True,
 ) -> InferenceResult:
     """Run the compiled rules over the inputs in one fresh engine session.
 
@@ -336,12 +343,14 @@ def infer(
     same subject then records a duplicate or a conflict, and an `otherwise` rule on it stays
     silent, exactly as if another rule had concluded it. Rule examples and scenarios use this.
     `explain` false leaves the rules' explanation sentences unrendered (a what-if sweep reads
-    only the conclusions).
+    only the conclusions). `traces` false also leaves out how each weighing was computed and
+    what it rests on: its conclusion is justified by the weighing's id alone (a what-if probe
+    and lint's search read only values, conflicts and which rules fired).
     """
     engine = host or shared_host()
     engine.ensure_ruleset(compiled.name, compiled.definition)
     table = {fact.record_id: fact for fact in inputs}
-    run = _Run(book, compiled, table, explain)
+    run = _Run(book, compiled, table, explain, traces)
     # Facts of a type no rule reads are not built (the host would drop them unasserted): a
     # what-if cone reads a few kinds of the many a dossier holds.
     consumed = compiled.consumed_types
@@ -439,6 +448,40 @@ def weigh_plan(
     if silence is None and _band(bands, high) != value and spec.undetermined is not None:
         value = spec.undetermined
     return value, WeighingTrace(total, low, high, bands, groups, traces, silence)
+
+
+# A weighing's value depends only on which of its terms matched and on the values of the
+# findings it reads: a what-if sweep, or lint's search, meets the same few combinations again
+# and again.
+_WEIGHED: dict[tuple[Any, ...], tuple[WeighingPlan, str]] = {}
+
+
+def weighed_value(
+    plan: WeighingPlan,
+    term_hits: Mapping[TermKey, list[list[str]]],
+    conclusions: Mapping[str, Derived],
+    unknown: frozenset[str],
+) -> str:
+    """The value `weigh_plan` gives, remembered by all it depends on."""
+    weighing_id = plan.weighing.id
+    spec = plan.weighing.weigh
+    state: list[Any] = [id(plan), unknown]
+    for index, term in enumerate(spec.terms):
+        if term.when is not None:
+            state.append(bool(term_hits.get((weighing_id, index, False))))
+        else:
+            derived = conclusions.get(term.finding or "")
+            state.append(None if derived is None else derived.value)
+    state.extend(bool(term_hits.get((weighing_id, i, True))) for i in range(len(spec.silent)))
+    key = tuple(state)
+    found = _WEIGHED.get(key)
+    if found is not None and found[0] is plan:
+        return found[1]
+    if len(_WEIGHED) > 65536:
+        _WEIGHED.clear()
+    value = weigh_plan(plan, term_hits, conclusions, unknown)[0]
+    _WEIGHED[key] = (plan, value)
+    return value
 
 
 def _group_of(term_group: str | None, index: int) -> str:

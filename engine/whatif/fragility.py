@@ -200,10 +200,12 @@ class Prober:
         if self.use_cones and book is self.book and "" not in kinds and not base.conflicts:
             cone = cone_of(self.base.compiled, kinds)
             given = {s: d.value for s, d in base.conclusions.items() if s not in cone.subjects}
-            result = infer(book, cone.compiled, list(facts.values()), given=given, explain=False)
+            result = infer(
+                book, cone.compiled, list(facts.values()), given=given, explain=False, traces=False
+            )
             return book, result
         compiled = compiled_for(book, self.year) if book is not self.book else self.base.compiled
-        return book, infer(book, compiled, list(facts.values()), explain=False)
+        return book, infer(book, compiled, list(facts.values()), explain=False, traces=False)
 
     def placement(self, changes: Iterable[Change]) -> str | None:
         """The placement with the changes applied (inference only, no document)."""
