@@ -159,6 +159,17 @@ def _json_writer() -> Callable[[Any], str]:
 
 
 _encode = _json_writer()
+# The C scanner, without `json.loads`' three wrappers (typeshed does not declare it).
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _read_json(text: str) -> Any:
+    """A JSON text the engine wrote (it starts with its value): `json.loads(text)`."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)  # not as expected: let json say what is wrong
+    return value if end == len(text) else json.loads(text)
 
 
 class _Ruleset:
@@ -185,7 +196,7 @@ class _Ruleset:
             return
         state_json, message = started[0], started[1]
         while True:
-            [(rule_name, frames)] = json.loads(message).items()
+            [(rule_name, frames)] = _read_json(message).items()
             fire(self, rule_name, frames)
             _native.update_state(self.handle, state_json)
             message = _native.complete_and_start_action(self.handle, state)

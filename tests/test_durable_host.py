@@ -20,6 +20,7 @@ from engine.durable_host import (
     Encoded,
     Frames,
     _encode,
+    _read_json,
     encode_fact,
     json_text,
 )
@@ -304,3 +305,13 @@ def test_a_fact_written_ahead_fires_as_its_dict_does() -> None:
     assert all(isinstance(fact, Encoded) for fact in ahead)
     assert run(DurableHost(), ahead).fired == run(DurableHost(), facts).fired
     assert run(DurableHost(), [encode_fact("e.unknown", "i0", "{}")]).fired == []
+
+
+def test_the_engine_s_json_is_read_as_json_loads_reads_it() -> None:
+    """Action messages are read by the C scanner alone; anything unexpected goes to json.loads."""
+    message = '{"pair": {"f": {"t": "c.flag", "id": "d1", "sid": "s3"}, "y": {"v": 1.5e3}}}'
+    assert _read_json(message) == json.loads(message)
+    assert _read_json(' {"a": [1, null, "\\u00e9"]}') == {"a": [1, None, "\u00e9"]}
+    for broken in ('{"a": 1} trailing', "", "{"):
+        with pytest.raises(json.JSONDecodeError):
+            _read_json(broken)

@@ -14,13 +14,14 @@ it. Otherwise the answer is "cannot tell" and the sweep runs the engine, as befo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
 from engine.models import AbsencePattern, Comparison, EvidencePattern, InputFact, equals
 from engine.reason.compiler import CompiledRuleset, WeighingPlan
-from engine.reason.inference import InferenceResult, TermKey, weigh_plan
+from engine.reason.inference import InferenceResult, TermKey, weighed_value
 
 AbsentPatterns = dict[str, list[EvidencePattern]]  # by evidence kind
 
@@ -106,33 +107,75 @@ def removal_is_inert(
         return False
     plans = {plan.weighing.id: plan for plan in compiled.weighings}
     unknown = frozenset(book.info.outcome.unknown_values)
-    known = set(base.inputs) - {record_id}
-    pending = dict(base.conclusions)
-    weighings = {  # weighing id -> the value it gave, for each weighing that ran
-        j.rule_id: derived.value
-        for derived in base.conclusions.values()
-        for j in derived.justifications
-        if j.weighing is not None
-    }
+    known = set(base.inputs)
+    known.discard(record_id)
+    firings = _firings_of(base)
+    missing = list(firings.findings_awaited)
+    for index in firings.awaiting_input.get(record_id, ()):
+        missing[index] += 1
+    ready = [firings.concludes[i] for i, count in enumerate(missing) if not count]
+    pending = set(base.conclusions)
     confirmed: set[str] = set()
-    progress = True
-    while progress:
-        progress = False
-        for weighing_id, value in weighings.items():
+    while True:
+        while ready:
+            subject = ready.pop()
+            if subject not in pending:
+                continue
+            pending.discard(subject)
+            finding = f"finding:{subject}"
+            known.add(finding)
+            for index in firings.awaiting_finding.get(finding, ()):
+                missing[index] -= 1
+                if not missing[index]:
+                    ready.append(firings.concludes[index])
+        for weighing_id, value in firings.weighings.items():
             if weighing_id not in confirmed and _weighs_the_same(
                 plans[weighing_id], value, base, record_id, known, unknown
             ):
                 confirmed.add(weighing_id)
-                progress = True
-        for subject, derived in list(pending.items()):
-            if any(
-                j.rule_id in confirmed if j.weighing is not None else set(j.premises) <= known
-                for j in derived.justifications
-            ):
-                known.add(f"finding:{subject}")
-                del pending[subject]
-                progress = True
-    return not pending and len(confirmed) == len(weighings)
+                ready.extend(firings.by_weighing[weighing_id])
+        if not ready:
+            return not pending and len(confirmed) == len(firings.weighings)
+
+
+@dataclass(frozen=True)
+class _Firings:
+    """The base run's firings as a worklist: each justification waits for its premises; a
+    finding is drawn again once one of its justifications waits for nothing."""
+
+    concludes: list[str]  # justification -> its subject
+    findings_awaited: list[int]  # justification -> how many findings it reads
+    awaiting_finding: dict[str, list[int]]  # "finding:s" -> the justifications reading it
+    awaiting_input: dict[str, list[int]]  # input record id -> the justifications reading it
+    weighings: dict[str, str]  # weighing id -> the value it gave, for each that ran
+    by_weighing: dict[str, list[str]]  # weighing id -> the subjects it justifies
+
+
+_LAST: list[tuple[InferenceResult, _Firings]] = []  # a sweep asks about one base run at a time
+
+
+def _firings_of(base: InferenceResult) -> _Firings:
+    if _LAST and _LAST[0][0] is base:
+        return _LAST[0][1]
+    firings = _Firings([], [], {}, {}, {}, {})
+    for subject, derived in base.conclusions.items():
+        for j in derived.justifications:
+            if j.weighing is not None:
+                firings.weighings[j.rule_id] = derived.value
+                firings.by_weighing.setdefault(j.rule_id, []).append(subject)
+                continue
+            index = len(firings.concludes)
+            firings.concludes.append(subject)
+            awaited = 0
+            for premise in set(j.premises):
+                if premise in base.inputs:
+                    firings.awaiting_input.setdefault(premise, []).append(index)
+                else:
+                    firings.awaiting_finding.setdefault(premise, []).append(index)
+                    awaited += 1
+            firings.findings_awaited.append(awaited)
+    _LAST[:] = [(base, firings)]
+    return firings
 
 
 def _weighs_the_same(
@@ -170,5 +213,4 @@ def _weighs_the_same(
             return False
     if not touched:  # every match and every finding it read is back: the same total
         return True
-    found, _ = weigh_plan(plan, hits, base.conclusions, unknown)
-    return found == value
+    return weighed_value(plan, hits, base.conclusions, unknown) == value
