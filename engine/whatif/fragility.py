@@ -12,7 +12,9 @@ Changes that cannot matter are skipped: records and judgments of a kind no rule 
 (the compiled ruleset's consumed types), parameters no law item in force names and whose override
 leaves the compiled ruleset unchanged. Each change is tried on the base assessment's input facts
 with the compiled ruleset reused (only the placement is read); the few that move the placement
-take their status from the same inference (`assessment.status_of`). Tests hold the fast path
+take their status from the same inference (`assessment.status_of`). A value change that leaves
+the record passing and failing the same tests as before is skipped, and one that reads as a
+change already tried takes its outcome (`engine.whatif.signature`). Tests hold the fast path
 to a full assessment of the changed dossier.
 """
 
@@ -38,10 +40,12 @@ from engine.whatif.changes import (
     RemoveRecord,
     SetParameter,
     SetValue,
+    UseReading,
     parse_reading,
 )
 from engine.whatif.params import parameter_matters, values_to_try
 from engine.whatif.removal import patterns_read_as_absent, removal_is_inert
+from engine.whatif.signature import Signature, Signatures
 
 KIND_ORDER = {"judgment": 0, "reading": 1, "record": 2, "parameter": 3}
 
@@ -246,13 +250,23 @@ def fragility(
     changes.sort(key=_key)
     result = Fragility(base.tier, base.status, tried=len(changes), skipped=skipped)
     absent = patterns_read_as_absent(base.compiled)
+    signatures = Signatures(book, base.compiled)
+    tried: dict[tuple[str, Signature], tuple[str | None, str]] = {}
     movers: set[int] = set()
     for index, change in enumerate(changes):
         if isinstance(change, RemoveRecord) and removal_is_inert(
             book, base.compiled, base.result, change.target, absent
         ):
             continue  # the base run's firings show nothing hangs on it alone
-        placement, status = prober.outcome([change])
+        key = _reads_as(signatures, prober.facts, change)
+        if key is not None and key[1] == signatures.of(prober.facts[change.target]):
+            continue  # the engine cannot tell the changed record from the one it replaces
+        if key is not None and key in tried:
+            placement, status = tried[key]  # reads as a change already tried
+        else:
+            placement, status = prober.outcome([change])
+            if key is not None:
+                tried[key] = (placement, status)
         if placement != base.tier:
             movers.add(index)
             result.items.append(Item(change, placement, status))
@@ -268,6 +282,16 @@ def fragility(
             if placement != base.tier:
                 result.pairs.append(PairItem(pair, placement, status))
     return result
+
+
+def _reads_as(signatures: Signatures, facts: Facts, change: Change) -> tuple[str, Signature] | None:
+    """The record a value change leaves, as the engine reads it (None: not a value change)."""
+    if not isinstance(change, SetValue | UseReading) or change.target not in facts:
+        return None
+    if isinstance(change, UseReading) and not isinstance(change.alternative, dict):
+        return None  # the record omitted: a removal
+    changed = change.apply_facts(facts)[change.target]
+    return change.target, signatures.of(changed)
 
 
 def compatible(first: Change, second: Change) -> bool:
