@@ -393,3 +393,22 @@ def test_rulesets_alike_but_for_what_a_rule_concludes_get_cones_of_their_own() -
         cone = cone_of(compiled, kinds)
         for name, engine_rule in cone.compiled.engine_rules.items():
             assert engine_rule is compiled.engine_rules[name]
+
+
+def test_a_change_whose_cone_holds_no_placement_leaves_the_placement_as_it_was() -> None:
+    """The sweep skips a change whose cone does not reach the placement; run anyway (on the
+    whole ruleset), each leaves it as it was."""
+    skipped = 0
+    cases = [(support.rulebook(), path) for path in find_dossiers([support.EVIDENCE])]
+    cases += [(toy_book(), toy_path(c)) for c in ("ruritania", "freedonia", "kafiristan")]
+    for book, path in cases:
+        loaded = load_dossier(path, book)
+        base = assess_with_history(book, loaded, path)
+        prober = Prober(book, loaded, base)
+        whole = Prober(book, loaded, base, use_cones=False)
+        changes, _ = candidates(book, loaded, base.document["assessed_year"])
+        for change in changes:
+            if prober.cannot_move([change]):
+                skipped += 1
+                assert whole.placement([change]) == base.tier, (path, change.text)
+    assert skipped >= 5, skipped

@@ -32,7 +32,7 @@ from engine.load.rulebook import Rulebook
 from engine.models import InputFact
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import evidence_type
-from engine.reason.cone import cone_of
+from engine.reason.cone import Cone, cone_of
 from engine.reason.inference import InferenceResult, infer
 from engine.whatif.changes import (
     Change,
@@ -189,6 +189,20 @@ class Prober:
         self.extra_sha = extra_sha256
         self.use_cones = use_cones
 
+    def _cone(self, changes: list[Change]) -> Cone | None:
+        """The cone the changes run through, if they change records only (see `run`)."""
+        kinds = frozenset(str(getattr(change, "record_kind", "")) for change in changes)
+        if not self.use_cones or "" in kinds or self.base.result.conflicts:
+            return None
+        if any(change.apply_book(self.book) is not self.book for change in changes):
+            return None
+        return cone_of(self.base.compiled, kinds)
+
+    def cannot_move(self, changes: Iterable[Change]) -> bool:
+        """True when the placement is not in the changes' cone: it is given, as in the base."""
+        cone = self._cone(list(changes))
+        return cone is not None and self.book.info.outcome.conclusion not in cone.subjects
+
     def run(self, changes: Iterable[Change]) -> tuple[Rulebook, InferenceResult]:
         """The rulebook and the inference with the changes applied (no document).
 
@@ -199,10 +213,9 @@ class Prober:
         for change in changes:
             book = change.apply_book(book)
             facts = change.apply_facts(facts)
-        kinds = frozenset(str(getattr(change, "record_kind", "")) for change in changes)
         base = self.base.result
-        if self.use_cones and book is self.book and "" not in kinds and not base.conflicts:
-            cone = cone_of(self.base.compiled, kinds)
+        cone = self._cone(changes)
+        if cone is not None:
             given = {s: d.value for s, d in base.conclusions.items() if s not in cone.subjects}
             result = infer(
                 book, cone.compiled, list(facts.values()), given=given, explain=False, traces=False
@@ -258,6 +271,8 @@ def fragility(
             book, base.compiled, base.result, change.target, absent
         ):
             continue  # the base run's firings show nothing hangs on it alone
+        if prober.cannot_move([change]):
+            continue  # nothing it can reach decides the placement
         key = _reads_as(signatures, prober.facts, change)
         if key is not None and key[1] == signatures.of(prober.facts[change.target]):
             continue  # the engine cannot tell the changed record from the one it replaces
