@@ -45,7 +45,7 @@ from engine.whatif.changes import (
 )
 from engine.whatif.params import parameter_matters, values_to_try
 from engine.whatif.removal import patterns_read_as_absent, removal_is_inert
-from engine.whatif.signature import Signature, Signatures
+from engine.whatif.signature import Signature, Signatures, signatures_for
 
 KIND_ORDER = {"judgment": 0, "reading": 1, "record": 2, "parameter": 3}
 
@@ -263,7 +263,8 @@ def fragility(
     changes.sort(key=_key)
     result = Fragility(base.tier, base.status, tried=len(changes), skipped=skipped)
     absent = patterns_read_as_absent(base.compiled)
-    signatures = Signatures(book, base.compiled)
+    signatures = signatures_for(book, base.compiled)
+    as_recorded: dict[str, Signature] = {}
     tried: dict[tuple[str, Signature], tuple[str | None, str]] = {}
     movers: set[int] = set()
     for index, change in enumerate(changes):
@@ -274,7 +275,9 @@ def fragility(
         if prober.cannot_move([change]):
             continue  # nothing it can reach decides the placement
         key = _reads_as(signatures, prober.facts, change)
-        if key is not None and key[1] == signatures.of(prober.facts[change.target]):
+        if key is not None and as_recorded.get(key[0]) is None:
+            as_recorded[key[0]] = signatures.of(prober.facts[key[0]])
+        if key is not None and key[1] == as_recorded[key[0]]:
             continue  # the engine cannot tell the changed record from the one it replaces
         if key is not None and key in tried:
             placement, status = tried[key]  # reads as a change already tried

@@ -42,54 +42,80 @@ def _same_type(a: Any, b: Any) -> bool:
 
 
 class Signatures:
-    """The signature of any record under one compiled ruleset (the tests found once per kind)."""
+    """The signature of any record under one compiled ruleset: its tests are found once per
+    kind, each once however many rules put it (see `signatures_for`)."""
 
     def __init__(self, book: Rulebook, compiled: CompiledRuleset) -> None:
-        self.book = book
-        self.tests: dict[str, list[Test]] = {}
+        tests: dict[str, dict[tuple[str, str, str], Test]] = {}
         for engine_rule in compiled.engine_rules.values():
             for info in engine_rule.patterns:
                 pattern = info.pattern
                 if isinstance(pattern, AbsencePattern):
                     pattern = pattern.none
-                if isinstance(pattern, EvidencePattern):
-                    self._add(pattern)
-
-    def _add(self, pattern: EvidencePattern) -> None:
-        fields = self.book.kinds[pattern.evidence].fields
-        tests = self.tests.setdefault(pattern.evidence, [])
-        for name, test in sorted(pattern.where.items()):
-            comparison = test if isinstance(test, Comparison) else equals(test)
-            for op, operand in comparison.operators():
-                tests.append((name, op, operand, fields.get(name)))
+                if not isinstance(pattern, EvidencePattern):
+                    continue
+                fields = book.kinds[pattern.evidence].fields
+                found = tests.setdefault(pattern.evidence, {})
+                for name, test in sorted(pattern.where.items()):
+                    comparison = test if isinstance(test, Comparison) else equals(test)
+                    for op, operand in comparison.operators():
+                        key = (name, op, repr(operand))
+                        if key not in found:
+                            found[key] = _prepared(name, op, operand, fields.get(name))
+        self.tests = {kind: list(found.values()) for kind, found in tests.items()}
 
     def of(self, fact: InputFact) -> Signature:
         """The outcome of every test the rules put to records of the fact's kind."""
-        return tuple(self._outcome(fact, test) for test in self.tests.get(fact.kind, []))
+        return tuple(_outcome(fact, test) for test in self.tests.get(fact.kind, []))
 
-    def _outcome(self, fact: InputFact, test: Test) -> Any:
-        name, op, operand, spec = test
-        if spec is None or name not in fact.values:
-            return _MISSING if op != "exists" else False
-        value = engine_value(spec, fact.values[name])
-        if op == "exists":
-            return True
-        if op == "in":
-            items = [engine_value(spec, item) for item in operand]
-            if all(_same_type(value, item) for item in items):
-                return value in items
-            return ("raw", value)
-        if isinstance(operand, FieldRef):  # another field of the record: both values count
-            return ("raw", value, fact.values.get(operand.field, _MISSING))
-        if not isinstance(operand, bool | int | float | str):
-            return ("raw", value)  # a parameter: the same all year
-        literal = engine_value(spec, operand)
-        if not _same_type(value, literal):
-            return ("raw", value)
-        if op == "eq":
-            return value == literal
-        if op == "ne":
-            return value != literal
-        if _number(value):
-            return bool(_ORDER[op](value, literal))
-        return ("raw", value)  # order on text or yes/no: left to the engine
+
+def _prepared(name: str, op: str, operand: Any, spec: FieldSpec | None) -> Test:
+    """A test with its literal operand as the engine holds it."""
+    if spec is None or op == "exists":
+        return (name, op, operand, spec)
+    if op == "in":
+        return (name, op, [engine_value(spec, item) for item in operand], spec)
+    if isinstance(operand, bool | int | float | str):
+        return (name, op, engine_value(spec, operand), spec)
+    return (name, op, operand, spec)  # a parameter or another field
+
+
+def _outcome(fact: InputFact, test: Test) -> Any:
+    name, op, operand, spec = test
+    if spec is None or name not in fact.values:
+        return _MISSING if op != "exists" else False
+    value = engine_value(spec, fact.values[name])
+    if op == "exists":
+        return True
+    if op == "in":
+        if all(_same_type(value, item) for item in operand):
+            return value in operand
+        return ("raw", value)
+    if isinstance(operand, FieldRef):  # another field of the record: both values count
+        return ("raw", value, fact.values.get(operand.field, _MISSING))
+    if not isinstance(operand, bool | int | float | str):
+        return ("raw", value)  # a parameter: the same all year
+    if not _same_type(value, operand):
+        return ("raw", value)
+    if op == "eq":
+        return value == operand
+    if op == "ne":
+        return value != operand
+    if _number(value):
+        return bool(_ORDER[op](value, operand))
+    return ("raw", value)  # order on text or yes/no: left to the engine
+
+
+# By the compiled rules (the report years of one era share them), as cones are.
+_KNOWN: dict[int, tuple[object, Rulebook, Signatures]] = {}
+
+
+def signatures_for(book: Rulebook, compiled: CompiledRuleset) -> Signatures:
+    """The signatures of records under `compiled`, found once per compiled rules."""
+    found = _KNOWN.get(id(compiled.engine_rules))
+    if found is None or found[0] is not compiled.engine_rules or found[1] is not book:
+        if len(_KNOWN) > 256:
+            _KNOWN.clear()
+        found = (compiled.engine_rules, book, Signatures(book, compiled))
+        _KNOWN[id(compiled.engine_rules)] = found
+    return found[2]
