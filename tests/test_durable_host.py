@@ -275,7 +275,7 @@ _SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 _VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(st.text(), _VALUES, max_size=6), st.text(), st.text())
 def test_facts_are_written_as_the_stock_json_encoder_writes_them(
     values: dict[str, Any], fact_type: str, fact_id: str
