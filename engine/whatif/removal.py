@@ -22,6 +22,7 @@ from engine.load.vocabulary import engine_value
 from engine.models import AbsencePattern, Comparison, EvidencePattern, InputFact, equals
 from engine.reason.compiler import CompiledRuleset, WeighingPlan
 from engine.reason.inference import InferenceResult, TermKey, weighed_value
+from engine.whatif.signature import comparable, is_number
 
 AbsentPatterns = dict[str, list[EvidencePattern]]  # by evidence kind
 
@@ -37,28 +38,18 @@ def patterns_read_as_absent(compiled: CompiledRuleset) -> AbsentPatterns:
     return found
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _comparable(a: Any, b: Any) -> bool:
-    if _number(a):
-        return _number(b)
-    return type(a) is type(b) and isinstance(a, bool | str)
-
-
 def _rules_out(value: Any, op: str, operand: Any) -> bool:
     """Whether `value op operand` is plainly false (both literal and of one type)."""
     if op == "in":
         items = list(operand)
-        return all(_comparable(value, item) for item in items) and value not in items
-    if not _comparable(value, operand):
+        return all(comparable(value, item) for item in items) and value not in items
+    if not comparable(value, operand):
         return False
     if op == "eq":
         return bool(value != operand)
     if op == "ne":
         return bool(value == operand)
-    if not _number(value):
+    if not is_number(value):
         return False
     return not {"lt": value < operand, "lte": value <= operand, "gt": value > operand}.get(
         op, value >= operand

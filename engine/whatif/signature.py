@@ -31,13 +31,15 @@ _MISSING = ("not recorded",)
 _ORDER = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A number as a test reads it (yes/no is not a number, though Python's bool is an int)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _same_type(a: Any, b: Any) -> bool:
-    if _number(a):
-        return _number(b)
+def comparable(a: Any, b: Any) -> bool:
+    """Whether a test between the two is beyond doubt: two numbers, two texts or two yes/nos."""
+    if is_number(a):
+        return is_number(b)
     return type(a) is type(b) and isinstance(a, bool | str)
 
 
@@ -88,20 +90,20 @@ def _outcome(fact: InputFact, test: Test) -> Any:
     if op == "exists":
         return True
     if op == "in":
-        if all(_same_type(value, item) for item in operand):
+        if all(comparable(value, item) for item in operand):
             return value in operand
         return ("raw", value)
     if isinstance(operand, FieldRef):  # another field of the record: both values count
         return ("raw", value, fact.values.get(operand.field, _MISSING))
     if not isinstance(operand, bool | int | float | str):
         return ("raw", value)  # a parameter: the same all year
-    if not _same_type(value, operand):
+    if not comparable(value, operand):
         return ("raw", value)
     if op == "eq":
         return value == operand
     if op == "ne":
         return value != operand
-    if _number(value):
+    if is_number(value):
         return bool(_ORDER[op](value, operand))
     return ("raw", value)  # order on text or yes/no: left to the engine
 
