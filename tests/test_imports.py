@@ -101,3 +101,30 @@ def test_an_assessment_from_the_cached_rules_builds_only_the_validators_it_uses(
     )
     built = set(json.loads(done.stderr.strip().splitlines()[-1]))
     assert "Dossier" in built and built <= {"Dossier", "History"}, built
+
+
+PLUGINS_PROBE = """
+import os, sys
+os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
+from engine.cli.main import main
+try:
+    main(sys.argv[1:], prog_name="tip-assess")
+except SystemExit:
+    pass
+from pydantic.plugin import _loader
+print(os.environ.get("PYDANTIC_DISABLE_PLUGINS"), _loader._plugins is None, file=sys.stderr)
+"""
+
+
+def test_the_command_loads_no_pydantic_plugin() -> None:
+    """No installed package can observe the validation of the rules or the evidence: the
+    command never looks for pydantic plugins (and a new process saves scanning every package's
+    metadata)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PLUGINS_PROBE, "assess", "evidence/peru/2007.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=support.ROOT,
+        timeout=120,
+    )
+    assert done.stderr.strip().splitlines()[-1] == "__all__ True", done.stderr[-2000:]
