@@ -109,6 +109,7 @@ def assess(
     extra_sha256: str | None = None,
     explain: bool = True,
     findings: bool = True,
+    traces: bool = True,
 ) -> Assessment:
     """Assess one dossier under the rules in force for `year` (default: its report year).
 
@@ -116,12 +117,14 @@ def assess(
     comparison): the document is the summary (`_summary`: no evidence, graph, why-not, default
     reasons, rules or evidence still needed) and the rules' explanation sentences are left out.
     `findings` false as well (a batch row) leaves the findings out of the summary too: the
-    document has no `findings` key. Such documents are never rendered as reports."""
+    document has no `findings` key. Such documents are never rendered as reports. `traces`
+    false (only with both: such a document shows no weighing) leaves out how each weighing was
+    computed from the inference (see `infer`); a fragility sweep needs it."""
     dossier = loaded.dossier
     assessed_year = dossier.report_year if year is None else year
     compiled = compiled_for(book, assessed_year)
     inputs = dossier_inputs(loaded, book) + list(extra_inputs or [])
-    result = infer(book, compiled, inputs, explain=explain)
+    result = infer(book, compiled, inputs, explain=explain, traces=traces or explain or findings)
     document = _document(
         book, loaded, assessed_year, compiled, result, extra_sha256, explain, findings or explain
     )

@@ -78,3 +78,18 @@ class _Derived:
 
     def __init__(self, value: str) -> None:
         self.value = value
+
+
+@pytest.mark.parametrize("path", DOSSIERS[::3], ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_a_batch_row_without_traces_is_the_row_with_them(path: Any) -> None:
+    """A batch row without a sweep (no findings, no explanation) is assessed without weighing
+    traces: its document is the one a run with traces gives."""
+    from engine.assessment import assess
+
+    book = support.rulebook()
+    loaded = load_dossier(path, book)
+    plain = assess(book, loaded, explain=False, findings=False, traces=False)
+    traced = assess(book, loaded, explain=False, findings=False)
+    assert plain.document == traced.document
+    assert not any(j.weighing for d in plain.result.conclusions.values() for j in d.justifications)
+    assert any(j.weighing for d in traced.result.conclusions.values() for j in d.justifications)

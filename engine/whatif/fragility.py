@@ -352,7 +352,8 @@ def assess_with_fragility(
     extra, extra_sha = history_inputs(
         book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
     )
-    result = assess(book, loaded, year, extra, extra_sha, explain, findings)
+    # Without a sweep, a batch row's inference need not keep how each weighing was computed.
+    result = assess(book, loaded, year, extra, extra_sha, explain, findings, with_fragility)
     if with_fragility:
         attach_fragility(book, loaded, result, extra, extra_sha)
     return result
