@@ -253,11 +253,14 @@ class DurableHost:
         open_type: str,
         phase_type: str,
         before_phase: Callable[[int], list[dict[str, Any]]] | None = None,
+        phases_read: frozenset[int] | None = None,
     ) -> None:
         """Run one session: open, inputs in order, negation phases; always delete it after.
 
         `before_phase(n)` returns facts computed outside the engine (weighings) once every
-        firing of the earlier phases has run; they are asserted before phase fact `n`.
+        firing of the earlier phases has run; they are asserted before phase fact `n`. Phase
+        facts no rule waits for (not in `phases_read`, when given) match nothing and are not
+        asserted.
         """
         if len(self._sessions) >= MAX_LIVE_SESSIONS:
             raise EngineFault(f"more than {MAX_LIVE_SESSIONS} live engine sessions")
@@ -274,7 +277,8 @@ class DurableHost:
             for number in range(1, phases + 1):
                 for fact in before_phase(number) if before_phase else []:
                     session.assert_fact(fact)
-                session.assert_fact({"t": phase_type, "id": f"$phase{number}", "n": number})
+                if phases_read is None or number in phases_read:
+                    session.assert_fact({"t": phase_type, "id": f"$phase{number}", "n": number})
         finally:
             del self._sessions[sid]
             if opened:

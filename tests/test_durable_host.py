@@ -315,3 +315,44 @@ def test_the_engine_s_json_is_read_as_json_loads_reads_it() -> None:
     for broken in ('{"a": 1} trailing', "", "{"):
         with pytest.raises(json.JSONDecodeError):
             _read_json(broken)
+
+
+def test_a_phase_no_rule_waits_for_is_not_asserted_and_nothing_changes() -> None:
+    """`lonely` waits for phase 1; phase 2 matches nothing and is skipped when the caller says
+    which phases rules read (`CompiledRuleset.phases_read`): the same firings either way."""
+    facts = [{"t": "e.x", "id": "i0", "v": 90}]
+    fired: dict[Any, list[Any]] = {}
+    posted: dict[Any, list[str]] = {}
+    for read in (None, frozenset({1})):
+        host = DurableHost()
+        host.ensure_ruleset("phases@1", RULESET)
+        ruleset = host.ruleset("phases@1")
+        texts: list[str] = []
+        original = ruleset.post_text
+
+        def spy(text: str, original: Any = original, texts: list[str] = texts) -> tuple[int, int]:
+            texts.append(text)
+            return original(text)
+
+        ruleset.post_text = spy  # type: ignore[method-assign]
+        recorder = Recorder()
+        host.run("phases@1", facts, recorder.actions(), CONSUMED, 2, OPEN, PHASE, None, read)
+        fired[read], posted[read] = recorder.fired, texts
+    assert any('"$phase2"' in text for text in posted[None])
+    assert not any('"$phase2"' in text for text in posted[frozenset({1})])
+    assert any('"$phase1"' in text for text in posted[frozenset({1})])
+    assert fired[None] == fired[frozenset({1})] and "lonely" in [n for n, _ in fired[None]]
+
+
+def test_the_compiled_phases_read_are_the_strata_of_rules_with_an_absence() -> None:
+    book = support.rulebook()
+    from engine.reason.cache import compiled_for
+
+    for year in (2001, 2007, 2025):
+        compiled = compiled_for(book, year)
+        waiting = {
+            rule.stratum
+            for rule in compiled.engine_rules.values()
+            if any("$not" in key for p in compiled.definition[rule.name]["all"] for key in p)
+        }
+        assert compiled.phases_read == waiting and waiting <= set(range(1, compiled.strata + 1))

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from engine.errors import InputError, Problem
@@ -108,6 +109,16 @@ class CompiledRuleset:
     sha256: str
     rule_ids: list[str] = field(default_factory=list)
     weighings: list[WeighingPlan] = field(default_factory=list)
+
+    @cached_property
+    def phases_read(self) -> frozenset[int]:
+        """The negation phases some rule waits for (a rule with an absence, at its stratum).
+        Weighings are computed between phases whether or not a rule waits for one."""
+        return frozenset(
+            rule.stratum
+            for rule in self.engine_rules.values()
+            if any(info.absent for info in rule.patterns)
+        )
 
 
 def _operand_value(book: Rulebook, kind_name: str, field_name: str, operand: Any, year: int) -> Any:

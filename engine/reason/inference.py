@@ -381,6 +381,7 @@ def infer(
         OPEN_TYPE,
         PHASE_TYPE,
         before_phase=run.before_phase,
+        phases_read=compiled.phases_read,
     )
     return InferenceResult(
         run.conclusions, list(run.conflicts.values()), table, run.seq, run.term_hits
