@@ -275,16 +275,17 @@ def fragility(
         if prober.cannot_move([change]):
             continue  # nothing it can reach decides the placement
         key = _reads_as(signatures, prober.facts, change)
-        if key is not None and as_recorded.get(key[0]) is None:
-            as_recorded[key[0]] = signatures.of(prober.facts[key[0]])
-        if key is not None and key[1] == as_recorded[key[0]]:
-            continue  # the engine cannot tell the changed record from the one it replaces
-        if key is not None and key in tried:
-            placement, status = tried[key]  # reads as a change already tried
-        else:
+        if key is None:
             placement, status = prober.outcome([change])
-            if key is not None:
-                tried[key] = (placement, status)
+        else:
+            target, reads_as = key
+            if target not in as_recorded:
+                as_recorded[target] = signatures.of(prober.facts[target])
+            if reads_as == as_recorded[target]:
+                continue  # the engine cannot tell the changed record from the one it replaces
+            if key not in tried:  # else it reads as a change already tried
+                tried[key] = prober.outcome([change])
+            placement, status = tried[key]
         if placement != base.tier:
             movers.add(index)
             result.items.append(Item(change, placement, status))
