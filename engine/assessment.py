@@ -140,14 +140,16 @@ def assess_with_history(
     use_history: bool = True,
     explain: bool = True,
     findings: bool = True,
+    traces: bool = True,
 ) -> Assessment:
     """Assess as `tip-assess assess` does: with the placement history beside the dossier (or
-    `history_path`), unless `use_history` is false (`explain`, `findings`: see `assess`)."""
+    `history_path`), unless `use_history` is false (`explain`, `findings`, `traces`: see
+    `assess`)."""
     assessed_year = loaded.dossier.report_year if year is None else year
     extra, extra_sha256 = history_inputs(
         book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
     )
-    return assess(book, loaded, year, extra, extra_sha256, explain, findings)
+    return assess(book, loaded, year, extra, extra_sha256, explain, findings, traces)
 
 
 def _justification(book: Rulebook, justification: Justification) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""A run without weighing traces (`infer(..., traces=False)`, what a what-if probe and lint's
-search ask for) draws what a full run draws, and the remembered weighing values are the values
-`weigh_plan` computes, whatever the terms matched."""
+"""A run without weighing traces (`infer(..., traces=False)`, what a what-if probe, lint's
+search, `impact` and a batch row ask for) draws what a full run draws, each finding resting on
+the same rules and premises, and the remembered weighing values are the values `weigh_plan`
+computes, whatever the terms matched."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def _drawn(result: InferenceResult) -> dict[str, Any]:
     return {
         "values": {s: d.value for s, d in result.conclusions.items()},
         "rules": {s: [j.rule_id for j in d.justifications] for s, d in result.conclusions.items()},
+        "premises": {
+            s: [j.premises for j in d.justifications] for s, d in result.conclusions.items()
+        },
         "conflicts": [(c.subject, c.values, c.rules) for c in result.conflicts],
     }
 

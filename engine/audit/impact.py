@@ -220,9 +220,10 @@ class ImpactReport:
 def _outcome(book: Rulebook, loaded: LoadedDossier, path: Path, use_history: bool) -> Outcome:
     """Assess as `tip-assess assess` would: with the placement history beside the dossier."""
     try:
-        # An impact compares placements and findings, not explanations.
+        # An impact compares placements, findings, their rules and premises, not explanations
+        # or how a weighing added up.
         result = assess_with_history(
-            book, loaded, path, use_history=use_history, explain=False, findings=False
+            book, loaded, path, use_history=use_history, explain=False, findings=False, traces=False
         )
         return Outcome.of(result)
     except InputError as exc:

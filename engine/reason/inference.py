@@ -194,7 +194,8 @@ class _Run:
         self.seq += 1
         if not self.traces:
             value = weighed_value(plan, self.term_hits, self.conclusions, self.unknown)
-            justification = Justification(plan.weighing.id, 0, [], [], self.seq, None)
+            premises = weighing_premises(plan, self.term_hits, self.conclusions)
+            justification = Justification(plan.weighing.id, 0, premises, [], self.seq, None)
             return self.conclude(plan.weighing.weigh.conclude, value, justification)
         value, summary = weigh_plan(plan, self.term_hits, self.conclusions, self.unknown)
         traces = summary.terms
@@ -343,9 +344,9 @@ def infer(
     same subject then records a duplicate or a conflict, and an `otherwise` rule on it stays
     silent, exactly as if another rule had concluded it. Rule examples and scenarios use this.
     `explain` false leaves the rules' explanation sentences unrendered (a what-if sweep reads
-    only the conclusions). `traces` false also leaves out how each weighing was computed and
-    what it rests on: its conclusion is justified by the weighing's id alone (a what-if probe
-    and lint's search read only values, conflicts and which rules fired).
+    only the conclusions). `traces` false also leaves out how each weighing was computed: its
+    justification names the weighing and what it rests on, without the computation (a what-if
+    probe, lint's search, `impact` and a batch row read no more).
     """
     engine = host or shared_host()
     engine.ensure_ruleset(compiled.name, compiled.definition)
@@ -455,6 +456,25 @@ def weigh_plan(
 # findings it reads: a what-if sweep, or lint's search, meets the same few combinations again
 # and again.
 _WEIGHED: dict[tuple[Any, ...], tuple[WeighingPlan, str]] = {}
+
+
+def weighing_premises(
+    plan: WeighingPlan,
+    term_hits: Mapping[TermKey, list[list[str]]],
+    conclusions: Mapping[str, Derived],
+) -> list[str]:
+    """What a weighing rests on, as its traced justification lists it (`_Run.weigh`): the
+    records each matched term matched, and the findings it read, term by term."""
+    weighing_id = plan.weighing.id
+    premises: list[str] = []
+    for index, term in enumerate(plan.weighing.weigh.terms):
+        if term.when is not None:
+            hits = term_hits.get((weighing_id, index, False))
+            if hits:
+                premises.extend(sorted({p for hit in hits for p in hit}))
+        elif term.finding in conclusions:
+            premises.append(f"finding:{term.finding}")
+    return list(dict.fromkeys(premises))
 
 
 def weighed_value(
