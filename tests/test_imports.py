@@ -3,9 +3,11 @@ audit, corpus or quality code. (Start-up time itself is measured by bench/run.py
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
+from typing import Any
 
 import support
 
@@ -71,7 +73,8 @@ def test_one_assessment_imports_no_batch_audit_corpus_or_quality_code() -> None:
 
 
 BUILT = """
-import json, sys
+import json, os, sys
+os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
 import pydantic
 from engine.cli.main import main
 try:
@@ -79,18 +82,23 @@ try:
 except SystemExit:
     pass
 import engine.models as models
-print(json.dumps(sorted(
-    name for name, value in vars(models).items()
-    if isinstance(value, type) and issubclass(value, pydantic.BaseModel)
-    and value.__pydantic_complete__
-)), file=sys.stderr)
+from pydantic.plugin import _loader
+print(json.dumps({
+    "built": sorted(
+        name for name, value in vars(models).items()
+        if isinstance(value, type) and issubclass(value, pydantic.BaseModel)
+        and value.__pydantic_complete__
+    ),
+    "plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS"),
+    "looked_for_plugins": _loader._plugins is not None,
+}), file=sys.stderr)
 """
 
 
-def test_an_assessment_from_the_cached_rules_builds_only_the_validators_it_uses() -> None:
-    """Models build their validators when first used (`defer_build`): a rulebook read from the
-    cache is not validated again, so an assessment builds those of the dossier and the history
-    only (the rule models' would cost a new process about 80 ms)."""
+@functools.cache
+def assessed_in_a_new_process() -> dict[str, Any]:
+    """One assessment of Peru 2007 in a new process, the rules read from the cache: which
+    models built their validators, and whether pydantic looked for plugins."""
     support.run_process("assess", "evidence/peru/2007.yaml")  # the rules are in the cache now
     done = subprocess.run(
         [sys.executable, "-c", BUILT, "assess", "evidence/peru/2007.yaml"],
@@ -99,32 +107,21 @@ def test_an_assessment_from_the_cached_rules_builds_only_the_validators_it_uses(
         cwd=support.ROOT,
         timeout=120,
     )
-    built = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    found: dict[str, Any] = json.loads(done.stderr.strip().splitlines()[-1])
+    return found
+
+
+def test_an_assessment_from_the_cached_rules_builds_only_the_validators_it_uses() -> None:
+    """Models build their validators when first used (`defer_build`): a rulebook read from the
+    cache is not validated again, so an assessment builds those of the dossier and the history
+    only (the rule models' would cost a new process about 80 ms)."""
+    built = set(assessed_in_a_new_process()["built"])
     assert "Dossier" in built and built <= {"Dossier", "History"}, built
-
-
-PLUGINS_PROBE = """
-import os, sys
-os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
-from engine.cli.main import main
-try:
-    main(sys.argv[1:], prog_name="tip-assess")
-except SystemExit:
-    pass
-from pydantic.plugin import _loader
-print(os.environ.get("PYDANTIC_DISABLE_PLUGINS"), _loader._plugins is None, file=sys.stderr)
-"""
 
 
 def test_the_command_loads_no_pydantic_plugin() -> None:
     """No installed package can observe the validation of the rules or the evidence: the
     command never looks for pydantic plugins (and a new process saves scanning every package's
     metadata)."""
-    done = subprocess.run(
-        [sys.executable, "-c", PLUGINS_PROBE, "assess", "evidence/peru/2007.yaml"],
-        capture_output=True,
-        text=True,
-        cwd=support.ROOT,
-        timeout=120,
-    )
-    assert done.stderr.strip().splitlines()[-1] == "__all__ True", done.stderr[-2000:]
+    found = assessed_in_a_new_process()
+    assert found["plugins"] == "__all__" and not found["looked_for_plugins"], found
