@@ -1,4 +1,5 @@
-"""The compiled ruleset for a (rulebook, year), compiled once per process.
+"""The compiled ruleset for a (rulebook, year), compiled once per process, and what is worked
+out once per compiled rules (`PerRules`).
 
 What a year compiles to depends only on the rules and weighings in force that year and on the
 parameters' values for it, and the report years of one era share all three: a year whose
@@ -9,9 +10,35 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 from engine.load.rulebook import Rulebook
 from engine.reason.compiler import CompiledRuleset, compile_year
+
+V = TypeVar("V")
+
+
+class PerRules(Generic[V]):
+    """Values worked out once per compiled rules and key, for as long as those rules live.
+
+    Keyed by the engine rules themselves, which the report years of one era share (a ruleset's
+    digest covers its patterns, not what its rules conclude, so it cannot be the key); at most
+    `size` values are kept."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._found: dict[tuple[int, Hashable], tuple[object, V]] = {}
+
+    def get(self, compiled: CompiledRuleset, key: Hashable, make: Callable[[], V]) -> V:
+        rules = compiled.engine_rules
+        found = self._found.get((id(rules), key))
+        if found is None or found[0] is not rules:
+            if len(self._found) > self._size:
+                self._found.clear()
+            found = self._found[(id(rules), key)] = (rules, make())
+        return found[1]
+
 
 _COMPILED: dict[tuple[str, int], CompiledRuleset] = {}
 _BY_SIGNATURE: dict[tuple[str, str], CompiledRuleset] = {}

@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 
 from engine.models import AbsencePattern, EvidencePattern
+from engine.reason.cache import PerRules
 from engine.reason.compiler import (
     OPEN_TYPE,
     PHASE_TYPE,
@@ -54,21 +55,12 @@ def _reads(rule: EngineRule) -> tuple[set[str], set[str]]:
     return kinds, subjects
 
 
-# By the compiled rules themselves (the report years of one era share them): a ruleset's
-# digest covers its patterns, not what its rules conclude, so it cannot be the key.
-_CONES: dict[tuple[int, frozenset[str]], tuple[object, Cone]] = {}
+_CONES: PerRules[Cone] = PerRules(2048)
 
 
 def cone_of(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:
     """The cone of `kinds` in `compiled`, computed once per compiled rules and kinds."""
-    key = (id(compiled.engine_rules), kinds)
-    found = _CONES.get(key)
-    if found is None or found[0] is not compiled.engine_rules:
-        if len(_CONES) > 2048:
-            _CONES.clear()
-        found = (compiled.engine_rules, _cone(compiled, kinds))
-        _CONES[key] = found
-    return found[1]
+    return _CONES.get(compiled, kinds, lambda: _cone(compiled, kinds))
 
 
 @dataclass(frozen=True)
@@ -81,22 +73,21 @@ class _Graph:
     types: dict[str, frozenset[str]]  # rule -> the fact types it consumes
 
 
-_GRAPHS: dict[int, tuple[object, _Graph]] = {}  # keyed as _CONES is
+_GRAPHS: PerRules[_Graph] = PerRules(256)
 
 
 def _graph(compiled: CompiledRuleset) -> _Graph:
-    cached = _GRAPHS.get(id(compiled.engine_rules))
-    if cached is not None and cached[0] is compiled.engine_rules:
-        return cached[1]
-    if len(_GRAPHS) > 256:
-        _GRAPHS.clear()
+    return _GRAPHS.get(compiled, None, lambda: _new_graph(compiled))
+
+
+def _new_graph(compiled: CompiledRuleset) -> _Graph:
     rules = compiled.engine_rules
     weighing_subject = {p.weighing.id: p.weighing.weigh.conclude for p in compiled.weighings}
     reads = {}
     for name, rule in rules.items():
         kinds, subjects = _reads(rule)
         reads[name] = (frozenset(kinds), frozenset(subjects))
-    found = _Graph(
+    return _Graph(
         reads,
         {name: _produces(rule, weighing_subject) for name, rule in rules.items()},
         {
@@ -107,8 +98,6 @@ def _graph(compiled: CompiledRuleset) -> _Graph:
         },
         {name: _types(rule) for name, rule in rules.items()},
     )
-    _GRAPHS[id(rules)] = (rules, found)
-    return found
 
 
 def _cone(compiled: CompiledRuleset, kinds: frozenset[str]) -> Cone:

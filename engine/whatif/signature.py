@@ -22,6 +22,7 @@ from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
 from engine.models import AbsencePattern, Comparison, EvidencePattern, FieldRef, InputFact, equals
 from engine.models.vocabulary import FieldSpec
+from engine.reason.cache import PerRules
 from engine.reason.compiler import CompiledRuleset
 
 Test = tuple[str, str, Any, FieldSpec | None]  # field, operator, operand, the field's spec
@@ -108,16 +109,9 @@ def _outcome(fact: InputFact, test: Test) -> Any:
     return ("raw", value)  # order on text or yes/no: left to the engine
 
 
-# By the compiled rules (the report years of one era share them), as cones are.
-_KNOWN: dict[int, tuple[object, Rulebook, Signatures]] = {}
+_KNOWN: PerRules[Signatures] = PerRules(256)
 
 
 def signatures_for(book: Rulebook, compiled: CompiledRuleset) -> Signatures:
     """The signatures of records under `compiled`, found once per compiled rules."""
-    found = _KNOWN.get(id(compiled.engine_rules))
-    if found is None or found[0] is not compiled.engine_rules or found[1] is not book:
-        if len(_KNOWN) > 256:
-            _KNOWN.clear()
-        found = (compiled.engine_rules, book, Signatures(book, compiled))
-        _KNOWN[id(compiled.engine_rules)] = found
-    return found[2]
+    return _KNOWN.get(compiled, book.sha256, lambda: Signatures(book, compiled))
