@@ -171,9 +171,13 @@ def test_no_generated_dossier_gets_two_placements(data: st.DataObject) -> None:
 # --------------------------------------------------------------------------- the era cache
 
 
-def _count_era_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+@pytest.fixture
+def era_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The eras lint checks (not read from its cache), with a cache of the test's own in
+    `tmp_path / "cache"`."""
     import engine.quality.lint as linting
 
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
     checked: list[str] = []
     real = linting.check_era
 
@@ -190,10 +194,9 @@ def _reports(result: LintResult) -> list[tuple[object, ...]]:
 
 
 def test_a_second_lint_reads_every_era_from_the_cache_and_says_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, era_checks: list[str]
 ) -> None:
-    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
-    checked = _count_era_checks(monkeypatch)
+    checked = era_checks
     rules = _broken_workspace(tmp_path, "conflicting-placements") / "rules"
     first = lint(rules, "rules")
     assert checked == ["2001–2003", "2004 onwards"] and first.problems
@@ -205,10 +208,9 @@ def test_a_second_lint_reads_every_era_from_the_cache_and_says_the_same(
 
 
 def test_a_change_to_rules_of_one_era_checks_only_that_era_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, era_checks: list[str]
 ) -> None:
-    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
-    checked = _count_era_checks(monkeypatch)
+    checked = era_checks
     rules = _broken_workspace(tmp_path, "base") / "rules"
     assert lint(rules, "rules").ok
     path = rules / "rules.yaml"
@@ -225,10 +227,9 @@ def test_a_change_to_rules_of_one_era_checks_only_that_era_again(
 
 
 def test_problems_read_from_the_cache_are_located_where_the_rules_now_stand(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, era_checks: list[str]
 ) -> None:
-    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
-    checked = _count_era_checks(monkeypatch)
+    checked = era_checks
     workspace = _broken_workspace(tmp_path, "unreachable-tier")
     before = support.run_cli("lint", cwd=workspace)
     assert "rules/rules.yaml:34: rule placement.high: field 'when': no dossier reaches" in (
@@ -244,11 +245,9 @@ def test_problems_read_from_the_cache_are_located_where_the_rules_now_stand(
 
 
 def test_an_unreadable_cache_entry_is_checked_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, era_checks: list[str]
 ) -> None:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("TIP_ASSESS_CACHE", str(cache))
-    checked = _count_era_checks(monkeypatch)
+    cache, checked = tmp_path / "cache", era_checks
     rules = _broken_workspace(tmp_path, "base") / "rules"
     first = lint(rules, "rules")
     entries = sorted(cache.glob("lint-era-*.pickle"))
