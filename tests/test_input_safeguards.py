@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import support
@@ -414,6 +415,49 @@ def test_the_loader_reads_every_value_as_pyyaml_does(tmp_path: Path) -> None:
         assert repr(ours) == repr(theirs), (
             path
         )  # the same types too (1 is not True, 2007 not '2007')
+
+
+def _node_lines(node: Any, value: Any, path: tuple[Any, ...], out: dict[Any, int]) -> None:
+    """The line of every key and item below `node`, from the marks of PyYAML's composer."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for (key_node, value_node), key in zip(node.value, value, strict=True):
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _node_lines(value_node, value[key], (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            out[(*path, index)] = item.start_mark.line + 1
+            _node_lines(item, value[index], (*path, index), out)
+
+
+def test_the_line_of_every_key_and_item_is_the_composers(tmp_path: Path) -> None:
+    """The builder reads a key and its value in one step and keeps its own line map: it must
+    give every key (and list item) the line PyYAML's composer marks it at, on every committed
+    YAML file without anchors and on scalars that test each resolver."""
+    import yaml
+
+    from engine.load.yamlsource import load_yaml_file
+
+    tricky = tmp_path / "tricky.yaml"
+    tricky.write_text(TRICKY_SCALARS + "nested:\n  - {a: 1, b: [x, {c: d}]}\n  - - e\n", "utf-8")
+    files = [
+        tricky,
+        *sorted(support.RULES.glob("*.yaml")),
+        *sorted(support.EVIDENCE.rglob("*.yaml")),
+    ]
+    compared = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
+            continue  # an alias's lines are those of its anchor (test_hostile_inputs)
+        data, lines, _ = load_yaml_file(path)
+        expected = {(): node.start_mark.line + 1}
+        _node_lines(node, data, (), expected)
+        assert lines.lines == expected, path
+        compared += 1
+    assert compared > 20
 
 
 class _Shrunk(type(Path())):  # type: ignore[misc]

@@ -56,15 +56,14 @@ class LineMap:
 class _Frame:
     """An open mapping or sequence while its events are read."""
 
-    __slots__ = ("anchor", "key", "key_line", "mark", "path", "value")
+    __slots__ = ("anchor", "is_map", "key", "path", "value")
 
     def __init__(self, value: dict[Any, Any] | list[Any], path: PathKey, anchor: Any) -> None:
         self.value = value
         self.path = path
         self.anchor = anchor  # (name, index into the line entries) for an anchored collection
-        self.key: Any = None
-        self.key_line = 0
-        self.mark = False  # a mapping has read its key and waits for the value
+        self.is_map = type(value) is dict
+        self.key: Any = None  # in a mapping, the key whose value is being read
 
 
 _SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
@@ -78,6 +77,9 @@ _STR = "tag:yaml.org,2002:str"
 # scalar starting with any other character resolves to a string without trying a pattern.
 _RESOLVED_FIRST = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k is not None)
 _PLAIN_TAGS: dict[str, str] = {}  # resolved tags of short plain scalars
+# Short plain scalars that are not strings (years, counts, booleans, dates), with their tag and
+# value: the value depends on the text alone, and every such value is immutable.
+_PLAIN_VALUES: dict[str, tuple[str, Any]] = {}
 _MEMO_LENGTH, _MEMO_SIZE = 64, 4096
 _FAST_STRINGS = None not in _RESOLVER.yaml_implicit_resolvers and not _RESOLVER.yaml_path_resolvers
 
@@ -138,53 +140,50 @@ class _Builder:
 
     def build(self, loader: Any) -> Any:
         """The document's value. The common events (a plain or quoted string, a key, an item)
-        are handled inline: this loop runs once per YAML node of every file loaded."""
+        are handled inline: this loop runs once per YAML node of every file loaded. A mapping's
+        key and its value are read in one turn of the loop."""
         stack: list[_Frame] = []
+        parent: _Frame | None = None  # the innermost open collection
         root: Any = None
         documents = 0
         lines = self.lines.lines
         track = self.allow_aliases  # the ordered entries serve only to copy an anchor's lines
         entries = self.entries
         max_nodes = self.max_nodes
-        get_event, check_event = loader.get_event, loader.check_event
+        counted = self.counted
+        get_event = loader.get_event
         fast, resolved_first = _FAST_STRINGS, _RESOLVED_FIRST
-        while check_event():
-            event = get_event()
+        plain_values = _PLAIN_VALUES
+        while (event := get_event()) is not None:
             kind = type(event)
-            if kind in _SKIPPED_EVENTS:
-                continue
-            line = event.start_mark.line + 1
-            if kind is _DOCUMENT_START:
-                documents += 1
-                if documents > 1:
-                    raise self.fail(
-                        line, "malformed YAML: expected a single document, found a second one"
-                    )
-                continue
-            if kind is _MAPPING_END or kind is _SEQUENCE_END:
-                frame = stack.pop()
-                if frame.anchor is not None:
-                    self._close_anchor(frame.anchor, frame.value, frame.path)
-                value: Any = frame.value
-                if not stack:
-                    root = value
+            if parent is None:
+                if kind in _SKIPPED_EVENTS:
                     continue
-                outer = stack[-1]
-                if isinstance(outer.value, dict):
-                    outer.value[outer.key] = value
-                    outer.mark = False
-                else:
-                    outer.value.append(value)
-                continue
-            parent = stack[-1] if stack else None
-            if parent is not None and not parent.mark and type(parent.value) is dict:
+                if kind is _DOCUMENT_START:
+                    documents += 1
+                    if documents > 1:
+                        raise self.fail(
+                            event.start_mark.line + 1,
+                            "malformed YAML: expected a single document, found a second one",
+                        )
+                    continue
+                path: PathKey = ()
+                if kind is not _ALIAS:
+                    self._record(path, event.start_mark.line + 1, override=False)
+            elif parent.is_map:
+                if kind is _MAPPING_END:
+                    parent, root = self._close(stack, root)
+                    continue
+                key_line = event.start_mark.line + 1
                 if kind is not _SCALAR:
-                    raise self.fail(line, "a mapping key must be a plain value, not a collection")
+                    raise self.fail(
+                        key_line, "a mapping key must be a plain value, not a collection"
+                    )
                 self.nodes += 1
                 if self.nodes > max_nodes:
-                    self._count(line, 0)
+                    self._count(key_line, 0)
                 if event.anchor is not None:
-                    self._anchor(event, line)
+                    self._anchor(event, key_line)
                 # `_reads_as_string`, inline (here and for values): most scalars are plain words.
                 tag, text = event.tag, event.value
                 key: Any = (
@@ -192,35 +191,66 @@ class _Builder:
                     if fast
                     and (tag is None or tag == "!")
                     and (not event.implicit[0] or (text and text[0] not in resolved_first))
-                    else self._key(event, line, parent.path)
+                    else self._key(event, key_line, parent.path)
                 )
-                if key in parent.value:
+                container = parent.value
+                if key in container:
                     raise InputError.single(
                         self.file,
-                        line,
+                        key_line,
                         ".".join(str(p) for p in (*parent.path, key)),
                         f"duplicate key '{key}'",
                     )
                 parent.key = key
-                parent.key_line = line
-                parent.mark = True
-                continue
-            if parent is None:
-                path: PathKey = ()
-            elif type(parent.value) is dict:
-                path = (*parent.path, parent.key)
-                lines[path] = parent.key_line
+                path = (*parent.path, key)
+                lines[path] = key_line
                 if track:
-                    entries.append((path, parent.key_line))
+                    entries.append((path, key_line))
+                event = get_event()  # the key's value: a mapping key is always followed by one
+                kind = type(event)
+                if (
+                    kind is _SCALAR
+                    and event.anchor is None
+                    and self.nodes < max_nodes
+                    and fast
+                    and ((tag := event.tag) is None or tag == "!")
+                ):
+                    text = event.value
+                    self.nodes += 1
+                    if not event.implicit[0] or (text and text[0] not in resolved_first):
+                        container[key] = text
+                    else:
+                        known = plain_values.get(text)
+                        container[key] = (
+                            known[1]
+                            if known is not None
+                            and (known[0] != _INT or len(text) <= self.max_digits)
+                            else self._scalar(event, event.start_mark.line + 1)
+                        )
+                    continue
             else:
-                path = self._child_path(parent, line)
+                if kind is _SEQUENCE_END:
+                    parent, root = self._close(stack, root)
+                    continue
+                line = event.start_mark.line + 1
+                path = (*parent.path, len(parent.value))
+                lines[path] = line
+                if track:
+                    entries.append((path, line))
+                if parent.path in counted:
+                    self.records += 1
+                    if self.records > self.max_records:
+                        raise self.fail(
+                            line,
+                            limits.exceeded("records", f"more than {self.max_records} records"),
+                        )
+            # The value at `path`: a scalar, an alias, or a collection that opens.
+            line = event.start_mark.line + 1
             if kind is _SCALAR:
                 anchor = self._anchor(event, line) if event.anchor is not None else None
                 self.nodes += 1
                 if self.nodes > max_nodes:
                     self._count(line, 0)
-                if parent is None:
-                    self._record(path, line, override=False)
                 tag, text = event.tag, event.value
                 value = (
                     text
@@ -249,37 +279,31 @@ class _Builder:
                     )
                 anchor = self._anchor(event, line) if event.anchor is not None else None
                 self._count(line)
-                if parent is None:
-                    self._record(path, line, override=False)
-                container: dict[Any, Any] | list[Any] = {} if kind is _MAPPING_START else []
-                stack.append(_Frame(container, path, anchor))
+                parent = _Frame({} if kind is _MAPPING_START else [], path, anchor)
+                stack.append(parent)
                 continue
             if parent is None:
                 root = value
-            elif isinstance(parent.value, dict):
+            elif parent.is_map:
                 parent.value[parent.key] = value
-                parent.mark = False
             else:
-                parent.value.append(value)
+                parent.value.append(value)  # type: ignore[union-attr]
         return root
 
-    def _child_path(self, parent: _Frame | None, line: int) -> PathKey:
+    def _close(self, stack: list[_Frame], root: Any) -> tuple[_Frame | None, Any]:
+        """Close the innermost collection: its value goes to the one around it (or is the
+        document's). Returns the new innermost collection and the document's value."""
+        frame = stack.pop()
+        if frame.anchor is not None:
+            self._close_anchor(frame.anchor, frame.value, frame.path)
+        parent = stack[-1] if stack else None
         if parent is None:
-            return ()
-        if isinstance(parent.value, dict):
-            path = (*parent.path, parent.key)
-            self._record(path, parent.key_line, override=True)
-            return path
-        path = (*parent.path, len(parent.value))
-        self._record(path, line, override=True)
-        if parent.path in self.counted:
-            self.records += 1
-            if self.records > self.max_records:
-                raise self.fail(
-                    line,
-                    limits.exceeded("records", f"more than {self.max_records} records"),
-                )
-        return path
+            return None, frame.value
+        if parent.is_map:
+            parent.value[parent.key] = frame.value
+        else:
+            parent.value.append(frame.value)  # type: ignore[union-attr]
+        return parent, root
 
     def _key(self, event: Any, line: int, path: PathKey) -> Any:
         tag = self._tag(event)
@@ -311,7 +335,17 @@ class _Builder:
         return str(tag)
 
     def _scalar(self, event: Any, line: int) -> Any:
-        return self._construct(event, self._tag(event), line)
+        tag = self._tag(event)
+        value = self._construct(event, tag, line)
+        text = event.value
+        if (
+            event.implicit[0]
+            and event.tag in (None, "!")
+            and len(text) <= _MEMO_LENGTH
+            and len(_PLAIN_VALUES) < _MEMO_SIZE
+        ):
+            _PLAIN_VALUES[text] = (tag, value)
+        return value
 
     def _construct(self, event: Any, tag: str, line: int) -> Any:
         if tag == _STR:  # SafeConstructor's str constructor returns the scalar's text as is
