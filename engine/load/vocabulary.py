@@ -332,10 +332,15 @@ class _RuleChecker:
 
     def check_template(self, template: str, bound: dict[str, EvidenceKind | None]) -> None:
         try:
-            names = [field for _, field, _, _ in string.Formatter().parse(template) if field]
+            names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
         except ValueError as exc:
             self.report("explain", f"malformed template: {exc}")
             return
+        if "" in names:
+            self.report(
+                "explain", "template has an empty field '{}': name a binding, as '{law.id}'"
+            )
+            names = [name for name in names if name]
         for name in names:
             binding, _, attribute = name.partition(".")
             if binding not in bound:

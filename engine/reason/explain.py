@@ -48,6 +48,14 @@ class Context:
         default=None, repr=False, compare=False
     )
     _by_kind: dict[str, list[InputFact]] | None = field(default=None, repr=False, compare=False)
+    # What does not change while one assessment is explained, asked again at every step of the
+    # search: whether a pattern holds, the tests a record fails, the weighings by subject.
+    # Keyed by the pattern's id, with the pattern kept so that the id stays its own.
+    _holds: dict[int, tuple[Pattern, bool]] = field(default_factory=dict, repr=False, compare=False)
+    _failed: dict[tuple[int, str], tuple[Pattern, list[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _weighings: dict[str, list[Weighing]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, book: Rulebook, year: int, result: InferenceResult) -> Context:
@@ -69,6 +77,14 @@ class Context:
                 key = (rule.then.conclude, rule.then.value)
                 self._producers.setdefault(key, []).append((rule, _conjunctions(rule)))
         return self._producers.get((subject, value), [])
+
+    def weighings_of(self, subject: str) -> list[Weighing]:
+        """The weighings in force concluding `subject`, in rulebook order."""
+        if self._weighings is None:
+            self._weighings = {}
+            for weighing in self.book.weighings_in_force(self.year):
+                self._weighings.setdefault(weighing.concludes, []).append(weighing)
+        return self._weighings.get(subject, [])
 
 
 _CONJUNCTIONS: dict[int, tuple[Rule, list[list[Pattern]]]] = {}
@@ -93,7 +109,15 @@ def _comparable(book: Rulebook, kind: str, field_name: str, value: Any) -> Any:
 
 
 def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
-    """The where-tests a record fails, each with what was recorded."""
+    """The where-tests a record fails, each with what was recorded (a new list each time)."""
+    key = (id(pattern), record.record_id)
+    found = ctx._failed.get(key)
+    if found is None:
+        found = ctx._failed[key] = (pattern, _failed_tests(ctx, pattern, record))
+    return list(found[1])
+
+
+def _failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
     failures: list[str] = []
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
@@ -166,12 +190,27 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
 
 
 def matching_records(ctx: Context, pattern: EvidencePattern) -> list[InputFact]:
-    return [
-        record for record in ctx.of_kind(pattern.evidence) if not failed_tests(ctx, pattern, record)
-    ]
+    failed = ctx._failed
+    matching: list[InputFact] = []
+    for record in ctx.of_kind(pattern.evidence):
+        key = (id(pattern), record.record_id)
+        found = failed.get(key)
+        if found is None:
+            found = failed[key] = (pattern, _failed_tests(ctx, pattern, record))
+        if not found[1]:
+            matching.append(record)
+    return matching
 
 
 def holds(ctx: Context, pattern: Pattern) -> bool:
+    """Whether `pattern` holds in the final facts (remembered for the context)."""
+    found = ctx._holds.get(id(pattern))
+    if found is None:
+        found = ctx._holds[id(pattern)] = (pattern, _evaluate(ctx, pattern))
+    return found[1]
+
+
+def _evaluate(ctx: Context, pattern: Pattern) -> bool:
     if isinstance(pattern, AbsencePattern):
         return not holds(ctx, pattern.none)
     if isinstance(pattern, EvidencePattern):
@@ -294,8 +333,8 @@ def why_not(
         return []
     seen = {*seen, (subject, value)}
     gaps: list[RuleGap] = []
-    for weighing in ctx.book.weighings_in_force(ctx.year):
-        if weighing.concludes == subject and value in [b.value for b in weighing.weigh.bands]:
+    for weighing in ctx.weighings_of(subject):
+        if value in [b.value for b in weighing.weigh.bands]:
             gap = _weighing_gap(ctx, weighing, value, depth, seen, max_depth)
             if gap is not None:
                 gaps.append(gap)
@@ -339,6 +378,22 @@ def why_not(
     return gaps
 
 
+_KINDS_READ: dict[int, tuple[Any, list[str]]] = {}
+
+
+def _kinds_read(when: Any) -> list[str]:
+    """The evidence kinds a weighing term's condition reads, sorted (once per condition)."""
+    found = _KINDS_READ.get(id(when))
+    if found is None or found[0] is not when:
+        if len(_KINDS_READ) > 4096:
+            _KINDS_READ.clear()
+        kinds = {
+            p.evidence for alt in alternatives(when) for p in alt if isinstance(p, EvidencePattern)
+        }
+        found = _KINDS_READ[id(when)] = (when, sorted(kinds))
+    return found[1]
+
+
 def _weighing_gap(
     ctx: Context,
     weighing: Weighing,
@@ -369,14 +424,7 @@ def _weighing_gap(
             worth = float(spec.points)  # type: ignore[arg-type]
             if term.matched or worth <= 0:
                 continue
-            kinds = sorted(
-                {
-                    p.evidence
-                    for alt in alternatives(spec.when)
-                    for p in alt
-                    if isinstance(p, EvidencePattern)
-                }
-            )
+            kinds = _kinds_read(spec.when)
             options.append(
                 Obstacle(
                     f"{spec.label} (+{worth:g})",

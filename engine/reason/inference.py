@@ -6,7 +6,6 @@ justifications live here, in Python, where they cannot be lost to the engine's q
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -270,7 +269,8 @@ class _Run:
                 record = self.inputs[ref]
                 fields[info.alias] = _Namespace({"id": record.record_id, **record.values})
         template = engine_rule.rule.explain or ""
-        return string.Formatter().vformat(template, (), _Missing(fields))
+        # str.format_map reads fields, attributes and specs as string.Formatter does, in C.
+        return template.format_map(_Missing(fields))
 
 
 class _Namespace:
