@@ -24,6 +24,8 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
         raise ValueError(f"invalid width {width!r} (must be > 0)")
     words = text.split()
     if words and " ".join(words) == text:  # single spaces, and no other white space
+        if len(initial_indent) + len(text) <= width:
+            return [initial_indent + text]  # it fits on one line
         return _words(words, width, initial_indent, subsequent_indent)
     chunks = [chunk for chunk in _SPACES.split(text.expandtabs().translate(_ASCII_SPACE)) if chunk]
     sizes = [len(chunk) for chunk in chunks]
