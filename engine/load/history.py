@@ -41,6 +41,7 @@ from engine.load.yamlsource import (
     read_bounded,
 )
 from engine.models import HistorySettings, InputFact, Strict
+from engine.models.base import empty_list
 
 HISTORY_FILE = "history.yaml"
 METADATA = frozenset({"note"})  # entry keys that are about the entry, not facts
@@ -53,8 +54,8 @@ class History(Strict):
     country: str
     source: str | None = None
     note: str | None = None
-    placements: list[dict[str, Any]] = Field(default_factory=list)
-    waivers: list[dict[str, Any]] = Field(default_factory=list)
+    placements: list[dict[str, Any]] = Field(default_factory=empty_list)
+    waivers: list[dict[str, Any]] = Field(default_factory=empty_list)
 
 
 @dataclass
