@@ -27,14 +27,15 @@ from engine.models import (
     Strict,
     Weighing,
 )
+from engine.models.base import empty_dict, empty_list
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 KINDS = ("rules", "evidence", "history")
 
 
 class _Vocabulary(Strict):
-    evidence: dict[str, EvidenceKind] = Field(default_factory=dict)
-    conclusions: dict[str, ConclusionSpec] = Field(default_factory=dict)
+    evidence: dict[str, EvidenceKind] = Field(default_factory=empty_dict)
+    conclusions: dict[str, ConclusionSpec] = Field(default_factory=empty_dict)
 
 
 class _Label(Strict):
@@ -50,9 +51,9 @@ class _Group(Strict):
 class _Labels(Strict):
     """Plain-English words for conclusion values (engine/load/labels.py reads them)."""
 
-    values: dict[str, str | _Label] = Field(default_factory=dict)
-    conclusions: dict[str, dict[str, str | _Label]] = Field(default_factory=dict)
-    groups: list[_Group] = Field(default_factory=list)
+    values: dict[str, str | _Label] = Field(default_factory=empty_dict)
+    conclusions: dict[str, dict[str, str | _Label]] = Field(default_factory=empty_dict)
+    groups: list[_Group] = Field(default_factory=empty_list)
 
 
 class RulesFile(Strict):
