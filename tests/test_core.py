@@ -193,6 +193,29 @@ def test_the_python_evaluator_agrees_with_the_engine(peru: support.LoadedDossier
                 assert not any(satisfied), f"{rule.id} holds in Python but did not fire"
 
 
+def test_why_not_remembers_only_what_one_assessment_cannot_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Why-not remembers, for one assessment, whether a condition holds and the tests each
+    record fails: every corpus document (the why-not, the reasons behind defaults, the evidence
+    still needed) is the one it gives working each out afresh."""
+    import engine.reason.explain as explain
+    from engine.load.dossier import load_dossier
+
+    book = support.rulebook()
+    paths = sorted(p for p in support.EVIDENCE.glob("*/20*.yaml"))
+    assert len(paths) >= 15
+    remembered = []
+    for path in paths:
+        loaded = load_dossier(path, book)
+        remembered.append(canonical_json(assess(book, loaded).document))
+    monkeypatch.setattr(explain, "holds", explain._evaluate)
+    monkeypatch.setattr(explain, "_failures", explain._failed_tests)
+    for path, document in zip(paths, remembered, strict=True):
+        loaded = load_dossier(path, book)
+        assert canonical_json(assess(book, loaded).document) == document, path
+
+
 def _own_default(rule: Rule, pattern: object) -> bool:
     return (
         rule.otherwise

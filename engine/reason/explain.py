@@ -2,8 +2,8 @@
 and a conclusion it did not reach.
 
 The why-not analysis re-evaluates rule conditions against the final fact table in Python. It
-uses the same semantics as the compiled rules (tests in tests/test_explain.py hold the two to
-each other: every rule that fired must evaluate as satisfied here).
+uses the same semantics as the compiled rules (tests/test_core.py holds the two to each other:
+every rule that fired must evaluate as satisfied here).
 """
 
 from __future__ import annotations
@@ -109,12 +109,17 @@ def _comparable(book: Rulebook, kind: str, field_name: str, value: Any) -> Any:
 
 
 def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
-    """The where-tests a record fails, each with what was recorded (a new list each time)."""
+    """The where-tests a record fails, each with what was recorded."""
+    return list(_failures(ctx, pattern, record))
+
+
+def _failures(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
+    """`failed_tests`, remembered for the context (the list is shared: never change it)."""
     key = (id(pattern), record.record_id)
     found = ctx._failed.get(key)
     if found is None:
         found = ctx._failed[key] = (pattern, _failed_tests(ctx, pattern, record))
-    return list(found[1])
+    return found[1]
 
 
 def _failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
@@ -190,16 +195,9 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
 
 
 def matching_records(ctx: Context, pattern: EvidencePattern) -> list[InputFact]:
-    failed = ctx._failed
-    matching: list[InputFact] = []
-    for record in ctx.of_kind(pattern.evidence):
-        key = (id(pattern), record.record_id)
-        found = failed.get(key)
-        if found is None:
-            found = failed[key] = (pattern, _failed_tests(ctx, pattern, record))
-        if not found[1]:
-            matching.append(record)
-    return matching
+    return [
+        record for record in ctx.of_kind(pattern.evidence) if not _failures(ctx, pattern, record)
+    ]
 
 
 def holds(ctx: Context, pattern: Pattern) -> bool:
