@@ -461,6 +461,23 @@ def test_the_line_of_every_key_and_item_is_the_composers(tmp_path: Path) -> None
     assert compared > 20
 
 
+def test_a_remembered_integer_is_refused_when_the_limit_falls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder remembers short plain values (years, counts) by their text: an integer read
+    once under the default limit must still be refused under a lower one."""
+    from engine.errors import InputError
+    from engine.load import limits
+    from engine.load.yamlsource import load_yaml_text
+
+    text = "count: 123456\nitems: [123456]\n"
+    assert load_yaml_text(text, "a.yaml")[0] == {"count": 123456, "items": [123456]}
+    monkeypatch.setenv(limits.LIMITS["int_digits"].env, "4")
+    for again in ("count: 123456\n", "items: [123456]\n"):
+        with pytest.raises(InputError, match="an integer of 6 digits"):
+            load_yaml_text(again, "a.yaml")
+
+
 class _Shrunk(type(Path())):  # type: ignore[misc]
     """A path whose stat says the file is smaller than it is (it grew after the stat)."""
 
