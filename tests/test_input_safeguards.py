@@ -461,6 +461,25 @@ def test_the_line_of_every_key_and_item_is_the_composers(tmp_path: Path) -> None
     assert compared > 20
 
 
+def test_pyyamls_own_parser_gives_the_same_values_and_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without libyaml the builder reads the events of PyYAML's pure-Python parser, which ends
+    its stream the same way."""
+    import yaml
+
+    from engine.load import yamlsource
+
+    tricky = tmp_path / "tricky.yaml"
+    tricky.write_text(TRICKY_SCALARS, "utf-8")
+    files = [tricky, support.RULES / "rulebook.yaml", support.EVIDENCE / "peru" / "2007.yaml"]
+    with_libyaml = [yamlsource.load_yaml_file(path)[:2] for path in files]
+    monkeypatch.setattr(yamlsource, "_PARSER", yaml.SafeLoader)
+    for path, (data, lines) in zip(files, with_libyaml, strict=True):
+        ours, our_lines, _ = yamlsource.load_yaml_file(path)
+        assert (ours, our_lines.lines) == (data, lines.lines), path
+
+
 def test_a_remembered_integer_is_refused_when_the_limit_falls(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
