@@ -332,10 +332,27 @@ class _RuleChecker:
 
     def check_template(self, template: str, bound: dict[str, EvidenceKind | None]) -> None:
         try:
-            names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+            fields = [
+                (f, spec, conversion)
+                for _, f, spec, conversion in string.Formatter().parse(template)
+                if f is not None
+            ]
         except ValueError as exc:
             self.report("explain", f"malformed template: {exc}")
             return
+        for name, spec, conversion in fields:
+            if spec or conversion:
+                # A value may be "(not recorded)" or a finding's words: a format spec can fail on
+                # it, and a conversion (!r) would print the engine's own objects.
+                shown = (
+                    name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+                )
+                self.report(
+                    "explain",
+                    f"template field '{{{shown}}}' has a format spec or a conversion: write "
+                    f"plain fields, as '{{{name or 'law.id'}}}' (values are shown as recorded)",
+                )
+        names = [name for name, _, _ in fields]
         if "" in names:
             self.report(
                 "explain", "template has an empty field '{}': name a binding, as '{law.id}'"
