@@ -159,6 +159,26 @@ def test_a_bad_dossier_shows_the_cli_message_never_a_traceback(tmp_path: Path) -
     assert "Albania" in listing  # the others still assess
 
 
+def test_a_country_folder_named_with_spaces_hash_and_braces_links_and_opens(
+    tmp_path: Path,
+) -> None:
+    """Links carry the dossier's path URL-encoded: a folder named 'peru {x} #1' opens from the
+    list, and its report's quote links lead to its narrative (the braces once broke the page)."""
+    evidence = tmp_path / "evidence"
+    shutil.copytree(support.EVIDENCE, evidence)
+    (evidence / "peru").rename(evidence / "peru {x} #1")
+    encoded = "/dossiers/peru%20%7Bx%7D%20%231/2007"
+    with running_app(evidence, support.RULES) as url:
+        _, _, listing = fetch(url + "/")
+        status, _, page = fetch(url + encoded)
+        narrative, _, _ = fetch(url + encoded + "/narrative")
+    assert f'href="{encoded}"' in listing
+    assert status == 200 and narrative == 200
+    assert "Traceback" not in page
+    assert f'href="{encoded}/narrative#quote-' in page
+    assert f'href="{encoded}.json"' in page
+
+
 def test_bad_rules_show_the_located_problem(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(support.RULES, rules)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -106,7 +107,9 @@ def create_app(evidence_dir: Path, rules_dir: Path, log_path: Path | None = None
         ctx = replace(
             snap.context(entry),
             links=Links(
-                quote=f"/dossiers/{key}/narrative#quote-{{id}}",
+                # The key as a URL path: a folder named with spaces, '#' or braces links, and
+                # leaves nothing for the template's own {id} to trip on.
+                quote=f"/dossiers/{quote(key, safe='/')}/narrative#quote-{{id}}",
                 record="#record-{id}",
                 rule=f"/rules?year={doc['assessed_year']}#rule-{{id}}",
             ),
