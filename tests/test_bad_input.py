@@ -92,6 +92,29 @@ def test_wrong_type_in_a_record(workspace: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("written", [".inf", "-.inf", ".nan"])
+def test_a_number_that_is_not_finite_is_refused_where_it_is_written(
+    workspace: Path, written: str
+) -> None:
+    """YAML reads .inf and .nan as numbers: in a record, a parameter or a weighing each is
+    refused with its file, line and field (a record's once crashed inference, exit 3; a
+    weighing's once reached the JSON document as NaN)."""
+    dossier = workspace / "evidence/peru/2007.yaml"
+    line = replace_in(dossier, "min_years: 20\n", f"min_years: {written}\n")
+    assert_one_located_error(
+        assess(workspace), f"evidence/peru/2007.yaml:{line}", ".values.min_years", "finite number"
+    )
+    replace_in(dossier, f"min_years: {written}\n", "min_years: 20\n")
+    for file, old, new, field in (
+        ("rules/parameters.yaml", "value: 4,", f"value: {written},", ".values.0.value"),
+        ("rules/weighing.yaml", "points: 2\n", f"points: {written}\n", ".terms.0.points"),
+    ):
+        line = replace_in(workspace / file, old, new)
+        assert_one_located_error(assess(workspace), f"{file}:{line}", field, "finite number")
+        replace_in(workspace / file, new, old)
+    assert assess(workspace).returncode == 0
+
+
 def test_wrong_type_in_a_rule(workspace: Path) -> None:
     line = replace_in(workspace / "rules/parameters.yaml", "value: 100,", "value: a hundred,")
     result = assess(workspace)

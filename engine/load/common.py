@@ -34,9 +34,10 @@ def _yaml_path(data: Any, loc: Sequence[int | str]) -> PathKey:
                 continue
             path.append(part)
             node = None
-        else:
+        elif node is None or isinstance(node, dict | list):
             path.append(part)
             node = None
+        # else: a scalar has no keys, so what follows it are union tags ('int', 'float')
     return tuple(path)
 
 
@@ -45,8 +46,13 @@ def validation_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[PathKey, str]] = set()
-    for error in exc.errors(include_url=False):
-        path = _yaml_path(data, error["loc"])
+    errors = [(_yaml_path(data, error["loc"]), error) for error in exc.errors(include_url=False)]
+    # `.inf` or `.nan` where a number may stand: that is the problem, whatever else the value's
+    # union would have accepted.
+    infinite = {path for path, error in errors if error["type"] == "finite_number"}
+    for path, error in errors:
+        if path in infinite and error["type"] != "finite_number":
+            continue
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"

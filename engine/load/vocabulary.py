@@ -8,6 +8,7 @@ exist, is refused with its file, line and rule id.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import string
 from typing import Any
@@ -55,6 +56,9 @@ def type_error(spec: FieldSpec, value: Any) -> str | None:
         return f"expected a whole number, got {value!r}"
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
         return f"expected a number, got {value!r}"
+    if kind == "number" and not math.isfinite(value):
+        # YAML reads .inf and .nan as numbers; the engine's JSON cannot carry them.
+        return f"expected a finite number, got {value!r}"
     if kind == "string" and not isinstance(value, str):
         return f"expected text, got {value!r}"
     if kind == "enum" and value not in (spec.values or []):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import (
@@ -35,9 +36,13 @@ class Strict(BaseModel):
     Validators are built when a model is first validated (`defer_build`): a command that reads
     the rulebook from the on-disk cache never validates a rule, and spares building them. Code
     that makes a model from values already validated uses `model_construct`, which builds none.
+    Numbers are finite: YAML reads `.inf` and `.nan` as numbers, which neither a comparison nor
+    JSON can carry.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, defer_build=True, allow_inf_nan=False
+    )
 
 
 # --------------------------------------------------------------------------- years and parameters
@@ -74,6 +79,10 @@ ScalarValue = bool | int | float | str
 
 class ParameterValue(Strict):
     """One dated value of a parameter, like an OpenFisca parameter step."""
+
+    # The value is checked against the parameter's type, finiteness included, by
+    # `Parameter.type_error`: one clear message instead of one per member of the value's union.
+    model_config = ConfigDict(**{**Strict.model_config, "allow_inf_nan": True})
 
     start: int = Field(alias="from", ge=2001, le=2100)
     end: int | None = Field(default=None, alias="to", ge=2001, le=2100)
@@ -115,6 +124,9 @@ class Parameter(Strict):
         }[self.type]
         if (isinstance(value, bool) and self.type != "boolean") or not isinstance(value, expected):
             return f"value {value!r} is not of the parameter's declared type {self.type}"
+        if isinstance(value, float) and not math.isfinite(value):
+            # YAML reads .inf and .nan as numbers; the engine's JSON cannot carry them.
+            return f"value {value!r} is not a finite number"
         return None
 
     def value_for(self, year: int) -> ScalarValue | None:
