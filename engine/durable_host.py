@@ -79,7 +79,7 @@ def encode_fact(fact_type: str, fact_id: str, values_text: str) -> Encoded:
 
 def json_text(values: Mapping[str, Any]) -> str:
     """`values` written as the engine is given facts (key order kept)."""
-    return _encode(values)
+    return _write(values)
 
 
 class Session:
@@ -110,7 +110,7 @@ class Session:
         elif fact["t"] not in self.consumed:
             return
         else:
-            text = _encode({**fact, "sid": self.sid})
+            text = _write({**fact, "sid": self.sid})
         ruleset = self.host.ruleset(self.ruleset)
         code, state = ruleset.post_text(text)
         if code == _OBSERVED:
@@ -159,6 +159,54 @@ def _json_writer() -> Callable[[Any], str]:
 
 
 _encode = _json_writer()
+
+
+def _bare_exponent(value: float) -> bool:
+    """Whether Python writes this float with an exponent but no fraction (`1e+17`, `1e-05`):
+    durable_rules' parser reads an exponent only after a fraction, and refuses the fact."""
+    text = repr(value)
+    return "e" in text and "." not in text
+
+
+def _has_bare_exponent(value: Any) -> bool:
+    if type(value) is float:
+        return _bare_exponent(value)
+    if isinstance(value, dict):
+        return any(_has_bare_exponent(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_bare_exponent(item) for item in value)
+    return False
+
+
+def _with_fractions(value: Any, sort_keys: bool = False) -> str:
+    """`value` written as `_encode` writes it, but `1e+17` as `1.0e+17` (the same number)."""
+    if type(value) is float and _bare_exponent(value):
+        mantissa, _, exponent = repr(value).partition("e")
+        return f"{mantissa}.0e{exponent}"
+    if isinstance(value, dict):
+        items = sorted(value.items()) if sort_keys else value.items()
+        return (
+            "{"
+            + ", ".join(
+                f"{_encode(str(key))}: {_with_fractions(item, sort_keys)}" for key, item in items
+            )
+            + "}"
+        )
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_with_fractions(item, sort_keys) for item in value) + "]"
+    return _encode(value)
+
+
+def _write(fact: Mapping[str, Any]) -> str:
+    """A fact (a flat dict) as the engine reads it: `_encode`'s text, unless a float needs a
+    fraction (numbers in facts are rare, such floats rarer: the check is the common cost)."""
+    for item in fact.values():
+        kind = type(item)
+        if (kind is float and _bare_exponent(item)) or (kind is list and _has_bare_exponent(item)):
+            return _with_fractions(fact)
+    return _encode(fact)
+
+
 # The C scanner, without `json.loads`' three wrappers (typeshed does not declare it).
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
@@ -182,7 +230,7 @@ class _Ruleset:
 
     def post(self, fact: dict[str, Any]) -> tuple[int, int]:
         """Assert `fact`: the engine's result code, and the state handle to run actions on."""
-        return self.post_text(_encode(fact))
+        return self.post_text(_write(fact))
 
     def post_text(self, text: str) -> tuple[int, int]:
         """Assert a fact written as JSON (see `post`)."""
@@ -220,14 +268,12 @@ class DurableHost:
         if name in self._rulesets:
             return
         actions = {rule: str(body.get("run", rule)) for rule, body in definition.items()}
-        text = json.dumps(
-            {
-                rule: {k: v for k, v in body.items() if k != "run"}
-                for rule, body in definition.items()
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-        )
+        conditions = {
+            rule: {k: v for k, v in body.items() if k != "run"} for rule, body in definition.items()
+        }
+        text = json.dumps(conditions, sort_keys=True, ensure_ascii=False)
+        if _has_bare_exponent(conditions):
+            text = _with_fractions(conditions, sort_keys=True)
         content = text + "\0" + json.dumps(actions, sort_keys=True, ensure_ascii=False)
         same = self._by_content.get(content)
         if same is not None:

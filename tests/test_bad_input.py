@@ -115,6 +115,16 @@ def test_a_number_that_is_not_finite_is_refused_where_it_is_written(
     assert assess(workspace).returncode == 0
 
 
+def test_numbers_python_writes_with_an_exponent_are_assessed(workspace: Path) -> None:
+    """1e+17 in a record and 1e-05 in a parameter are numbers like any other: the assessment
+    runs (durable_rules once refused both: exit 3, an internal error)."""
+    replace_in(workspace / "evidence/peru/2007.yaml", "max_years: 15\n", "max_years: 1.0e+17\n")
+    replace_in(workspace / "rules/parameters.yaml", "value: 4,", "value: 1.0e-05,")
+    result = assess(workspace)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Peru, report year 2007: ")
+
+
 def test_wrong_type_in_a_rule(workspace: Path) -> None:
     line = replace_in(workspace / "rules/parameters.yaml", "value: 100,", "value: a hundred,")
     result = assess(workspace)

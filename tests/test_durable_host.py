@@ -20,7 +20,9 @@ from engine.durable_host import (
     Encoded,
     Frames,
     _encode,
+    _has_bare_exponent,
     _read_json,
+    _with_fractions,
     encode_fact,
     json_text,
 )
@@ -289,7 +291,40 @@ def test_facts_are_written_as_the_stock_json_encoder_writes_them(
     fact = {"t": fact_type, "id": fact_id, **values, "sid": "s7"}
     if set(values) & {"t", "id", "sid"}:
         return  # a dict cannot hold a key twice; a fact's values never name these
-    assert written.body + ', "sid": "s7"}' == stock(fact)
+    text = written.body + ', "sid": "s7"}'
+    if not _has_bare_exponent(values):
+        assert text == stock(fact)
+        return
+    # A float Python writes as 1e+17 is written 1.0e+17, the same number (durable_rules reads an
+    # exponent only after a fraction).
+    assert "e+" in text or "e-" in text
+    assert stock(json.loads(text)) == stock(fact)
+
+
+def test_a_float_written_with_a_bare_exponent_reaches_the_engine_as_its_value() -> None:
+    """durable_rules refused `1e+17` (its parser reads an exponent only after a fraction) and
+    the assessment stopped with an internal error: such floats are written `1.0e+17`."""
+    ruleset: dict[str, Any] = {
+        "$open": {"all": [{"m": {"t": OPEN}}], "run": "$open"},
+        "flag": {"all": [{"x": {"$and": [{"t": "e.x"}, {"$gte": {"v": 1e16}}]}}], "run": "flag"},
+        "pair": {"all": [{"f": {"t": "c.flag"}}, {"y": {"t": "e.y"}}], "run": "pair"},
+        "lonely": {"all": [{"y": {"$and": [{"t": "e.y"}, {"$lt": {"w": 1e-4}}]}}], "run": "lonely"},
+    }
+    assert _has_bare_exponent(ruleset) and _has_bare_exponent({"v": 1e17})
+    host, recorder = DurableHost(), Recorder()
+    host.ensure_ruleset("exponents@1", ruleset)
+    facts: list[Any] = [
+        {"t": "e.x", "id": "i0", "v": 1e17},
+        {"t": "e.x", "id": "i1", "v": 1e15},
+        encode_fact("e.y", "i2", json_text({"w": 1e-05})),
+    ]
+    host.run("exponents@1", facts, recorder.actions(), CONSUMED, 0, OPEN, PHASE)
+    assert sorted(recorder.fired) == [
+        ("flag", ("i0",)),
+        ("lonely", ("i2",)),
+        ("pair", ("d1", "i2")),
+    ]
+    assert json.loads(_with_fractions({"v": [1e17, 1e-05, 2.5, 3]})) == {"v": [1e17, 1e-05, 2.5, 3]}
 
 
 def test_a_fact_written_ahead_fires_as_its_dict_does() -> None:
