@@ -369,3 +369,29 @@ def test_a_recorded_detail_level_replays_byte_for_byte(tmp_path: Any) -> None:
     replay = support.run_cli("log", "replay", "1", "--log", str(log))
     assert replay.returncode == 0, replay.stdout + replay.stderr
     assert "reproduced byte for byte" in replay.stdout
+
+
+def test_markdown_never_passes_a_dossiers_html_through(tmp_path: Any) -> None:
+    """A country, a rationale or a line of the narrative written as HTML reaches the Markdown
+    report escaped (a viewer that does not sanitise would otherwise run it), as in HTML."""
+    import shutil
+    from pathlib import Path
+
+    evidence = Path(tmp_path) / "evidence"
+    (evidence / "peru").mkdir(parents=True)
+    shutil.copytree(support.EVIDENCE / "sources", evidence / "sources")
+    narrative = evidence / "sources" / "tip-2007-peru.txt"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n<b>bold</b> text\n", "utf-8")
+    text = (support.EVIDENCE / "peru" / "2007.yaml").read_text(encoding="utf-8")
+    text = text.replace("country: Peru", 'country: "Peru <img src=x onerror=alert(1)>"', 1)
+    text = text.replace("Guide 3.4: the text", "<script>alert(2)</script> Guide 3.4: the text", 1)
+    (evidence / "peru" / "2007.yaml").write_text(text, "utf-8")
+    done = support.run_cli(
+        "assess", "evidence/peru/2007.yaml", "--rules", str(support.RULES), "--no-fragility",
+        "--format", "markdown", "--detail", "full", cwd=Path(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for raw in ("<img", "<script", "<b>"):
+        assert raw not in done.stdout, raw
+    for escaped in ("&lt;img src=x", "&lt;script>alert(2)", "&lt;b>bold"):
+        assert escaped in done.stdout, escaped

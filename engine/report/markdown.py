@@ -5,6 +5,7 @@ with their text and the narrative with the quotes in bold, linked both ways by a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from engine.report.context import ReportContext, anchor
@@ -15,8 +16,18 @@ from engine.report.view import Node, Summary, all_rows, explanation, summary
 UNVERIFIED = "**[unverified]**"
 
 
+# A `<` that could open a tag, a comment or a declaration: a dossier's text (a country, a
+# quote, a rationale) must never reach a Markdown viewer as raw HTML.
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _text(text: Any) -> str:
+    """Text from a dossier or the rules, safe in Markdown: no raw HTML."""
+    return _TAG_OPENING.sub("&lt;", str(text))
+
+
 def _cell(text: Any) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return _text(" ".join(str(text).split()).replace("|", "\\|"))
 
 
 def _rule(doc: dict[str, Any], ctx: ReportContext, rule: str) -> str:
@@ -92,7 +103,7 @@ def _summary(out: list[str], doc: dict[str, Any], ctx: ReportContext, view: Summ
 def render_markdown(doc: dict[str, Any], ctx: ReportContext, detail: str = "standard") -> str:
     view = summary(doc, ctx)
     head = [
-        f"# {doc['country']}, report year {doc['report_year']}: {view.placement.text} ({view.status})",
+        f"# {_text(doc['country'])}, report year {doc['report_year']}: {view.placement.text} ({view.status})",
         "",
         f"The placement is {view.status}: {view.status_note}.",
     ]
@@ -158,7 +169,7 @@ def render_markdown(doc: dict[str, Any], ctx: ReportContext, detail: str = "stan
                 "",
                 "## Narrative",
                 "",
-                f"{doc['source']['title']}; quotes the dossier records are in bold.",
+                f"{_text(doc['source']['title'])}; quotes the dossier records are in bold.",
                 "",
             ]
             quotes = {r["record"]: r["quote"] for r in doc["evidence"] if r.get("quote")}
@@ -169,7 +180,7 @@ def render_markdown(doc: dict[str, Any], ctx: ReportContext, detail: str = "stan
                 parts = []
                 for piece in pieces:
                     anchors = "".join(f'<a id="quote-{anchor(r)}"></a>' for r in piece.starts)
-                    chunk = piece.text.replace("*", "\\*")
+                    chunk = _text(piece.text.replace("*", "\\*"))
                     parts.append(f"{anchors}**{chunk.strip()}** " if piece.records else chunk)
                 body.append(f'<a id="line-{number}"></a>{number}. ' + "".join(parts).strip())
                 body.append("")
