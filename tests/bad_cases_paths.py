@@ -159,7 +159,11 @@ def path_cases() -> list[Case]:
         _source("missing", "../sources/missing.txt", "source text not found"),
         _source("directory", "../sources", "cannot read: a directory"),
         _source("fifo", "../sources/pipe.txt", "not a regular file", prepare=_fifo_source),
-        _source("nul-byte", '"../sources/bad\\0name.txt"', "cannot resolve"),
+        _source(
+            "nul-byte",
+            '"../sources/bad\\0name.txt"',
+            "a control character (U+0000) in a quoted string",
+        ),
     ]
 
     def other_root(ws: Path) -> Expect:

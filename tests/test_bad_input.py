@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,34 @@ def test_numbers_python_writes_with_an_exponent_are_assessed(workspace: Path) ->
     result = assess(workspace)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Peru, report year 2007: ")
+
+
+def test_a_control_character_is_refused_where_it_is_written(workspace: Path) -> None:
+    """An escape or a bell written into a quoted YAML string, or a control byte in the source
+    narrative, would reach a terminal or a viewer through the reports: refused, located (a tab
+    or a newline in a quoted string is text)."""
+    dossier = workspace / "evidence/peru/2007.yaml"
+    line = replace_in(dossier, "country: Peru\n", 'country: "Peru\\e[2J\\tx\\n"\n')
+    assert_one_located_error(
+        assess(workspace), f"evidence/peru/2007.yaml:{line}", "U+001B, escape", "quoted string"
+    )
+    replace_in(dossier, 'country: "Peru\\e[2J\\tx\\n"\n', 'country: "Peru\\tx\\n"\n')
+    assert assess(workspace).returncode == 0
+    rules = workspace / "rules/tiers.yaml"
+    text = rules.read_text()
+    title = re.search(r"(?m)^    title: (.*)$", text)
+    assert title is not None
+    line = text[: title.start()].count("\n") + 1
+    rules.write_text(text.replace(title.group(0), '    title: "Ring\\a"', 1))
+    assert_one_located_error(assess(workspace), f"rules/tiers.yaml:{line}", "U+0007, bell")
+    rules.write_text(text)
+    narrative = workspace / "evidence/sources/tip-2007-peru.txt"
+    lines = narrative.read_text(encoding="utf-8").split("\n")
+    lines[4] += "\x1b]0;title\x07"
+    narrative.write_text("\n".join(lines), encoding="utf-8")
+    assert_one_located_error(
+        assess(workspace), "evidence/sources/tip-2007-peru.txt:5", "U+001B, escape", "source text"
+    )
 
 
 def test_wrong_type_in_a_rule(workspace: Path) -> None:

@@ -9,6 +9,7 @@ line, when it names a year, must agree with the dossier's report year.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,21 @@ from engine.load.kinds import RECORD_SECTIONS, misfiled
 from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import LineMap, PathKey, decode_utf8, load_yaml_file, read_bounded
+from engine.load.yamlsource import (
+    LineMap,
+    PathKey,
+    control_name,
+    decode_utf8,
+    load_yaml_file,
+    read_bounded,
+)
 from engine.models import Dossier
 
 __all__ = ["LoadedDossier", "QuoteLocation", "load_dossier"]
+
+# The control characters of `yamlsource.CONTROL_CHARACTER`, less the carriage return of a
+# narrative saved with Windows line ends.
+NARRATIVE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -86,6 +98,15 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     source_display = os.path.normpath(Path(shown).parent / dossier.source.file)
     source_raw = _read_source(path, dossier.source.file, shown, source_display, lines)
     source = SourceText(decode_utf8(source_raw, source_display))
+    control = NARRATIVE_CONTROL.search(source.text)
+    if control is not None:
+        raise InputError.single(
+            source_display,
+            source.text.count("\n", 0, control.start()) + 1,
+            None,
+            f"a control character ({control_name(control.group())}) in the source text: the "
+            "reports show the narrative, and terminals and viewers act on it; remove it",
+        )
     header = source.header_year()
     if header is not None and header.year != dossier.report_year:
         problems.append(

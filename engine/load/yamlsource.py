@@ -11,6 +11,7 @@ Duplicate keys and merge keys (`<<`) are errors; only one document per file.
 from __future__ import annotations
 
 import copy
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,18 @@ class _Frame:
         self.anchor = anchor  # (name, index into the line entries) for an anchored collection
         self.is_map = type(value) is dict
         self.key: Any = None  # in a mapping, the key whose value is being read
+
+
+# Characters a terminal or a viewer acts on (C0 but tab and newline, DEL, C1): never in a text
+# this tool reads, as none of the report's formats can show them as written.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_name(char: str) -> str:
+    """`U+001B`, with the character's common name when it has one."""
+    names = {"\x1b": "escape", "\r": "carriage return", "\x07": "bell", "\x0c": "form feed"}
+    code = f"U+{ord(char):04X}"
+    return f"{code}, {names[char]}" if char in names else code
 
 
 _SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
@@ -186,6 +199,8 @@ class _Builder:
                     self._anchor(event, key_line)
                 # `_reads_as_string`, inline (here and for values): most scalars are plain words.
                 tag, text = event.tag, event.value
+                if event.style == '"':
+                    self._refuse_controls(text, key_line)
                 key: Any = (
                     text
                     if fast
@@ -218,6 +233,8 @@ class _Builder:
                     text = event.value
                     self.nodes += 1
                     if not event.implicit[0] or (text and text[0] not in resolved_first):
+                        if event.style == '"':
+                            self._refuse_controls(text, event.start_mark.line + 1)
                         container[key] = text
                     else:
                         known = plain_values.get(text)
@@ -252,6 +269,8 @@ class _Builder:
                 if self.nodes > max_nodes:
                     self._count(line, 0)
                 tag, text = event.tag, event.value
+                if event.style == '"':
+                    self._refuse_controls(text, line)
                 value = (
                     text
                     if fast
@@ -304,6 +323,17 @@ class _Builder:
         else:
             parent.value.append(frame.value)  # type: ignore[union-attr]
         return parent, root
+
+    def _refuse_controls(self, text: str, line: int) -> None:
+        """A double-quoted string is the only way a control character gets into YAML (libyaml
+        refuses them written raw): refuse it, as a terminal or a viewer would act on it."""
+        found = CONTROL_CHARACTER.search(text)
+        if found is not None:
+            raise self.fail(
+                line,
+                f"a control character ({control_name(found.group())}) in a quoted string: "
+                "terminals and viewers act on it; remove it (tab and newline are allowed)",
+            )
 
     def _key(self, event: Any, line: int, path: PathKey) -> Any:
         tag = self._tag(event)
