@@ -154,6 +154,24 @@ def test_a_control_character_is_refused_where_it_is_written(workspace: Path) -> 
     )
 
 
+def test_a_bidirectional_override_is_refused_where_it_is_written(workspace: Path) -> None:
+    """U+202E and its kin make text display other than it reads (a value, a quote, even a
+    comment): refused with the line in a YAML file or a narrative."""
+    dossier = workspace / "evidence/peru/2007.yaml"
+    line = replace_in(dossier, "country: Peru\n", "country: Peru \u202e1 reiT\n")
+    assert_one_located_error(assess(workspace), f"evidence/peru/2007.yaml:{line}", "U+202E")
+    replace_in(dossier, "country: Peru \u202e1 reiT\n", "country: Peru # \u2067\n")
+    assert_one_located_error(assess(workspace), f"evidence/peru/2007.yaml:{line}", "U+2067")
+    replace_in(dossier, "country: Peru # \u2067\n", "country: Peru\n")
+    narrative = workspace / "evidence/sources/tip-2007-peru.txt"
+    lines = narrative.read_text(encoding="utf-8").split("\n")
+    lines[2] += " \u202d"
+    narrative.write_text("\n".join(lines), encoding="utf-8")
+    assert_one_located_error(
+        assess(workspace), "evidence/sources/tip-2007-peru.txt:3", "U+202D", "display other"
+    )
+
+
 def test_wrong_type_in_a_rule(workspace: Path) -> None:
     line = replace_in(workspace / "rules/parameters.yaml", "value: 100,", "value: a hundred,")
     result = assess(workspace)

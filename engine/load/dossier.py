@@ -22,8 +22,10 @@ from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import (
+    BIDI_CONTROL,
     LineMap,
     PathKey,
+    bidi_message,
     control_name,
     decode_utf8,
     load_yaml_file,
@@ -98,13 +100,16 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     source_display = os.path.normpath(Path(shown).parent / dossier.source.file)
     source_raw = _read_source(path, dossier.source.file, shown, source_display, lines)
     source = SourceText(decode_utf8(source_raw, source_display))
-    control = NARRATIVE_CONTROL.search(source.text)
+    control = NARRATIVE_CONTROL.search(source.text) or BIDI_CONTROL.search(source.text)
     if control is not None:
+        char = control.group()
         raise InputError.single(
             source_display,
             source.text.count("\n", 0, control.start()) + 1,
             None,
-            f"a control character ({control_name(control.group())}) in the source text: the "
+            bidi_message(char)
+            if BIDI_CONTROL.match(char)
+            else f"a control character ({control_name(char)}) in the source text: the "
             "reports show the narrative, and terminals and viewers act on it; remove it",
         )
     header = source.header_year()

@@ -72,6 +72,18 @@ class _Frame:
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# Bidirectional embeddings, overrides and isolates: they make a text display other than it
+# reads (a quote, a value, even a comment), and no narrative of the reports needs one.
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_message(char: str) -> str:
+    return (
+        f"a bidirectional control character (U+{ord(char):04X}): it makes the text display "
+        "other than it reads; remove it"
+    )
+
+
 def control_name(char: str) -> str:
     """`U+001B`, with the character's common name when it has one."""
     names = {"\x1b": "escape", "\r": "carriage return", "\x07": "bell", "\x0c": "form feed"}
@@ -463,6 +475,11 @@ def load_yaml_text(
     `allow_aliases` False refuses anchors and aliases (dossiers, histories); the items of the
     top-level lists named in `counted` count against the 'records' limit.
     """
+    bidi = BIDI_CONTROL.search(text)
+    if bidi is not None:
+        raise InputError.single(
+            file, text.count("\n", 0, bidi.start()) + 1, None, bidi_message(bidi.group())
+        )
     raw = text.encode("utf-8")
     builder = _Builder(file, allow_aliases, counted)
     loader = _PARSER(raw)
