@@ -147,11 +147,15 @@ def test_a_control_character_is_refused_where_it_is_written(workspace: Path) -> 
     rules.write_text(text)
     narrative = workspace / "evidence/sources/tip-2007-peru.txt"
     lines = narrative.read_text(encoding="utf-8").split("\n")
+    original = list(lines)
     lines[4] += "\x1b]0;title\x07"
     narrative.write_text("\n".join(lines), encoding="utf-8")
     assert_one_located_error(
         assess(workspace), "evidence/sources/tip-2007-peru.txt:5", "U+001B, escape", "source text"
     )
+    original[7] += "\u0090"  # a C1 control, two bytes in UTF-8
+    narrative.write_text("\n".join(original), encoding="utf-8")
+    assert_one_located_error(assess(workspace), "evidence/sources/tip-2007-peru.txt:8", "U+0090")
 
 
 def test_a_bidirectional_override_is_refused_where_it_is_written(workspace: Path) -> None:

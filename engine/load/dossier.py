@@ -22,12 +22,12 @@ from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import (
-    BIDI_CONTROL,
     LineMap,
     PathKey,
     bidi_message,
     control_name,
     decode_utf8,
+    first_bidi,
     load_yaml_file,
     read_bounded,
 )
@@ -38,6 +38,9 @@ __all__ = ["LoadedDossier", "QuoteLocation", "load_dossier"]
 # The control characters of `yamlsource.CONTROL_CHARACTER`, less the carriage return of a
 # narrative saved with Windows line ends.
 NARRATIVE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The bytes of UTF-8 text free of them (a C1 character is \xc2 and one of \x80-\x9f).
+_TEXT_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r" + bytes(range(0x80, 0x100))
+_C1_BYTES = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 @dataclass
@@ -100,15 +103,22 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     source_display = os.path.normpath(Path(shown).parent / dossier.source.file)
     source_raw = _read_source(path, dossier.source.file, shown, source_display, lines)
     source = SourceText(decode_utf8(source_raw, source_display))
-    control = NARRATIVE_CONTROL.search(source.text) or BIDI_CONTROL.search(source.text)
-    if control is not None:
-        char = control.group()
+    # Most narratives hold none: the bytes say so at C speed before the text is searched.
+    control = (
+        NARRATIVE_CONTROL.search(source.text)
+        if source_raw.translate(None, _TEXT_BYTES) or _C1_BYTES.search(source_raw)
+        else None
+    )
+    bidi = first_bidi(source.text)
+    if control is not None or bidi is not None:
+        at = min(x for x in (bidi, control and control.start()) if x is not None)
+        char = source.text[at]
         raise InputError.single(
             source_display,
-            source.text.count("\n", 0, control.start()) + 1,
+            source.text.count("\n", 0, at) + 1,
             None,
             bidi_message(char)
-            if BIDI_CONTROL.match(char)
+            if at == bidi
             else f"a control character ({control_name(char)}) in the source text: the "
             "reports show the narrative, and terminals and viewers act on it; remove it",
         )
