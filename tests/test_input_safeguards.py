@@ -513,7 +513,7 @@ def test_a_file_that_grew_after_its_stat_is_read_whole_and_still_capped(
     """Reading asks for what stat promised and one byte more; a file that grew since is read
     on, up to the limit and one byte, and refused past the limit."""
     from engine.errors import InputError
-    from engine.load.yamlsource import read_bounded
+    from engine.load.files import read_bounded
 
     grown = tmp_path / "grown.yaml"
     grown.write_bytes(b"x" * 100)

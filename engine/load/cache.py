@@ -39,9 +39,9 @@ from engine import __version__
 from engine.errors import InputError
 from engine.load import inputs, limits
 from engine.load.common import digest_files
+from engine.load.files import read_bounded
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook, rule_files
-from engine.load.yamlsource import read_bounded
 
 ENV = "TIP_ASSESS_CACHE"
 OFF = "off"

@@ -9,38 +9,23 @@ line, when it names a year, must agree with the dossier's report year.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
 from engine.load import inputs
+from engine.load.characters import narrative_problem
 from engine.load.common import digest_files, validate_model
+from engine.load.files import decode_utf8, read_bounded
 from engine.load.kinds import RECORD_SECTIONS, misfiled
 from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import (
-    LineMap,
-    PathKey,
-    bidi_message,
-    control_name,
-    decode_utf8,
-    first_bidi,
-    load_yaml_file,
-    read_bounded,
-)
+from engine.load.yamlsource import LineMap, PathKey, load_yaml_file
 from engine.models import Dossier
 
 __all__ = ["LoadedDossier", "QuoteLocation", "load_dossier"]
-
-# The control characters of `yamlsource.CONTROL_CHARACTER`, less the carriage return of a
-# narrative saved with Windows line ends.
-NARRATIVE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# The bytes of UTF-8 text free of them (a C1 character is \xc2 and one of \x80-\x9f).
-_TEXT_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r" + bytes(range(0x80, 0x100))
-_C1_BYTES = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 @dataclass
@@ -103,25 +88,10 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     source_display = os.path.normpath(Path(shown).parent / dossier.source.file)
     source_raw = _read_source(path, dossier.source.file, shown, source_display, lines)
     source = SourceText(decode_utf8(source_raw, source_display))
-    # Most narratives hold none: the bytes say so at C speed before the text is searched.
-    control = (
-        NARRATIVE_CONTROL.search(source.text)
-        if source_raw.translate(None, _TEXT_BYTES) or _C1_BYTES.search(source_raw)
-        else None
-    )
-    bidi = first_bidi(source.text)
-    if control is not None or bidi is not None:
-        at = min(x for x in (bidi, control and control.start()) if x is not None)
-        char = source.text[at]
-        raise InputError.single(
-            source_display,
-            source.text.count("\n", 0, at) + 1,
-            None,
-            bidi_message(char)
-            if at == bidi
-            else f"a control character ({control_name(char)}) in the source text: the "
-            "reports show the narrative, and terminals and viewers act on it; remove it",
-        )
+    unsafe = narrative_problem(source.text, source_raw)
+    if unsafe is not None:
+        at, why = unsafe
+        raise InputError.single(source_display, source.text.count("\n", 0, at) + 1, None, why)
     header = source.header_year()
     if header is not None and header.year != dossier.report_year:
         problems.append(

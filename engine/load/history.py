@@ -30,16 +30,12 @@ from pydantic import Field, ValidationError
 from engine.errors import InputError, Problem
 from engine.load import inputs
 from engine.load.common import digest_files, validation_problems
+from engine.load.files import decode_utf8, read_bounded
 from engine.load.history_checks import Entry, impossible_entries
 from engine.load.kinds import DOSSIER_KEYS, HISTORY_SECTIONS, classify, misfiled
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import (
-    LineMap,
-    decode_utf8,
-    load_yaml_text,
-    read_bounded,
-)
+from engine.load.yamlsource import LineMap, load_yaml_text
 from engine.models import HistorySettings, InputFact, Strict
 from engine.models.base import empty_list
 

@@ -11,8 +11,6 @@ Duplicate keys and merge keys (`<<`) are errors; only one document per file.
 from __future__ import annotations
 
 import copy
-import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,8 @@ from yaml.constructor import SafeConstructor
 
 from engine.errors import InputError
 from engine.load import limits
+from engine.load.characters import CONTROL_CHARACTER, bidi_message, control_name, first_bidi
+from engine.load.files import decode_utf8, read_bounded
 
 PathKey = tuple[str | int, ...]
 
@@ -65,41 +65,6 @@ class _Frame:
         self.anchor = anchor  # (name, index into the line entries) for an anchored collection
         self.is_map = type(value) is dict
         self.key: Any = None  # in a mapping, the key whose value is being read
-
-
-# Characters a terminal or a viewer acts on (C0 but tab and newline, DEL, C1): never in a text
-# this tool reads, as none of the report's formats can show them as written.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def first_bidi(text: str) -> int | None:
-    """Where the first bidirectional control of `text` is, if any. An ASCII text has none (a
-    flag of the string, not a scan); otherwise each is looked for with `str.find`, many times
-    faster than a character class."""
-    if text.isascii():
-        return None
-    found = [at for at in (text.find(char) for char in _BIDI_CHARACTERS) if at >= 0]
-    return min(found) if found else None
-
-
-# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make a
-# text display other than it reads (a quote, a value, even a comment), and no narrative of the
-# reports needs one.
-_BIDI_CHARACTERS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-
-def bidi_message(char: str) -> str:
-    return (
-        f"a bidirectional control character (U+{ord(char):04X}): it makes the text display "
-        "other than it reads; remove it"
-    )
-
-
-def control_name(char: str) -> str:
-    """`U+001B`, with the character's common name when it has one."""
-    names = {"\x1b": "escape", "\r": "carriage return", "\x07": "bell", "\x0c": "form feed"}
-    code = f"U+{ord(char):04X}"
-    return f"{code}, {names[char]}" if char in names else code
 
 
 _SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
@@ -505,55 +470,6 @@ def load_yaml_text(
     finally:
         loader.dispose()
     return data, builder.lines
-
-
-def read_bounded(path: Path, display: str, limit: str = "file_bytes") -> bytes:
-    """The bytes of a regular file no larger than the limit; otherwise a located InputError."""
-    cap = limits.value(limit)
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise InputError.single(display, None, None, f"cannot read: {what}")
-        if info.st_size > cap:
-            raise InputError.single(
-                display, None, None, limits.exceeded(limit, f"a file of {info.st_size} bytes")
-            )
-        with path.open("rb") as handle:
-            # Read what stat promised and one byte more, not `cap + 1` at once: a read of a
-            # megabyte allocates a megabyte, four times the cost of reading a dossier. A file
-            # that grew since stat is read on, up to the cap and one byte.
-            want = min(cap, info.st_size) + 1
-            raw = handle.read(want)
-            if len(raw) == want and want <= cap:
-                raw += handle.read(cap + 1 - want)
-    except FileNotFoundError:
-        raise InputError.single(display, None, None, "file not found") from None
-    except OSError as exc:
-        raise InputError.single(
-            display, None, None, f"cannot read file: {exc.strerror or exc}"
-        ) from None
-    if len(raw) > cap:
-        raise InputError.single(
-            display, None, None, limits.exceeded(limit, f"a file of more than {cap} bytes")
-        )
-    return raw
-
-
-def decode_utf8(raw: bytes, display: str) -> str:
-    """The text of a UTF-8 file; a bad byte is reported with its line."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = raw[exc.start : exc.start + 1].hex()
-        raise InputError.single(
-            display,
-            line,
-            None,
-            f"not UTF-8 text: byte 0x{byte} at column {column} ({exc.reason}); save the file as UTF-8",
-        ) from None
 
 
 def load_yaml_file(
