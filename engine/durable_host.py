@@ -27,6 +27,7 @@ Traps handled here (see docs/durable-rules-notes.md):
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
@@ -168,6 +169,9 @@ def _bare_exponent(value: float) -> bool:
     return "e" in text and "." not in text
 
 
+_MAYBE_EXPONENT = re.compile(r"\de[-+]\d")
+
+
 def _has_bare_exponent(value: Any) -> bool:
     if type(value) is float:
         return _bare_exponent(value)
@@ -272,7 +276,8 @@ class DurableHost:
             rule: {k: v for k, v in body.items() if k != "run"} for rule, body in definition.items()
         }
         text = json.dumps(conditions, sort_keys=True, ensure_ascii=False)
-        if _has_bare_exponent(conditions):
+        # Python writes every float exponent with its sign: no match, no float to walk for.
+        if _MAYBE_EXPONENT.search(text) and _has_bare_exponent(conditions):
             text = _with_fractions(conditions, sort_keys=True)
         content = text + "\0" + json.dumps(actions, sort_keys=True, ensure_ascii=False)
         same = self._by_content.get(content)

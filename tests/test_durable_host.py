@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.durable_host import (
+    _MAYBE_EXPONENT,
     MAX_LIVE_SESSIONS,
     DurableHost,
     Encoded,
@@ -299,6 +300,24 @@ def test_facts_are_written_as_the_stock_json_encoder_writes_them(
     # exponent only after a fraction).
     assert "e+" in text or "e-" in text
     assert stock(json.loads(text)) == stock(fact)
+
+
+_NESTED = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _NESTED | st.floats(min_value=1e16) | st.floats(max_value=1e-4, min_value=0, exclude_min=True)
+)
+def test_the_text_test_for_an_exponent_misses_no_bare_exponent(value: Any) -> None:
+    """A ruleset is walked for bare exponents only when its JSON text has a digit, `e`, a sign
+    and a digit in a row: that test must hold whenever the walk would find one."""
+    if _has_bare_exponent(value):
+        assert _MAYBE_EXPONENT.search(json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
 def test_a_float_written_with_a_bare_exponent_reaches_the_engine_as_its_value() -> None:
