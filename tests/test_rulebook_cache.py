@@ -57,6 +57,26 @@ def test_a_cached_rulebook_is_the_rulebook_a_fresh_load_gives(
         assert same(book, fresh)
 
 
+def test_line_maps_are_read_back_on_first_use_and_whole(store: Path) -> None:
+    """An entry's line maps are unpacked only when a problem is located (an assessment reads
+    none), and then give every line a fresh load gives."""
+    fresh = load_rulebook(support.RULES, "rules")
+    load_rulebook_cached(support.RULES, "rules")
+    cache.forget_loaded()
+    cached = load_rulebook_cached(support.RULES, "rules")
+    maps = [origin.lines for origin in cached.origins.values() if "lines" in vars(origin)]
+    packed = {id(m): m for m in maps if m is not None}
+    assert packed and all("lines" not in vars(m) for m in packed.values())
+    assert same(cached, fresh)
+    assert all("lines" in vars(m) and "_packed" not in vars(m) for m in packed.values())
+    rule = fresh.rules[0]
+    for book in (fresh, cached):
+        origin = book.origins[rule.id]
+        assert origin.lines is not None
+        assert origin.line_of("then.value") == fresh.origins[rule.id].line_of("then.value")
+        assert origin.line_of("then.value") != origin.line
+
+
 def same(book: Rulebook, other: Rulebook) -> bool:
     """Every field equal, the line maps behind each origin included."""
     lines = {key: origin.lines and origin.lines.lines for key, origin in book.origins.items()}

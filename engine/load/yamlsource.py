@@ -11,9 +11,10 @@ Duplicate keys and merge keys (`<<`) are errors; only one document per file.
 from __future__ import annotations
 
 import copy
+import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -52,6 +53,26 @@ class LineMap:
                 return self.lines[probe]
             probe = probe[:-1]
         return self.lines.get((), None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its lines packed by marshal and unpacked on first use: the line maps are
+        half of a cached rulebook's pickle, and an assessment reads none of them."""
+        return (_packed_line_map, (self.file, marshal.dumps(self.lines)))
+
+    if not TYPE_CHECKING:  # mypy still sees `lines` as the field it is
+
+        def __getattr__(self, name: str) -> Any:
+            packed = self.__dict__.pop("_packed", None) if name == "lines" else None
+            if packed is None:
+                raise AttributeError(name)
+            self.lines = marshal.loads(packed)
+            return self.lines
+
+
+def _packed_line_map(file: str, packed: bytes) -> LineMap:
+    line_map = LineMap.__new__(LineMap)
+    line_map.__dict__.update(file=file, _packed=packed)
+    return line_map
 
 
 class _Frame:
