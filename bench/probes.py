@@ -3,10 +3,11 @@
 usage: python bench/probes.py scale DOSSIER
        python bench/probes.py memory N
 
-`scale` loads one (large) dossier, runs the inference alone, then the whole assessment with its
-explanation, and prints the CPU times and the peak resident memory as JSON. `memory` runs N
-assessments of the Peru dossier in one process, cycling through report years 2001-2025, and
-prints the resident memory after 1k, 5k and 10k (and at N).
+`scale` loads one (large) dossier, runs the inference alone, raw durable_rules on the same
+facts (bench/raw_durable.py), then the whole assessment with its explanation, and prints the CPU
+times and the peak resident memory as JSON. `memory` runs N assessments of the Peru dossier in
+one process, cycling through report years 2001-2025, and prints the resident memory after 1k,
+5k and 10k (and at N).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from raw_durable import RawRunner, engine_facts  # noqa: E402
 
 from engine.assessment import assess, dossier_inputs  # noqa: E402
 from engine.load.cache import load_rulebook_cached  # noqa: E402
@@ -51,6 +54,12 @@ def scale(path: Path) -> dict[str, float | int]:
     infer(book, compiled_for(book, year), dossier_inputs(loaded, book))
     infer_s = time.process_time() - started
     print(json.dumps({"infer_s": infer_s}), flush=True)
+    runner = RawRunner(compiled_for(book, year))
+    session = runner.session_facts(engine_facts(book, dossier_inputs(loaded, book)))
+    started = time.process_time()
+    runner.run(session)
+    raw_s = time.process_time() - started
+    print(json.dumps({"raw_s": raw_s}), flush=True)
     started = time.process_time()
     assess(book, loaded)
     assess_s = time.process_time() - started
@@ -58,6 +67,7 @@ def scale(path: Path) -> dict[str, float | int]:
         "records": len(loaded.dossier.records),
         "load_s": load_s,
         "infer_s": infer_s,
+        "raw_s": raw_s,
         "assess_s": assess_s,
         "peak_mb": peak_mb(),
         "peak_growth_mb": peak_mb() - base,

@@ -10,13 +10,14 @@ is given as wall time and as CPU time, and ratios are taken within the run):
 - `tip-assess impact` of a one-parameter change over the same dossiers;
 - one warm assessment with its explanation, dossier load and text rendering included;
 - `tip-assess assess evidence/peru/2007.yaml` cold, in a new process, also as a ratio to
-  `python -c pass`;
+  `python -c pass`, beside the imports of click, PyYAML and pydantic alone (IMPORT_FLOOR);
 - in-process figures are CPU time (`time.process_time`), process-level ones both wall and CPU;
 - the whole pipeline against raw durable_rules on the same facts and compiled ruleset
   (bench/raw_durable.py), in facts per second; also `infer` alone, and the parse+validate floor
   (libyaml's C loader and pydantic, nothing else) beside the loader in use;
 - one dossier of 1k / 10k / 100k records: time per record at each size and peak memory (each
-  size in its own process, stopped after --cap seconds);
+  size in its own process, stopped after --cap seconds), with raw durable_rules on the same
+  facts at each size, so that a slope the engine inherits from durable_rules shows as such;
 - 10,000 sequential assessments in one process: resident memory at 1k, 5k and 10k.
 
 Nothing here is a test: no figure fails the run. Generated inputs are deleted at the end.
@@ -104,18 +105,28 @@ def tip_assess() -> list[str]:
 # --------------------------------------------------------------------------- the figures
 
 
+# What any command-line tool built on click, PyYAML and pydantic imports before its own code:
+# the libraries, and pydantic's model machinery (its first model class loads its plugin loader).
+IMPORT_FLOOR = (
+    "import click, yaml\nfrom pydantic import BaseModel\nclass Model(BaseModel):\n    field: int"
+)
+
+
 def cold_start(env: dict[str, str], repeat: int) -> dict[str, float]:
     command = [*tip_assess(), "assess", str(PERU)]
     run_process(command, env)  # fills the rulebook cache
     wall, cpu = median_run(command, env, repeat)
     plain_wall, plain_cpu = median_run([*command, "--no-fragility"], env, repeat)
     pass_wall, pass_cpu = median_run([sys.executable, "-c", "pass"], env, repeat)
+    floor_wall, floor_cpu = median_run([sys.executable, "-c", IMPORT_FLOOR], env, repeat)
     return {
         "wall": wall,
         "cpu": cpu,
         "plain_wall": plain_wall,
         "plain_cpu": plain_cpu,
         "pass_wall": pass_wall,
+        "floor_wall": floor_wall,
+        "floor_cpu": floor_cpu,
         "pass_cpu": pass_cpu,
     }
 
@@ -361,6 +372,12 @@ def table(f: dict[str, Any]) -> list[str]:
                 f"; `--no-fragility` {c['plain_wall']:.3f} s wall, {c['plain_cpu']:.3f} s CPU"
                 if "plain_cpu" in c
                 else ""
+            )
+            + (
+                f"; importing click, PyYAML and pydantic alone (one model): "
+                f"{c['floor_wall']:.3f} s wall"
+                if "floor_wall" in c
+                else ""
             ),
             f"{c['wall'] / 0.5:.2f}",
         )
@@ -413,8 +430,9 @@ def _us(size: dict[str, Any], key: str) -> float:
 def _scale_cell(s: dict[str, Any], cap: float) -> str:
     if s.get("finished"):
         return (
-            f"{s['size']:,}: load {_us(s, 'load_s'):,.0f} µs, infer {_us(s, 'infer_s'):,.0f} µs, "
-            f"assess {_us(s, 'assess_s'):,.0f} µs; peak {s['peak_mb']:.0f} MB"
+            f"{s['size']:,}: load {_us(s, 'load_s'):,.0f} µs, infer {_us(s, 'infer_s'):,.0f} µs "
+            + (f"(raw durable_rules {_us(s, 'raw_s'):,.0f} µs), " if "raw_s" in s else ", ")
+            + f"assess {_us(s, 'assess_s'):,.0f} µs; peak {s['peak_mb']:.0f} MB"
         )
     # Without a message, a probe that stopped well before the cap failed (older runs).
     failed = s.get("failed") or ("failed" if s["elapsed"] < cap - 5 else None)
@@ -432,8 +450,10 @@ def _scale_cell(s: dict[str, Any], cap: float) -> str:
 def _slopes(sizes: list[dict[str, Any]]) -> str:
     """Per-record time at the largest size over the smallest (1.0 = linear), by phase."""
     parts = []
-    for key, label in (("load_s", "load"), ("infer_s", "infer")):
+    for key, label in (("load_s", "load"), ("infer_s", "infer"), ("raw_s", "raw durable_rules")):
         measured = [s for s in sizes if key in s and "records" in s]
+        if key == "raw_s" and not measured:
+            continue  # a run saved before the raw baseline was measured per size
         if len(measured) > 1:
             first, last = measured[0], measured[-1]
             parts.append(

@@ -36,4 +36,7 @@ def test_a_tiny_benchmark_run_measures_every_figure() -> None:
         measured = cells[2]
         assert measured.strip() and "failed" not in measured and "not loaded" not in measured, cells
     assert "20: load" in run.stdout and "40: load" in run.stdout, run.stdout
+    # The floors the figures are read against: raw durable_rules per size, the libraries' imports.
+    assert run.stdout.count("(raw durable_rules ") == 2, run.stdout
+    assert "importing click, PyYAML and pydantic alone (one model): 0." in run.stdout, run.stdout
     assert "5 sequential assessments in one process | resident memory flat | 5: " in run.stdout
