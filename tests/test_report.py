@@ -371,6 +371,69 @@ def test_a_recorded_detail_level_replays_byte_for_byte(tmp_path: Any) -> None:
     assert "reproduced byte for byte" in replay.stdout
 
 
+_MARKED_LINES = (
+    "# not a heading",
+    "1. not a list",
+    "> not a quote",
+    "[ref]: https://evil.example/definition",
+    "see [ref] and [a link](https://evil.example/inline) and ![an image](https://evil.example/i.png)",
+    "*emphasis* ~~struck~~ &lt;entity&gt; a\\*b",
+)
+
+
+def _markdown_text(markdown: str) -> tuple[list[Any], str]:
+    """The tokens a CommonMark parser (with tables and strikethrough, as GitHub's) reads, and the
+    text a reader sees, line by line."""
+    from markdown_it import MarkdownIt
+
+    # The why-not tree nests deeper than the preset's 20 levels (after which it reads no more).
+    parser = MarkdownIt("commonmark", {"maxNesting": 100})
+    tokens = parser.enable(["table", "strikethrough"]).parse(markdown)
+    inline = [child for token in tokens if token.type == "inline" for child in token.children or []]
+    shown = "".join(
+        "\n" if child.type in ("softbreak", "hardbreak") else child.content for child in inline
+    )
+    return [*tokens, *inline], shown
+
+
+def test_markdown_shows_a_dossiers_text_as_written(tmp_path: Any) -> None:
+    """Links, images, reference definitions, emphasis, entities, headings, lists and quotes
+    written in a dossier's text or its narrative are shown as written, never acted on: a viewer
+    would otherwise send a reader elsewhere, or restructure the report."""
+    import shutil
+    from pathlib import Path
+
+    evidence = Path(tmp_path) / "evidence"
+    (evidence / "peru").mkdir(parents=True)
+    shutil.copytree(support.EVIDENCE / "sources", evidence / "sources")
+    narrative = evidence / "sources" / "tip-2007-peru.txt"
+    appended = "\n".join(_MARKED_LINES)
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n" + appended + "\n", "utf-8")
+    text = (support.EVIDENCE / "peru" / "2007.yaml").read_text(encoding="utf-8")
+    text = text.replace("Guide 3.4: the text", _MARKED_LINES[-2] + " " + _MARKED_LINES[-1], 1)
+    (evidence / "peru" / "2007.yaml").write_text(text, "utf-8")
+    done = support.run_cli(
+        "assess", "evidence/peru/2007.yaml", "--rules", str(support.RULES), "--no-fragility",
+        "--format", "markdown", "--detail", "full", cwd=Path(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    tokens, shown = _markdown_text(done.stdout)
+    assert not [t for t in tokens if t.type == "image"]
+    hrefs = [str(t.attrs.get("href")) for t in tokens if t.type == "link_open"]
+    assert hrefs and not [h for h in hrefs if "evil.example" in h or h.startswith("javascript")]
+    for line in _MARKED_LINES:
+        assert line in shown, line
+    # In the rationale, too, the marks stay text.
+    assert _MARKED_LINES[-2] + " " + _MARKED_LINES[-1] in shown
+    # Nothing the dossier wrote became a block: headings, lists and quotes are the report's own.
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert not [h for h in headings if "not a" in h], headings
+    assert sum(t.type == "blockquote_open" for t in tokens) == len(
+        re.findall(r"^ *> ", done.stdout, re.M)
+    )
+    assert {t.type for t in tokens}.isdisjoint({"s_open", "em_open", "image", "html_block"})
+
+
 def test_markdown_never_passes_a_dossiers_html_through(tmp_path: Any) -> None:
     """A country, a rationale or a line of the narrative written as HTML reaches the Markdown
     report escaped (a viewer that does not sanitise would otherwise run it), as in HTML."""

@@ -16,18 +16,40 @@ from engine.report.view import Node, Summary, all_rows, explanation, summary
 UNVERIFIED = "**[unverified]**"
 
 
-# A `<` that could open a tag, a comment or a declaration: a dossier's text (a country, a
-# quote, a rationale) must never reach a Markdown viewer as raw HTML.
-_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+# What Markdown would act on in a dossier's text (a country, a quote, a rationale) or the rules':
+# a `<` that could open a tag, a comment or a declaration (raw HTML), an entity reference, a `]`
+# that could close a link or an image, a backslash that would escape the mark after it, and
+# asterisks and tildes (emphasis, strikethrough). Each is escaped, so that the text reads as
+# written, as in the text and HTML reports. Underscores (in URLs and names) and backticks (the
+# engine's own `commands`) are left as they are: at worst they style a word.
+_ACTIVE = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)|\](?=[(\[])|\\(?=[!-/:-@\[-`{-~])|[*~]")
+# A text that starts as a block would: a heading, a quote, a list item, a reference definition.
+_BLOCK_START = re.compile(
+    r"(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|\[(?=[^\]]*\]:))"
+)
+_ENTITIES = {"<": "&lt;", "&": "&amp;"}
+
+
+def _escape(found: re.Match[str]) -> str:
+    mark = found.group()
+    return _ENTITIES.get(mark) or "\\" + mark
 
 
 def _text(text: Any) -> str:
-    """Text from a dossier or the rules, safe in Markdown: no raw HTML."""
-    return _TAG_OPENING.sub("&lt;", str(text))
+    """Text from a dossier or the rules, shown as written: Markdown's marks escaped."""
+    escaped = _ACTIVE.sub(_escape, str(text))
+    start = _BLOCK_START.match(escaped)
+    if start is None:
+        return escaped
+    lead, mark = start.groups()
+    if mark[0].isdigit():  # "1." or "1)" starts an ordered list: escape what follows the number
+        end = start.end()
+        return escaped[:end] + "\\" + escaped[end:]
+    return lead + "\\" + escaped[len(lead) :]
 
 
 def _cell(text: Any) -> str:
-    return _text(" ".join(str(text).split()).replace("|", "\\|"))
+    return _text(" ".join(str(text).split())).replace("|", "\\|")
 
 
 def _rule(doc: dict[str, Any], ctx: ReportContext, rule: str) -> str:
@@ -180,7 +202,7 @@ def render_markdown(doc: dict[str, Any], ctx: ReportContext, detail: str = "stan
                 parts = []
                 for piece in pieces:
                     anchors = "".join(f'<a id="quote-{anchor(r)}"></a>' for r in piece.starts)
-                    chunk = _text(piece.text.replace("*", "\\*"))
+                    chunk = _text(piece.text)
                     parts.append(f"{anchors}**{chunk.strip()}** " if piece.records else chunk)
                 body.append(f'<a id="line-{number}"></a>{number}. ' + "".join(parts).strip())
                 body.append("")
