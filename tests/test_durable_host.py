@@ -410,3 +410,60 @@ def test_the_compiled_phases_read_are_the_strata_of_rules_with_an_absence() -> N
             if any("$not" in key for p in compiled.definition[rule.name]["all"] for key in p)
         }
         assert compiled.phases_read == waiting and waiting <= set(range(1, compiled.strata + 1))
+
+
+def _field_comparison_runs() -> tuple[list[str], Any]:
+    """The engine rules of 2004 that compare a field with another field of the same record."""
+    from engine.reason.cache import compiled_for
+
+    book = support.rulebook()
+    compiled = compiled_for(book, 2004)
+    comparing = [name for name, body in compiled.definition.items() if '"$m"' in json.dumps(body)]
+    return comparing, compiled
+
+
+def test_a_comparison_with_a_field_the_record_lacks_never_holds_whatever_else_the_ruleset_holds() -> (
+    None
+):
+    """durable_rules compares with a missing field by reading a result it never wrote: a rule
+    fired on `count` alone when run by itself and did not beside the other rules of its year.
+    The compiler tests first that the compared field is there; the rule then fires exactly when
+    the comparison holds, alone or among every rule of the year."""
+    comparing, compiled = _field_comparison_runs()
+    assert comparing, "no rule of 2004 compares two fields of a record: pick another year"
+    for name in comparing:
+        tests = json.dumps(compiled.definition[name])
+        for field in {part.split('"')[0] for part in tests.split('{"$m": "')[1:]}:
+            guard = json.dumps({"$ex": {field: 1}})
+            reference = json.dumps({"$m": field})
+            assert guard in tests and tests.index(guard) < tests.index(reference), tests
+    counts = next(n for n in comparing if compiled.engine_rules[n].rule.id.endswith("case-counts"))
+    kind = compiled.engine_rules[counts].rule.when.all[0].evidence  # type: ignore[union-attr]
+    base = {"t": f"e.{kind}", "stage": "investigation", "count": 5}
+    cases = [({}, False), ({"previous_count": 3}, True), ({"previous_count": 9}, False)]
+    everything = [n for n in compiled.definition if n != OPEN]
+    for subset in ([counts], everything):
+        for number, (extra, fires) in enumerate(cases):
+            host, fired_rules = DurableHost(), []
+            definition = {n: compiled.definition[n] for n in [OPEN, *subset]}
+            host.ensure_ruleset(f"field-comparison-{len(subset)}", definition)
+            fact = {**base, "id": f"i{number}", **extra}
+            actions = {n: _recording(fired_rules, n) for n in subset}
+            host.run(
+                f"field-comparison-{len(subset)}",
+                [fact],
+                actions,
+                compiled.consumed_types,
+                0,
+                OPEN,
+                PHASE,
+            )
+            assert (counts in fired_rules) == fires, (len(subset), extra)
+
+
+def _recording(fired: list[str], name: str) -> Any:
+    def act(frames: Frames) -> list[dict[str, Any]]:
+        fired.append(name)
+        return []
+
+    return act

@@ -139,6 +139,13 @@ def _evidence_tests(book: Rulebook, pattern: EvidencePattern, year: int) -> list
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
         comparison = test if isinstance(test, Comparison) else equals(test)
+        # A comparison with another field of the record holds only when that field is recorded
+        # (as lint and the explanation read it): durable_rules, comparing with a field the fact
+        # lacks, reads memory it never wrote (docs/durable-rules-notes.md), so the field's
+        # presence is tested first.
+        for referenced in _referenced_fields(comparison):
+            if {"$ex": {referenced: 1}} not in other:
+                other.append({"$ex": {referenced: 1}})
         for op, operand in comparison.operators():
             if op == "exists":
                 other.append({"$ex" if operand else "$nex": {field_name: 1}})
@@ -155,6 +162,16 @@ def _evidence_tests(book: Rulebook, pattern: EvidencePattern, year: int) -> list
                 value = _operand_value(book, pattern.evidence, field_name, operand, year)
                 other.append({_RANGE_OPS[op]: {field_name: value}})
     return equal + other
+
+
+def _referenced_fields(comparison: Comparison) -> list[str]:
+    """The other fields of the record a comparison reads (`{field: name}` operands)."""
+    found: list[str] = []
+    for op, operand in comparison.operators():
+        for item in operand if op == "in" else [operand]:
+            if isinstance(item, FieldRef) and item.field not in found:
+                found.append(item.field)
+    return found
 
 
 def _finding_tests(pattern: FindingPattern) -> list[dict[str, Any]]:
