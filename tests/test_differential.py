@@ -1,0 +1,178 @@
+"""The engine and the explanation read a record alike: differential tests against durable_rules.
+
+durable_rules decides which records a rule's evidence pattern matches; the explanation (why a
+rule did or did not fire, what a record lacks) decides the same thing again in Python
+(`reason/explain.py`). A record the two read differently is an engine answer nobody can
+explain, and durable_rules has undefined corners (docs/durable-rules-notes.md: a comparison
+with a missing field read a value it never wrote, and the answer depended on the other rules
+of the ruleset). Here records are drawn at random over the vocabulary, with the values the
+rules test for and their neighbours, and every rule of a year that reads one record is run:
+the records that fire it must be exactly those the explanation finds no failed test in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import support
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.durable_host import DurableHost, Frames, encode_fact
+from engine.load.rulebook import Rulebook
+from engine.models import (
+    AbsencePattern,
+    Comparison,
+    EvidencePattern,
+    FieldRef,
+    InputFact,
+    ParamRef,
+    alternatives,
+    equals,
+)
+from engine.reason.cache import compiled_for
+from engine.reason.compiler import OPEN_TYPE, PHASE_TYPE, CompiledRuleset, evidence_type
+from engine.reason.explain import Context, failed_tests
+from engine.reason.inference import _values_text
+
+YEARS = (2001, 2004, 2007, 2013, 2020)
+
+
+def _patterns(book: Rulebook, year: int) -> Iterator[EvidencePattern]:
+    """Every evidence pattern of the rules and weighings in force, absences included."""
+    for rule in book.rules_in_force(year):
+        for patterns in rule.alternatives():
+            for pattern in patterns:
+                inner = pattern.none if isinstance(pattern, AbsencePattern) else pattern
+                if isinstance(inner, EvidencePattern):
+                    yield inner
+    for weighing in book.weighings_in_force(year):
+        for term in weighing.weigh.terms:
+            for patterns in alternatives(term.when) if term.when is not None else []:
+                yield from (p for p in patterns if isinstance(p, EvidencePattern))
+
+
+def _tested_values(book: Rulebook, year: int) -> dict[tuple[str, str], list[Any]]:
+    """For each field a rule tests, the values it is tested against, and their neighbours."""
+    found: dict[tuple[str, str], list[Any]] = {}
+    parameters = book.parameter_values(year)
+    for pattern in _patterns(book, year):
+        for name, test in pattern.where.items():
+            comparison = test if isinstance(test, Comparison) else equals(test)
+            values = found.setdefault((pattern.evidence, name), [])
+            for op, operand in comparison.operators():
+                for item in operand if op == "in" else [operand]:
+                    if isinstance(item, ParamRef):
+                        item = parameters.get(item.param)
+                    if isinstance(item, FieldRef | bool) or item is None:
+                        continue
+                    values.append(item)
+                    if isinstance(item, int | float):
+                        values += [item - 1, item + 1]
+    return found
+
+
+def _value(draw: Any, book: Rulebook, kind: str, name: str, tested: list[Any]) -> Any:
+    spec = book.kinds[kind].fields[name]
+    if spec.type == "boolean":
+        return draw(st.booleans())
+    if spec.type == "enum":
+        return draw(st.sampled_from(spec.values or [""]))
+    if spec.type == "date":
+        return draw(st.dates(dt.date(1995, 1, 1), dt.date(2026, 12, 31)))
+    numbers = [v for v in tested if isinstance(v, int | float) and not isinstance(v, bool)]
+    if spec.type == "integer":
+        pool = [int(v) for v in numbers if float(v).is_integer()] + [0, 1, 2, 5, 10, 100]
+        return draw(st.sampled_from(pool) | st.integers(0, 1000))
+    if spec.type == "number":
+        return draw(st.sampled_from([float(v) for v in numbers] + [0.0, 0.5, 1.0]))
+    strings = [v for v in tested if isinstance(v, str)] + ["other"]
+    return draw(st.sampled_from(strings))
+
+
+@st.composite
+def _records(draw: Any, book: Rulebook, year: int) -> list[InputFact]:
+    tested = _tested_values(book, year)
+    kinds = sorted({pattern.evidence for pattern in _patterns(book, year)})
+    records = []
+    for number in range(draw(st.integers(1, 24))):
+        kind = draw(st.sampled_from(kinds))
+        values = {}
+        for name, spec in sorted(book.kinds[kind].fields.items()):
+            if spec.required or draw(st.integers(0, 3)) > 0:  # optional fields: mostly recorded
+                values[name] = _value(draw, book, kind, name, tested.get((kind, name), []))
+        records.append(InputFact(f"r{number}", kind, values, book.kinds[kind].judgment))
+    return records
+
+
+_HOSTS: dict[int, DurableHost] = {}
+
+
+def _fired(
+    book: Rulebook, compiled: CompiledRuleset, records: list[InputFact], alone: str | None = None
+) -> dict[str, set[str]]:
+    """The records each engine rule fired on, in one session of the year's whole ruleset, or
+    of a ruleset holding the rule `alone` (durable_rules' answers once depended on the other
+    rules beside it)."""
+    host = _HOSTS.setdefault(compiled.year, DurableHost())
+    definition = compiled.definition
+    name = compiled.name
+    if alone is not None:
+        definition = {OPEN_TYPE: definition[OPEN_TYPE], alone: definition[alone]}
+        name = f"{compiled.name}:{alone}"
+    host.ensure_ruleset(name, definition)
+    fired: dict[str, set[str]] = {}
+
+    def recording(name: str) -> Any:
+        def act(frames: Frames) -> list[dict[str, Any]]:
+            fired.setdefault(name, set()).update(str(fact["id"]) for fact in frames.values())
+            return []
+
+        return act
+
+    facts = [
+        encode_fact(evidence_type(record.kind), record.record_id, _values_text(book, record))
+        for record in records
+    ]
+    actions = {rule: recording(rule) for rule in definition if rule != OPEN_TYPE}
+    host.run(name, facts, actions, compiled.consumed_types, 0, OPEN_TYPE, PHASE_TYPE)
+    return fired
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.data())
+def test_a_rule_fires_on_exactly_the_records_the_explanation_finds_no_failed_test_in(
+    data: Any,
+) -> None:
+    book = support.rulebook()
+    year = data.draw(st.sampled_from(YEARS))
+    compiled = compiled_for(book, year)
+    records = data.draw(_records(book, year))
+    fired = _fired(book, compiled, records)
+    context = Context(book, year, book.parameter_values(year), {}, {})
+    single = [
+        (name, rule.patterns[0].pattern)
+        for name, rule in compiled.engine_rules.items()
+        if len(rule.patterns) == 1
+        and not rule.patterns[0].absent
+        and isinstance(rule.patterns[0].pattern, EvidencePattern)
+    ]
+    assert single
+    for name, pattern in single:
+        assert isinstance(pattern, EvidencePattern)
+        expected = {
+            record.record_id
+            for record in records
+            if record.kind == pattern.evidence and not failed_tests(context, pattern, record)
+        }
+        shown = [(r.record_id, r.values) for r in records if r.kind == pattern.evidence]
+        rule_id = compiled.engine_rules[name].rule.id
+        assert fired.get(name, set()) == expected, (year, rule_id, shown)
+        alone = _fired(book, compiled, [r for r in records if r.kind == pattern.evidence], name)
+        assert alone.get(name, set()) == expected, (year, rule_id, "alone", shown)
