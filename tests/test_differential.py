@@ -31,11 +31,12 @@ from engine.models import (
     ParamRef,
     alternatives,
     equals,
+    no_conclusion,
 )
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import OPEN_TYPE, PHASE_TYPE, CompiledRuleset, evidence_type
-from engine.reason.explain import Context, failed_tests
-from engine.reason.inference import _values_text
+from engine.reason.explain import Context, failed_tests, holds
+from engine.reason.inference import _values_text, infer
 
 YEARS = (2001, 2004, 2007, 2013, 2020)
 
@@ -176,3 +177,49 @@ def test_a_rule_fires_on_exactly_the_records_the_explanation_finds_no_failed_tes
         assert fired.get(name, set()) == expected, (year, rule_id, shown)
         alone = _fired(book, compiled, [r for r in records if r.kind == pattern.evidence], name)
         assert alone.get(name, set()) == expected, (year, rule_id, "alone", shown)
+
+
+def _engine_firings(result: Any) -> set[str]:
+    """The rules that fired in a run: each firing is a justification or a side of a conflict."""
+    fired = {j.rule_id for derived in result.conclusions.values() for j in derived.justifications}
+    return fired | {rule for conflict in result.conflicts for rule in conflict.rules}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.data())
+def test_a_rule_fires_exactly_when_its_condition_holds_in_the_final_facts(data: Any) -> None:
+    """Over random dossiers, every rule of the year fires in durable_rules exactly when one of
+    its alternatives holds in the final facts as the explanation reads them: records, findings
+    and absences (stratified, so an absence is read once every producer has run). An `otherwise`
+    rule fires exactly when its own conditions hold and no other rule concluded its subject."""
+    book = support.rulebook()
+    year = data.draw(st.sampled_from(YEARS))
+    compiled = compiled_for(book, year)
+    records = data.draw(_records(book, year))
+    result = infer(book, compiled, records)
+    fired = _engine_firings(result)
+    context = Context.of(book, year, result)
+    rules = book.rules_in_force(year)
+    for rule in rules:
+        if rule.otherwise:
+            own = [
+                [p for p in alt if p != no_conclusion(rule.then.conclude)]
+                for alt in rule.alternatives()
+            ]
+            others = [
+                r.id for r in rules if r.then.conclude == rule.then.conclude and not r.otherwise
+            ]
+            others += [
+                w.id for w in book.weighings_in_force(year) if w.concludes == rule.then.conclude
+            ]
+            expected = any(all(holds(context, p) for p in alt) for alt in own) and not (
+                set(others) & fired
+            )
+        else:
+            expected = any(all(holds(context, p) for p in alt) for alt in rule.alternatives())
+        shown = [(r.kind, r.values) for r in records]
+        assert (rule.id in fired) == expected, (year, rule.id, shown)
