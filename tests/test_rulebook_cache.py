@@ -5,6 +5,7 @@ first checks the real rulebook."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -254,3 +255,116 @@ def test_concurrent_processes_share_one_entry_and_leave_no_temporary_file(
     assert {out.strip() for out, _ in outputs} == {load_rulebook(tmp_path / "rules").sha256}
     assert len(entries(store)) == 1
     assert [p.name for p in store.iterdir() if p.name.startswith(".")] == []
+
+
+# --------------------------------------------------------------------------- compiled rulesets
+
+
+def test_a_compiled_year_read_from_disk_is_the_fresh_compile_on_the_rulebooks_own_objects(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new process reads an era's compiled ruleset instead of compiling it: the same
+    definition, tables and plans, and every rule, weighing and pattern it refers to is the very
+    object of the rulebook in memory, as after a fresh compile."""
+    from engine.reason import cache as compiled_cache
+    from engine.reason.compiler import compile_year
+
+    book = load_rulebook_cached(support.RULES, "rules")
+    compiled_cache.forget_compiled()
+    written = compiled_cache.compiled_for(book, 2007)
+    assert len(sorted(store.glob("compiled-*.pickle"))) == 1
+    compiled_cache.forget_compiled()
+    monkeypatch.setattr(compiled_cache, "compile_year", _refuse_to_compile)
+    read = compiled_cache.compiled_for(book, 2008)  # the same era: read, renamed for 2008
+    fresh = compile_year(book, 2008)
+    assert (read.name, read.year, read.sha256, read.parameters, read.strata) == (
+        fresh.name,
+        fresh.year,
+        fresh.sha256,
+        fresh.parameters,
+        fresh.strata,
+    )
+    assert read.definition == fresh.definition and read.consumed_types == fresh.consumed_types
+    assert read.rule_ids == fresh.rule_ids and written.sha256 == fresh.sha256
+    assert list(read.engine_rules) == list(fresh.engine_rules)
+    for name, rule in read.engine_rules.items():
+        other = fresh.engine_rules[name]
+        assert (rule.rule.id, rule.alternative, rule.stratum, rule.role) == (
+            other.rule.id,
+            other.alternative,
+            other.stratum,
+            other.role,
+        )
+        if rule.role is None:
+            assert rule.rule is book.item(rule.rule.id)
+        for info, fresh_info in zip(rule.patterns, other.patterns, strict=True):
+            assert info.alias == fresh_info.alias and info.pattern == fresh_info.pattern
+    for plan, fresh_plan in zip(read.weighings, fresh.weighings, strict=True):
+        assert plan.weighing is fresh_plan.weighing and plan.thresholds == fresh_plan.thresholds
+
+
+def _refuse_to_compile(*_: object) -> None:
+    raise AssertionError("compiled again: the entry on disk was not read")
+
+
+def test_an_assessment_on_a_compiled_ruleset_read_from_disk_is_byte_identical(
+    store: Path,
+) -> None:
+    from engine.assessment import assess_with_history
+    from engine.load.dossier import load_dossier
+    from engine.reason import cache as compiled_cache
+
+    path = support.EVIDENCE / "peru" / "2007.yaml"
+    documents = []
+    for _ in range(2):
+        compiled_cache.forget_compiled()
+        book = load_rulebook_cached(support.RULES, "rules")
+        result = assess_with_history(book, load_dossier(path, book), path)
+        documents.append(json.dumps(result.document, sort_keys=True))
+    assert len(sorted(store.glob("compiled-*.pickle"))) == 1
+    assert documents[0] == documents[1]
+
+
+def test_a_damaged_compiled_entry_is_compiled_again(store: Path) -> None:
+    from engine.reason import cache as compiled_cache
+
+    book = load_rulebook_cached(support.RULES, "rules")
+    compiled_cache.forget_compiled()
+    fresh = compiled_cache.compiled_for(book, 2007)
+    [entry] = store.glob("compiled-*.pickle")
+    for damaged in (entry.read_bytes()[:200], b"not a pickle", pickle.dumps(b"\x80\x05junk")):
+        entry.write_bytes(damaged)
+        compiled_cache.forget_compiled()
+        again = compiled_cache.compiled_for(book, 2007)
+        assert again.sha256 == fresh.sha256 and again.definition == fresh.definition
+
+
+def test_the_compiled_entry_is_keyed_by_the_compilers_source_and_the_rules(
+    store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from engine.reason import cache as compiled_cache
+
+    book = load_rulebook_cached(support.RULES, "rules")
+    compiled_cache.forget_compiled()
+    compiled_cache.compiled_for(book, 2007)
+    monkeypatch.setattr(compiled_cache, "_REASON_DIGEST", "another compiler")
+    compiled_cache.forget_compiled()
+    compiled_cache.compiled_for(book, 2007)
+    assert len(sorted(store.glob("compiled-*.pickle"))) == 2
+    toy = load_rulebook_cached(tmp_path / "rules", "rules")
+    compiled_cache.forget_compiled()
+    compiled_cache.compiled_for(toy, toy.rules[0].in_force.start)
+    assert len(sorted(store.glob("compiled-*.pickle"))) == 3
+
+
+def test_a_what_if_variant_of_the_rulebook_is_compiled_but_not_kept_on_disk(store: Path) -> None:
+    from engine.reason import cache as compiled_cache
+    from engine.whatif.params import with_parameter
+
+    book = load_rulebook_cached(support.RULES, "rules")
+    name = sorted(book.parameters)[0]
+    variant = with_parameter(book, name, 12345, 2007)
+    compiled_cache.forget_compiled()
+    compiled = compiled_cache.compiled_for(variant, 2007)
+    assert compiled.parameters[name] is not None
+    assert sorted(store.glob("compiled-*.pickle")) == []

@@ -183,6 +183,12 @@ def _prune(directory: Path, prefix: str, keep: int) -> None:
             old.unlink()
 
 
+def from_cache(book: Rulebook) -> bool:
+    """Whether `book` is a rulebook this process loaded through the cache (not a variant made
+    from one, such as a what-if's): what is worked out for it may be kept beside it."""
+    return any(loaded is book for loaded in _LOADED.values())
+
+
 def forget_loaded() -> None:
     """Drop the rulebooks this process remembers: the next load reads the disk (tests use it to
     act as a new process would)."""
