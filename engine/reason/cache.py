@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from engine.errors import InputError
 from engine.load import cache as disk
 from engine.load.rulebook import Rulebook
 from engine.models import AbsencePattern, Pattern, alternatives
@@ -114,7 +115,7 @@ def _entry(book: Rulebook, signature: str) -> Path | None:
         return None
     try:
         book_key = disk.cache_key(book.sha256, book.root)
-    except Exception:  # a malformed limit: the rulebook's own load reports it
+    except InputError:  # a malformed limit: the rulebook's own load reports it
         return None
     parts = [book_key, _reason_digest(), signature]
     key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
