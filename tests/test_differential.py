@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import support
@@ -426,3 +427,82 @@ def test_generated_rules_fire_on_exactly_the_records_the_explanation_finds_no_fa
         assert fired.get(name, set()) == expected, shown
         alone = _fired(book, compiled, [r for r in records if r.kind == pattern.evidence], name)
         assert alone.get(name, set()) == expected, ("alone", *shown)
+
+
+# --------------------------------------------------------------------------- fragility
+
+
+@st.composite
+def _dossier_files(draw: Any, book: Rulebook, year: int, folder: Path) -> Path:
+    """A dossier of random records (judgments among them) over the kinds the rules read, with a
+    narrative that holds every quote, written under `folder`."""
+    import yaml
+
+    written = [r for r in draw(_records(book, year)) if not book.kinds[r.kind].generated]
+    records, judgments, sentences = [], [], []
+    for record in written:
+        values = {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record.values.items()
+        }
+        quote = f"Statement {record.record_id} of the narrative about {record.kind}"
+        sentences.append(quote + ".")
+        entry = {"id": record.record_id, "kind": record.kind, "quote": quote, "values": values}
+        if record.judgment:
+            judgments.append({**entry, "rationale": "drawn"})
+        else:
+            records.append(entry)
+    completeness = draw(st.sampled_from(["complete", "partial"]))
+    (folder / "sources").mkdir(parents=True, exist_ok=True)
+    (folder / "testland").mkdir(exist_ok=True)
+    (folder / "sources" / "narrative.txt").write_text("\n".join(["Testland.", *sentences]) + "\n")
+    dossier = {
+        "country": "Testland",
+        "report_year": year,
+        "completeness": completeness,
+        "source": {"file": "../sources/narrative.txt", "title": "drawn"},
+        "records": records,
+        "judgments": judgments,
+    }
+    path = folder / "testland" / f"{year}.yaml"
+    path.write_text(yaml.safe_dump(dossier, sort_keys=False))
+    return path
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(data=st.data())
+def test_the_fragility_sweep_finds_every_single_change_that_moves_a_placement(
+    data: Any, tmp_path: Path
+) -> None:
+    """The sweep skips removals the base run shows inert, changes that cannot reach the
+    placement and changes that read as one already tried, and runs the rest in their cones. Over
+    random dossiers, what it reports is exactly what trying every candidate change through the
+    whole ruleset finds: each reported change moves the placement as reported, no other does."""
+    from engine.assessment import assess_with_history
+    from engine.load.dossier import load_dossier
+    from engine.whatif.fragility import Prober, candidates, fragility
+
+    book = support.rulebook()
+    year = data.draw(st.sampled_from(YEARS))
+    folder = tmp_path / f"example-{len(list(tmp_path.iterdir()))}"
+    path = data.draw(_dossier_files(book, year, folder))
+    loaded = load_dossier(path, book)
+    base = assess_with_history(book, loaded, path)
+    found = fragility(book, loaded, base)
+    reported = {item.change.text: (item.placement, item.status) for item in found.items}
+    whole = Prober(book, loaded, base, use_cones=False)
+    changes, _ = candidates(book, loaded, base.document["assessed_year"])
+    moved = {}
+    for change in changes:
+        placement, status = whole.outcome([change])
+        if placement != base.tier:
+            moved[change.text] = (placement, status)
+    assert reported == moved, (year, base.tier, path.read_text())
