@@ -368,3 +368,18 @@ def test_a_what_if_variant_of_the_rulebook_is_compiled_but_not_kept_on_disk(stor
     compiled = compiled_cache.compiled_for(variant, 2007)
     assert compiled.parameters[name] is not None
     assert sorted(store.glob("compiled-*.pickle")) == []
+
+
+def test_a_compiled_ruleset_that_cannot_be_written_is_not_kept_and_the_run_goes_on(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.reason import cache as compiled_cache
+
+    def refuse(*_: object) -> bytes:
+        raise pickle.PicklingError("cannot write this")
+
+    book = load_rulebook_cached(support.RULES, "rules")
+    compiled_cache.forget_compiled()
+    monkeypatch.setattr(compiled_cache, "_dumps", refuse)
+    assert compiled_cache.compiled_for(book, 2007).rule_ids
+    assert sorted(store.glob("compiled-*.pickle")) == []

@@ -149,22 +149,38 @@ def _book_objects(book: Rulebook) -> dict[int, tuple[Any, object]]:
     return places
 
 
+class _Pickler(pickle.Pickler):
+    """Writes the rulebook's own objects as their place in it (see `_book_objects`)."""
+
+    def __init__(self, file: io.BytesIO, places: dict[int, tuple[Any, object]]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._places = places
+
+    def persistent_id(self, obj: Any) -> Any:
+        found = self._places.get(id(obj))
+        return found[0] if found is not None and found[1] is obj else None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads a place in the rulebook back as the rulebook's own object."""
+
+    def __init__(self, file: io.BytesIO, by_place: dict[Any, object]) -> None:
+        super().__init__(file)
+        self._by_place = by_place
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self._by_place[pid]
+
+
 def _dumps(compiled: CompiledRuleset, book: Rulebook) -> bytes:
-    places = _book_objects(book)
     buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.persistent_id = lambda obj: (  # type: ignore[method-assign]
-        places[id(obj)][0] if id(obj) in places and places[id(obj)][1] is obj else None
-    )
-    pickler.dump(compiled)
+    _Pickler(buffer, _book_objects(book)).dump(compiled)
     return buffer.getvalue()
 
 
 def _loads(payload: bytes, book: Rulebook) -> Any:
     by_place = {place: obj for place, obj in _book_objects(book).values()}
-    unpickler = pickle.Unpickler(io.BytesIO(payload))
-    unpickler.persistent_load = by_place.__getitem__  # type: ignore[method-assign]
-    return unpickler.load()
+    return _Unpickler(io.BytesIO(payload), by_place).load()
 
 
 def _stored(book: Rulebook, year: int, signature: str) -> CompiledRuleset:
@@ -182,7 +198,11 @@ def _stored(book: Rulebook, year: int, signature: str) -> CompiledRuleset:
             disk.touch(entry)
             return found
     compiled = compile_year(book, year)
-    disk.write_entry(entry.parent, entry, _dumps(compiled, book), PREFIX, KEEP)
+    try:
+        payload = _dumps(compiled, book)
+    except Exception:  # a cache that cannot be written is no cache: the run goes on
+        return compiled
+    disk.write_entry(entry.parent, entry, payload, PREFIX, KEEP)
     return compiled
 
 
