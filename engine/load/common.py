@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import Problem
-from engine.load.yamlsource import LineMap, PathKey
+from engine.load.linemap import LineMap, PathKey
 
 Model = TypeVar("Model", bound=BaseModel)
 

@@ -19,10 +19,11 @@ from engine.load.characters import narrative_problem
 from engine.load.common import digest_files, validate_model
 from engine.load.files import decode_utf8, read_bounded
 from engine.load.kinds import RECORD_SECTIONS, misfiled
+from engine.load.linemap import LineMap, PathKey
 from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import LineMap, PathKey, load_yaml_file
+from engine.load.yamlsource import load_yaml_file
 from engine.models import Dossier
 
 __all__ = ["LoadedDossier", "QuoteLocation", "load_dossier"]

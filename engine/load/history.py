@@ -33,9 +33,10 @@ from engine.load.common import digest_files, validation_problems
 from engine.load.files import decode_utf8, read_bounded
 from engine.load.history_checks import Entry, impossible_entries
 from engine.load.kinds import DOSSIER_KEYS, HISTORY_SECTIONS, classify, misfiled
+from engine.load.linemap import LineMap
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import LineMap, load_yaml_text
+from engine.load.yamlsource import load_yaml_text
 from engine.models import HistorySettings, InputFact, Strict
 from engine.models.base import empty_list
 

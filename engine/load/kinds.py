@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from engine.load.yamlsource import PathKey
+from engine.load.linemap import PathKey
 
 Kind = Literal["rules", "dossier", "history"]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import Problem
-from engine.load.yamlsource import LineMap, PathKey
+from engine.load.linemap import LineMap, PathKey
 from engine.models import ConclusionSpec
 
 TONES = ("good", "mixed", "bad", "unknown", "neutral")

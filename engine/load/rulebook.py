@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.load.labels import Labels
-from engine.load.yamlsource import LineMap
+from engine.load.linemap import LineMap
 from engine.models import (
     ConclusionSpec,
     EvidenceKind,

@@ -15,9 +15,10 @@ from engine.errors import InputError, Problem
 from engine.load import inputs
 from engine.load.common import digest_files, validate_model
 from engine.load.labels import read_labels
+from engine.load.linemap import LineMap, PathKey
 from engine.load.rulebook import Origin, Rulebook
 from engine.load.vocabulary import check_rulebook
-from engine.load.yamlsource import LineMap, PathKey, load_yaml_file
+from engine.load.yamlsource import load_yaml_file
 from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo, Weighing
 
 SECTIONS = ("rulebook", "vocabulary", "parameters", "rules", "labels")

@@ -11,10 +11,8 @@ Duplicate keys and merge keys (`<<`) are errors; only one document per file.
 from __future__ import annotations
 
 import copy
-import marshal
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -23,8 +21,7 @@ from engine.errors import InputError
 from engine.load import limits
 from engine.load.characters import CONTROL_CHARACTER, bidi_message, control_name, first_bidi
 from engine.load.files import decode_utf8, read_bounded
-
-PathKey = tuple[str | int, ...]
+from engine.load.linemap import LineMap, PathKey
 
 _INT = "tag:yaml.org,2002:int"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -36,43 +33,6 @@ _SCALAR_TAGS = frozenset(
 _COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 # libyaml's C parser when PyYAML was built with it; the pure-Python parser gives the same events.
 _PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass
-class LineMap:
-    """Line numbers (1-based) of every mapping key and sequence item, keyed by its path."""
-
-    file: str
-    lines: dict[PathKey, int] = field(default_factory=dict)
-
-    def line_of(self, path: PathKey) -> int | None:
-        """The line of `path`, or of its nearest ancestor that has one."""
-        probe = tuple(path)
-        while probe:
-            if probe in self.lines:
-                return self.lines[probe]
-            probe = probe[:-1]
-        return self.lines.get((), None)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled with its lines packed by marshal and unpacked on first use: the line maps are
-        half of a cached rulebook's pickle, and an assessment reads none of them."""
-        return (_packed_line_map, (self.file, marshal.dumps(self.lines)))
-
-    if not TYPE_CHECKING:  # mypy still sees `lines` as the field it is
-
-        def __getattr__(self, name: str) -> Any:
-            packed = self.__dict__.pop("_packed", None) if name == "lines" else None
-            if packed is None:
-                raise AttributeError(name)
-            self.lines = marshal.loads(packed)
-            return self.lines
-
-
-def _packed_line_map(file: str, packed: bytes) -> LineMap:
-    line_map = LineMap.__new__(LineMap)
-    line_map.__dict__.update(file=file, _packed=packed)
-    return line_map
 
 
 class _Frame:

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
+from engine.load.linemap import LineMap
 from engine.load.rulebook import Rulebook
-from engine.load.yamlsource import LineMap, load_yaml_file
+from engine.load.yamlsource import load_yaml_file
 
 
 class Locator:

@@ -16,10 +16,11 @@ from typing import Any
 from engine.errors import InputError, Problem
 from engine.load.common import validate_model
 from engine.load.dossier import LoadedDossier, QuoteLocation
+from engine.load.linemap import PathKey
 from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import SourceText
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import PathKey, load_yaml_file
+from engine.load.yamlsource import load_yaml_file
 from engine.models import EvidenceRecord, InputFact, JudgmentRecord
 from engine.whatif.changes import Change, Facts, variant_sha
 
