@@ -19,14 +19,10 @@ from engine.load.rulebook import Rulebook
 from engine.models import EvidenceRecord, InputFact, JudgmentRecord
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import CompiledRuleset, evidence_type
-from engine.reason.explain import Context, evidence_that_would_settle, why_not
-from engine.reason.inference import (
-    InferenceResult,
-    Justification,
-    WeighingTrace,
-    infer,
-    narrative_fact,
-)
+from engine.reason.evaluate import Context
+from engine.reason.explain import evidence_that_would_settle, why_not
+from engine.reason.inference import InferenceResult, Justification, infer, narrative_fact
+from engine.reason.weighing import WeighingTrace
 
 SCHEMA = "tip-assess/assessment/1"
 

@@ -15,7 +15,7 @@ from engine.load.rules import load_rulebook
 from engine.load.vocabulary import date_number
 from engine.models import AbsencePattern, FindingPattern, Rule, Weighing
 from engine.reason.compiler import PHASE_TYPE, compile_year, stratify
-from engine.reason.explain import Context, holds
+from engine.reason.evaluate import Context, holds
 from engine.whatif.fragility import attach_fragility
 
 YEAR = 2007
@@ -199,6 +199,7 @@ def test_why_not_remembers_only_what_one_assessment_cannot_change(
     """Why-not remembers, for one assessment, whether a condition holds and the tests each
     record fails: every corpus document (the why-not, the reasons behind defaults, the evidence
     still needed) is the one it gives working each out afresh."""
+    import engine.reason.evaluate as evaluate
     import engine.reason.explain as explain
     from engine.load.dossier import load_dossier
 
@@ -209,8 +210,9 @@ def test_why_not_remembers_only_what_one_assessment_cannot_change(
     for path in paths:
         loaded = load_dossier(path, book)
         remembered.append(canonical_json(assess(book, loaded).document))
-    monkeypatch.setattr(explain, "holds", explain._evaluate)
-    monkeypatch.setattr(explain, "_failures", explain._failed_tests)
+    for module in (evaluate, explain):
+        monkeypatch.setattr(module, "holds", evaluate._evaluate)
+    monkeypatch.setattr(evaluate, "_failures", evaluate._failed_tests)
     for path, document in zip(paths, remembered, strict=True):
         loaded = load_dossier(path, book)
         assert canonical_json(assess(book, loaded).document) == document, path

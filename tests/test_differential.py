@@ -2,7 +2,7 @@
 
 durable_rules decides which records a rule's evidence pattern matches; the explanation (why a
 rule did or did not fire, what a record lacks) decides the same thing again in Python
-(`reason/explain.py`). A record the two read differently is an engine answer nobody can
+(`reason/evaluate.py`). A record the two read differently is an engine answer nobody can
 explain, and durable_rules has undefined corners (docs/durable-rules-notes.md: a comparison
 with a missing field read a value it never wrote, and the answer depended on the other rules
 of the ruleset). Here records are drawn at random over the vocabulary, with the values the
@@ -37,7 +37,7 @@ from engine.models import (
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import OPEN_TYPE, PHASE_TYPE, CompiledRuleset, evidence_type
 from engine.reason.cone import cone_of
-from engine.reason.explain import Context, failed_tests, holds
+from engine.reason.evaluate import Context, failed_tests, holds
 from engine.reason.inference import _values_text, infer
 
 YEARS = (2001, 2004, 2007, 2013, 2020)

@@ -14,7 +14,8 @@ import support
 from engine.assessment import assess_with_history
 from engine.load.dossier import load_dossier
 from engine.reason.cache import compiled_for
-from engine.reason.inference import InferenceResult, TermKey, infer, weigh_plan, weighed_value
+from engine.reason.inference import InferenceResult, infer
+from engine.reason.weighing import TermKey, weigh_plan, weighed_value
 
 DOSSIERS = sorted(support.EVIDENCE.glob("*/[0-9][0-9][0-9][0-9].yaml"))
 

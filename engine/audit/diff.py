@@ -21,7 +21,7 @@ from engine.audit.versioning import VersionVerdict, declared_version, version_ve
 from engine.errors import InputError, Problem
 from engine.load.cache import load_rulebook_cached
 from engine.load.rulebook import Rulebook
-from engine.reason.inference import shown_value
+from engine.reason.describe import shown_value
 
 
 def semantic_diff(

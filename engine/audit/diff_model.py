@@ -20,8 +20,7 @@ from engine.models import (
     Weighing,
     alternatives,
 )
-from engine.reason.describe import weighing_lines
-from engine.reason.inference import describe_pattern, shown_value
+from engine.reason.describe import describe_pattern, shown_value, weighing_lines
 
 if TYPE_CHECKING:
     from engine.audit.versioning import VersionVerdict

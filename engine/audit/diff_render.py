@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.assessment import canonical_json
 from engine.audit.diff_model import AFFECTING, EDITORIAL, Change, Detail, RulesDiff
-from engine.reason.inference import shown_value
+from engine.reason.describe import shown_value
 
 
 def _shown(value: Any) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.load.rulebook import Rulebook
 from engine.models import FindingPattern
-from engine.reason.inference import shown_value
+from engine.reason.describe import shown_value
 
 DEFAULT_DEPTH = 2
 

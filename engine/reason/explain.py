@@ -1,9 +1,8 @@
 """Why and why-not: the justification graph, and the conditions that stand between a dossier
 and a conclusion it did not reach.
 
-The why-not analysis re-evaluates rule conditions against the final fact table in Python. It
-uses the same semantics as the compiled rules (tests/test_core.py holds the two to each other:
-every rule that fired must evaluate as satisfied here).
+The why-not analysis re-evaluates rule conditions against the final fact table in Python
+(`reason/evaluate.py`, which reads them as the compiled rules do).
 """
 
 from __future__ import annotations
@@ -11,213 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.load.rulebook import Rulebook
-from engine.load.vocabulary import date_number
 from engine.models import (
     AbsencePattern,
-    Comparison,
     EvidencePattern,
-    FieldRef,
     FindingPattern,
-    InputFact,
-    ParamRef,
     Pattern,
     Rule,
-    ScalarValue,
     Weighing,
     alternatives,
-    equals,
 )
-from engine.reason.inference import Derived, InferenceResult, describe_pattern, shown_value
+from engine.reason.describe import describe_pattern, shown_value
+from engine.reason.evaluate import Context, failed_tests, holds, matching_records
 
 MAX_DEPTH = 6
-
-
-@dataclass
-class Context:
-    """What a condition is evaluated against: the year's rules and parameters, the final facts."""
-
-    book: Rulebook
-    year: int
-    parameters: dict[str, ScalarValue | None]
-    inputs: dict[str, InputFact]
-    conclusions: dict[str, Derived]
-    # The rules in force by what they conclude, each with its alternatives: why-not asks for
-    # them again at every step of its search.
-    _producers: dict[tuple[str, str], list[tuple[Rule, list[list[Pattern]]]]] | None = field(
-        default=None, repr=False, compare=False
-    )
-    _by_kind: dict[str, list[InputFact]] | None = field(default=None, repr=False, compare=False)
-    # What does not change while one assessment is explained, asked again at every step of the
-    # search: whether a pattern holds, the tests a record fails, the weighings by subject.
-    # Keyed by the pattern's id, with the pattern kept so that the id stays its own.
-    _holds: dict[int, tuple[Pattern, bool]] = field(default_factory=dict, repr=False, compare=False)
-    _failed: dict[tuple[int, str], tuple[Pattern, list[str]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    _weighings: dict[str, list[Weighing]] | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def of(cls, book: Rulebook, year: int, result: InferenceResult) -> Context:
-        return cls(book, year, book.parameter_values(year), result.inputs, result.conclusions)
-
-    def of_kind(self, kind: str) -> list[InputFact]:
-        """The input facts of one kind, in input order."""
-        if self._by_kind is None:
-            self._by_kind = {}
-            for record in self.inputs.values():
-                self._by_kind.setdefault(record.kind, []).append(record)
-        return self._by_kind.get(kind, [])
-
-    def producers(self, subject: str, value: str) -> list[tuple[Rule, list[list[Pattern]]]]:
-        """The rules in force concluding subject=value, in rulebook order, with alternatives."""
-        if self._producers is None:
-            self._producers = {}
-            for rule in self.book.rules_in_force(self.year):
-                key = (rule.then.conclude, rule.then.value)
-                self._producers.setdefault(key, []).append((rule, _conjunctions(rule)))
-        return self._producers.get((subject, value), [])
-
-    def weighings_of(self, subject: str) -> list[Weighing]:
-        """The weighings in force concluding `subject`, in rulebook order."""
-        if self._weighings is None:
-            self._weighings = {}
-            for weighing in self.book.weighings_in_force(self.year):
-                self._weighings.setdefault(weighing.concludes, []).append(weighing)
-        return self._weighings.get(subject, [])
-
-
-_CONJUNCTIONS: dict[int, tuple[Rule, list[list[Pattern]]]] = {}
-
-
-def _conjunctions(rule: Rule) -> list[list[Pattern]]:
-    """`rule.alternatives()`, built once per rule (an `otherwise` rule builds a pattern)."""
-    found = _CONJUNCTIONS.get(id(rule))
-    if found is None or found[0] is not rule:
-        if len(_CONJUNCTIONS) > 8192:
-            _CONJUNCTIONS.clear()
-        found = (rule, rule.alternatives())
-        _CONJUNCTIONS[id(rule)] = found
-    return found[1]
-
-
-def _comparable(book: Rulebook, kind: str, field_name: str, value: Any) -> Any:
-    spec = book.kinds[kind].fields.get(field_name)
-    if spec is not None and spec.type == "date":
-        return date_number(value)
-    return value
-
-
-def failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
-    """The where-tests a record fails, each with what was recorded."""
-    return list(_failures(ctx, pattern, record))
-
-
-def _failures(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
-    """`failed_tests`, remembered for the context (the list is shared: never change it)."""
-    key = (id(pattern), record.record_id)
-    found = ctx._failed.get(key)
-    if found is None:
-        found = ctx._failed[key] = (pattern, _failed_tests(ctx, pattern, record))
-    return found[1]
-
-
-def _failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
-    failures: list[str] = []
-    for field_name in sorted(pattern.where):
-        test = pattern.where[field_name]
-        comparison = test if isinstance(test, Comparison) else equals(test)
-        recorded = record.values.get(field_name)
-        actual = _comparable(ctx.book, record.kind, field_name, recorded)
-        for op, operand in comparison.operators():
-            if op == "exists":
-                ok = (recorded is not None) == bool(operand)
-            elif actual is None:
-                ok = False
-            elif op == "in":
-                ok = actual in [_comparable(ctx.book, record.kind, field_name, v) for v in operand]
-            else:
-                if isinstance(operand, ParamRef):
-                    expected: Any = ctx.parameters.get(operand.param)
-                elif isinstance(operand, FieldRef):
-                    expected = _comparable(
-                        ctx.book, record.kind, operand.field, record.values.get(operand.field)
-                    )
-                else:
-                    expected = operand
-                expected = _comparable(ctx.book, record.kind, field_name, expected)
-                ok = _compare(op, actual, expected)
-            if not ok:
-                shown = "not recorded" if recorded is None else shown_value(recorded)
-                failures.append(f"{_condition(pattern, field_name)} (recorded: {shown})")
-                break
-    return failures
-
-
-_CONDITIONS: dict[tuple[int, str], tuple[EvidencePattern, str]] = {}
-
-
-def _condition(pattern: EvidencePattern, field_name: str) -> str:
-    """The text of one where-test of `pattern`, as describe_pattern writes it (once per test)."""
-    key = (id(pattern), field_name)
-    found = _CONDITIONS.get(key)
-    if found is None or found[0] is not pattern:
-        if len(_CONDITIONS) > 4096:
-            _CONDITIONS.clear()
-        test = pattern.where[field_name]
-        single = EvidencePattern.model_construct(
-            evidence=pattern.evidence, where={field_name: test}
-        )
-        found = (pattern, describe_pattern(single).split(" with ", 1)[-1])
-        _CONDITIONS[key] = found
-    return found[1]
-
-
-def _compare(op: str, actual: Any, expected: Any) -> bool:
-    if expected is None:
-        return False
-    try:
-        if op == "eq":
-            return bool(actual == expected)
-        if op == "ne":
-            return bool(actual != expected)
-        if op == "lt":
-            return bool(actual < expected)
-        if op == "lte":
-            return bool(actual <= expected)
-        if op == "gt":
-            return bool(actual > expected)
-        if op == "gte":
-            return bool(actual >= expected)
-    except TypeError:
-        return False
-    return False
-
-
-def matching_records(ctx: Context, pattern: EvidencePattern) -> list[InputFact]:
-    return [
-        record for record in ctx.of_kind(pattern.evidence) if not _failures(ctx, pattern, record)
-    ]
-
-
-def holds(ctx: Context, pattern: Pattern) -> bool:
-    """Whether `pattern` holds in the final facts (remembered for the context)."""
-    found = ctx._holds.get(id(pattern))
-    if found is None:
-        found = ctx._holds[id(pattern)] = (pattern, _evaluate(ctx, pattern))
-    return found[1]
-
-
-def _evaluate(ctx: Context, pattern: Pattern) -> bool:
-    if isinstance(pattern, AbsencePattern):
-        return not holds(ctx, pattern.none)
-    if isinstance(pattern, EvidencePattern):
-        return bool(matching_records(ctx, pattern))
-    derived = ctx.conclusions.get(pattern.finding)
-    if derived is None:
-        return False
-    accepted = pattern.accepted()
-    return accepted is None or derived.value in accepted
 
 
 @dataclass

@@ -9,8 +9,7 @@ import yaml
 from engine.assessment import canonical_json
 from engine.load.rulebook import Rulebook
 from engine.models import LawItem, Weighing
-from engine.reason.describe import weighing_lines
-from engine.reason.inference import describe_pattern
+from engine.reason.describe import describe_pattern, weighing_lines
 
 
 def _concludes(rule: LawItem) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values, type_error
 from engine.load.yamlsource import load_yaml_file
 from engine.models import EvidenceRecord, FieldSpec, InputFact, JudgmentRecord
-from engine.reason.inference import shown_value
+from engine.reason.describe import shown_value
 from engine.whatif.params import with_parameter
 
 Record = EvidenceRecord | JudgmentRecord

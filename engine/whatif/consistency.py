@@ -29,7 +29,7 @@ from engine.corpus.expected import OfficialPlacements
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.models import FindingPattern
-from engine.reason.inference import shown_value
+from engine.reason.describe import shown_value
 from engine.whatif.params import concludes, law_items, models_in
 
 SCHEMA = "tip-assess/consistency/1"

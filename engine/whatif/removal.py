@@ -21,7 +21,8 @@ from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
 from engine.models import AbsencePattern, Comparison, EvidencePattern, InputFact, equals
 from engine.reason.compiler import CompiledRuleset, WeighingPlan
-from engine.reason.inference import InferenceResult, TermKey, weighed_value
+from engine.reason.inference import InferenceResult
+from engine.reason.weighing import TermKey, weighed_value
 from engine.whatif.signature import comparable, is_number
 
 AbsentPatterns = dict[str, list[EvidencePattern]]  # by evidence kind
