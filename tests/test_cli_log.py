@@ -17,8 +17,9 @@ import pytest
 from audit_support import GIT_ENV, ROOT, edit, git, make_workspace, run, run_process, set_parameter
 
 from engine import __version__
-from engine.assessment import assess, digest, history_inputs
+from engine.assessment import assess, history_inputs
 from engine.audit.decision_log import GENESIS_HASH, DecisionLog, canonical_json, entry_hash
+from engine.document import digest
 from engine.load.dossier import load_dossier
 from engine.load.rules import load_rulebook
 from engine.whatif.fragility import attach_fragility

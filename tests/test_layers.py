@@ -3,7 +3,7 @@
 Every module under engine/ is parsed (not imported) and each of its imports, including those
 inside functions and `if TYPE_CHECKING:` blocks, is checked against the layer table below:
 
-    bottom < load < reason < assessment < quality / corpus / audit / report / whatif / batch < web < cli
+    bottom < load < reason < assessment (and document) < quality / corpus / audit / report / whatif / batch < web < cli
 
 Modules of one layer may import each other. See docs/architecture.md.
 """
@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "engine.load": LOAD,
     "engine.reason": REASON,
     "engine.assessment": ASSESSMENT,
+    "engine.document": ASSESSMENT,
     "engine.quality": CHECKS,
     "engine.corpus": CHECKS,
     "engine.audit": CHECKS,

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from engine import __version__
-from engine.assessment import Assessment, assess, canonical_json, digest, history_inputs
+from engine.assessment import Assessment, assess, canonical_json, history_inputs
 from engine.audit.gitsource import extract, is_clean, relative_in_repo, repo_root, resolve_commit
+from engine.document import digest
 from engine.errors import InputError
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook

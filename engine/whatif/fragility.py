@@ -12,7 +12,7 @@ Changes that cannot matter are skipped: records and judgments of a kind no rule 
 (the compiled ruleset's consumed types), parameters no law item in force names and whose override
 leaves the compiled ruleset unchanged. Each change is tried on the base assessment's input facts
 with the compiled ruleset reused (only the placement is read); the few that move the placement
-take their status from the same inference (`assessment.status_of`). A value change that leaves
+take their status from the same inference (`document.status_of`). A value change that leaves
 the record passing and failing the same tests as before is skipped, and one that reads as a
 change already tried takes its outcome (`engine.whatif.signature`). Tests hold the fast path
 to a full assessment of the changed dossier.
@@ -26,7 +26,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import Assessment, assess, history_inputs, status_of
+from engine.assessment import Assessment, assess, history_inputs
+from engine.document import status_of
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.models import InputFact
