@@ -41,6 +41,10 @@ from engine.reason.evaluate import Context, failed_tests, holds
 from engine.reason.inference import _values_text, infer
 
 YEARS = (2001, 2004, 2007, 2013, 2020)
+# The same examples on every run (CI reproduces what it finds); bigger runs are done by hand.
+_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
+_DIFFERENTIAL = settings(deadline=None, derandomize=True, suppress_health_check=_CHECKS)
+_FIXTURE_CHECKS = [*_CHECKS, HealthCheck.function_scoped_fixture]
 
 
 def _patterns(book: Rulebook, year: int) -> Iterator[EvidencePattern]:
@@ -144,12 +148,7 @@ def _fired(
     return fired
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,  # the same examples on every run: CI reproduces what it finds
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(_DIFFERENTIAL, max_examples=60)
 @given(st.data())
 def test_a_rule_fires_on_exactly_the_records_the_explanation_finds_no_failed_test_in(
     data: Any,
@@ -188,12 +187,7 @@ def _engine_firings(result: Any) -> set[str]:
     return fired | {rule for conflict in result.conflicts for rule in conflict.rules}
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,  # the same examples on every run: CI reproduces what it finds
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(_DIFFERENTIAL, max_examples=40)
 @given(st.data())
 def test_a_rule_fires_exactly_when_its_condition_holds_in_the_final_facts(data: Any) -> None:
     """Over random dossiers, every rule of the year fires in durable_rules exactly when one of
@@ -229,12 +223,7 @@ def test_a_rule_fires_exactly_when_its_condition_holds_in_the_final_facts(data: 
         assert (rule.id in fired) == expected, (year, rule.id, shown)
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,  # the same examples on every run: CI reproduces what it finds
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(_DIFFERENTIAL, max_examples=80)
 @given(st.data())
 def test_a_change_run_through_its_cone_draws_what_the_whole_ruleset_draws(data: Any) -> None:
     """A what-if probe runs only the rules a changed kind can reach, the base run's other
@@ -364,12 +353,7 @@ def _near(value: Any) -> list[Any]:
     return [value, value - 1, value + 1]
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(_DIFFERENTIAL, max_examples=80)
 @given(st.data())
 def test_generated_rules_fire_on_exactly_the_records_the_explanation_finds_no_failed_test_in(
     data: Any,
@@ -468,16 +452,7 @@ def _dossier_files(draw: Any, book: Rulebook, year: int, folder: Path) -> Path:
     return path
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+@settings(_DIFFERENTIAL, max_examples=20, suppress_health_check=_FIXTURE_CHECKS)
 @given(data=st.data())
 def test_the_fragility_sweep_finds_every_single_change_that_moves_a_placement(
     data: Any, tmp_path: Path

@@ -396,10 +396,9 @@ def _markdown_text(markdown: str) -> tuple[list[Any], str]:
     return [*tokens, *inline], shown
 
 
-def test_markdown_shows_a_dossiers_text_as_written(tmp_path: Any) -> None:
-    """Links, images, reference definitions, emphasis, entities, headings, lists and quotes
-    written in a dossier's text or its narrative are shown as written, never acted on: a viewer
-    would otherwise send a reader elsewhere, or restructure the report."""
+def _peru_markdown(tmp_path: Any, narrative_lines: str, replaced: list[tuple[str, str]]) -> Any:
+    """The full Markdown report of Peru 2007 with lines added to its narrative and texts of its
+    dossier replaced (each once), from a copy of the evidence tree; the command must succeed."""
     import shutil
     from pathlib import Path
 
@@ -407,16 +406,27 @@ def test_markdown_shows_a_dossiers_text_as_written(tmp_path: Any) -> None:
     (evidence / "peru").mkdir(parents=True)
     shutil.copytree(support.EVIDENCE / "sources", evidence / "sources")
     narrative = evidence / "sources" / "tip-2007-peru.txt"
-    appended = "\n".join(_MARKED_LINES)
-    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n" + appended + "\n", "utf-8")
+    narrative.write_text(narrative.read_text(encoding="utf-8") + f"\n{narrative_lines}\n", "utf-8")
     text = (support.EVIDENCE / "peru" / "2007.yaml").read_text(encoding="utf-8")
-    text = text.replace("Guide 3.4: the text", _MARKED_LINES[-2] + " " + _MARKED_LINES[-1], 1)
+    for old, new in replaced:
+        assert old in text, old
+        text = text.replace(old, new, 1)
     (evidence / "peru" / "2007.yaml").write_text(text, "utf-8")
     done = support.run_cli(
         "assess", "evidence/peru/2007.yaml", "--rules", str(support.RULES), "--no-fragility",
         "--format", "markdown", "--detail", "full", cwd=Path(tmp_path),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_markdown_shows_a_dossiers_text_as_written(tmp_path: Any) -> None:
+    """Links, images, reference definitions, emphasis, entities, headings, lists and quotes
+    written in a dossier's text or its narrative are shown as written, never acted on: a viewer
+    would otherwise send a reader elsewhere, or restructure the report."""
+    narrative = "\n".join(_MARKED_LINES)
+    marked = _MARKED_LINES[-2] + " " + _MARKED_LINES[-1]
+    done = _peru_markdown(tmp_path, narrative, [("Guide 3.4: the text", marked)])
     tokens, shown = _markdown_text(done.stdout)
     assert not [t for t in tokens if t.type == "image"]
     hrefs = [str(t.attrs.get("href")) for t in tokens if t.type == "link_open"]
@@ -437,23 +447,11 @@ def test_markdown_shows_a_dossiers_text_as_written(tmp_path: Any) -> None:
 def test_markdown_never_passes_a_dossiers_html_through(tmp_path: Any) -> None:
     """A country, a rationale or a line of the narrative written as HTML reaches the Markdown
     report escaped (a viewer that does not sanitise would otherwise run it), as in HTML."""
-    import shutil
-    from pathlib import Path
-
-    evidence = Path(tmp_path) / "evidence"
-    (evidence / "peru").mkdir(parents=True)
-    shutil.copytree(support.EVIDENCE / "sources", evidence / "sources")
-    narrative = evidence / "sources" / "tip-2007-peru.txt"
-    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n<b>bold</b> text\n", "utf-8")
-    text = (support.EVIDENCE / "peru" / "2007.yaml").read_text(encoding="utf-8")
-    text = text.replace("country: Peru", 'country: "Peru <img src=x onerror=alert(1)>"', 1)
-    text = text.replace("Guide 3.4: the text", "<script>alert(2)</script> Guide 3.4: the text", 1)
-    (evidence / "peru" / "2007.yaml").write_text(text, "utf-8")
-    done = support.run_cli(
-        "assess", "evidence/peru/2007.yaml", "--rules", str(support.RULES), "--no-fragility",
-        "--format", "markdown", "--detail", "full", cwd=Path(tmp_path),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    replaced = [
+        ("country: Peru", 'country: "Peru <img src=x onerror=alert(1)>"'),
+        ("Guide 3.4: the text", "<script>alert(2)</script> Guide 3.4: the text"),
+    ]
+    done = _peru_markdown(tmp_path, "<b>bold</b> text", replaced)
     for raw in ("<img", "<script", "<b>"):
         assert raw not in done.stdout, raw
     for escaped in ("&lt;img src=x", "&lt;script>alert(2)", "&lt;b>bold"):
