@@ -7,6 +7,10 @@ Figures (targets from issue 10; the machine is shared and noisy, so each process
 is given as wall time and as CPU time, and ratios are taken within the run):
 - `tip-assess assess DIR --jobs N` over generated country-year dossiers (the corpus dossiers of
   evidence/ replicated across report years 2001-2025, in a temporary directory);
+- beside each batch figure, its floor, measured in this process over the first 400 dossiers:
+  the time spent inside durable_rules' C calls (the sessions the engine runs, one per
+  assessment and one per probe of the what-if sweep) and libyaml's parse of each file into
+  events, projected to all the dossiers on the jobs;
 - `tip-assess impact` of a one-parameter change over the same dossiers;
 - one warm assessment with its explanation, dossier load and text rendering included;
 - `tip-assess assess evidence/peru/2007.yaml` cold, in a new process, also as a ratio to
@@ -219,6 +223,76 @@ def batch(
     }
 
 
+class _TimedNative:
+    """durable_rules' C module, each call timed: what the engine's own driving cannot remove."""
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        self.seconds = 0.0
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        function = getattr(self._native, name)
+        if not callable(function):
+            return function
+
+        def timed(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args)
+            finally:
+                self.seconds += time.perf_counter() - started
+                self.calls += 1
+
+        return timed
+
+
+def batch_floor(corpus: Path, sample: int) -> dict[str, Any]:
+    """Per dossier of the batch, in this process, over its first `sample` dossiers: the row
+    with and without the what-if sweep, the time spent inside durable_rules' C calls for each
+    (the sessions the engine runs: one per assessment, one per probe of the sweep), and libyaml
+    reading the file into events (the C parse any loader that keeps line marks needs). The two
+    C figures are a floor no engine-side change of the driving code can go under."""
+    import yaml
+
+    import engine.durable_host as host
+    from engine.batch.assess import AssessJob
+    from engine.load.cache import load_rulebook_cached
+
+    paths = sorted(p for p in corpus.glob("*/*.yaml") if p.name != "history.yaml")[:sample]
+    book = load_rulebook_cached(ROOT / "rules", "rules")
+    # The one module that calls durable_rules reaches it through its module global `_native`.
+    module = vars(host)
+    original = module["_native"]
+    timed = _TimedNative(original)
+    figures: dict[str, Any] = {"sample": len(paths)}
+    module["_native"] = timed
+    try:
+        for name, sweep in (("plain", False), ("sweep", True)):
+            job = AssessJob(book, with_fragility=sweep)
+            for path in paths[:20]:  # warm: rulesets registered, validators built
+                job(str(path))
+            timed.seconds, timed.calls = 0.0, 0
+            started = time.process_time()
+            for path in paths:
+                job(str(path))
+            figures[f"{name}_ms"] = (time.process_time() - started) / len(paths) * 1000
+            figures[f"{name}_c_ms"] = timed.seconds / len(paths) * 1000
+            figures[f"{name}_c_calls"] = timed.calls / len(paths)
+    finally:
+        module["_native"] = original
+    texts = [path.read_bytes() for path in paths]
+    parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def parse_all() -> None:
+        for text in texts:
+            for _ in yaml.parse(text, Loader=parser):
+                pass
+
+    figures["parse_ms"] = median_ms(parse_all, 3, warmup=1) / len(paths)
+    return figures
+
+
 def impact(tmp: Path, env: dict[str, str], corpus: Path, jobs: int) -> dict[str, Any]:
     base, head = tmp / "rules-base", tmp / "rules-head"
     shutil.copytree(ROOT / "rules", base)
@@ -328,7 +402,7 @@ def table(f: dict[str, Any]) -> list[str]:
             f"`tip-assess assess DIR --jobs {jobs}`, {b['rows']:,} dossiers",
             "< 10 s wall",
             f"{fmt_s(b['wall'])} wall, {fmt_s(b['cpu'])} CPU (exit {b['exit']}); idle estimate "
-            f"CPU/jobs = {fmt_s(b['cpu'] / jobs)}",
+            f"CPU/jobs = {fmt_s(b['cpu'] / jobs)}" + _floor_cell(f, "sweep", b["rows"]),
             f"{b['wall'] / 10:.2f}",
         )
     )
@@ -339,7 +413,8 @@ def table(f: dict[str, Any]) -> list[str]:
                 "the same with `--no-fragility` (no what-if sweep per dossier)",
                 "< 10 s wall",
                 f"{fmt_s(p['wall'])} wall, {fmt_s(p['cpu'])} CPU (exit {p['exit']}); idle "
-                f"estimate CPU/jobs = {fmt_s(p['cpu'] / jobs)}",
+                f"estimate CPU/jobs = {fmt_s(p['cpu'] / jobs)}"
+                + _floor_cell(f, "plain", p["rows"]),
                 f"{p['wall'] / 10:.2f}",
             )
         )
@@ -421,6 +496,23 @@ def table(f: dict[str, Any]) -> list[str]:
         *(f"| {a} | {t} | {v} | {r} |" for a, t, v, r in rows),
     ]
     return out
+
+
+def _floor_cell(f: dict[str, Any], name: str, rows: int) -> str:
+    """The batch's floor, projected from the in-process sample to `rows` dossiers on the jobs:
+    durable_rules' own C calls and libyaml's events, which no change to the engine's Python
+    removes (a run saved before the floor was measured has none)."""
+    floor = f.get("batch_floor")
+    if not floor or not rows:
+        return ""
+    c_ms, parse_ms = floor[f"{name}_c_ms"], floor["parse_ms"]
+    projected = (c_ms + parse_ms) * rows / f["jobs"] / 1000
+    return (
+        f"; floor (in one process, {floor['sample']} dossiers): a row {floor[f'{name}_ms']:.1f} ms "
+        f"CPU, of which durable_rules' C calls {c_ms:.1f} ms ({floor[f'{name}_c_calls']:.0f} "
+        f"calls) and libyaml's events {parse_ms:.1f} ms, so at least {fmt_s(projected)} for "
+        f"{rows:,} dossiers on {f['jobs']} jobs ({projected / 10:.2f} of the target)"
+    )
 
 
 def _us(size: dict[str, Any], key: str) -> float:
@@ -524,6 +616,8 @@ def main() -> None:
         figures["batch"] = batch(corpus, env, args.jobs)
         step(f"assess {args.dossiers} dossiers, --jobs {args.jobs} --no-fragility")
         figures["batch_plain"] = batch(corpus, env, args.jobs, ("--no-fragility",))
+        step(f"the batch's floors, in this process, over {min(400, args.dossiers)} dossiers")
+        figures["batch_floor"] = batch_floor(corpus, 400)
         step(f"impact over {args.dossiers} dossiers")
         figures["impact"] = impact(tmp, env, corpus, args.jobs)
         step(f"records scaling {args.sizes}")

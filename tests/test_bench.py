@@ -39,4 +39,7 @@ def test_a_tiny_benchmark_run_measures_every_figure() -> None:
     # The floors the figures are read against: raw durable_rules per size, the libraries' imports.
     assert run.stdout.count("(raw durable_rules ") == 2, run.stdout
     assert "importing click, PyYAML and pydantic alone (one model): 0." in run.stdout, run.stdout
+    # Each batch figure beside its floor: durable_rules' own C calls and libyaml's events.
+    assert run.stdout.count("; floor (in one process, 6 dossiers): a row ") == 2, run.stdout
+    assert run.stdout.count("durable_rules' C calls ") == 2, run.stdout
     assert "5 sequential assessments in one process | resident memory flat | 5: " in run.stdout
