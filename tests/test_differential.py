@@ -457,8 +457,9 @@ def _dossier_files(draw: Any, book: Rulebook, year: int, folder: Path) -> Path:
 def test_the_fragility_sweep_finds_every_single_change_that_moves_a_placement(
     data: Any, tmp_path: Path
 ) -> None:
-    """The sweep skips removals the base run shows inert, changes that cannot reach the
-    placement and changes that read as one already tried, and runs the rest in their cones. Over
+    """The sweep skips removals and value changes the base run shows inert, changes that cannot
+    reach the placement and changes that read as one already tried, and runs the rest in their
+    cones. Over
     random dossiers, what it reports is exactly what trying every candidate change through the
     whole ruleset finds: each reported change moves the placement as reported, no other does."""
     from engine.assessment import assess_with_history

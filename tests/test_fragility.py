@@ -24,10 +24,16 @@ from engine.load.rulebook import Rulebook
 from engine.models import EvidencePattern, InputFact
 from engine.reason.cache import compiled_for
 from engine.reason.cone import cone_of
+from engine.reason.evaluate import Context
 from engine.reason.inference import InferenceResult, infer
-from engine.whatif.changes import Change, RemoveRecord, parse_set
+from engine.whatif.changes import Change, RemoveRecord, SetValue, UseReading, parse_set
 from engine.whatif.fragility import Prober, candidates, compatible, fragility
-from engine.whatif.removal import could_match, patterns_read_as_absent, removal_is_inert
+from engine.whatif.removal import (
+    change_is_inert,
+    could_match,
+    patterns_read_as_absent,
+    removal_is_inert,
+)
 from engine.whatif.variant import what_if
 
 
@@ -279,6 +285,40 @@ def test_a_removal_read_as_inert_draws_exactly_the_base_conclusions() -> None:
                 )
                 assert not result.conflicts
     # Both answers occur on the corpus, so the test exercises the analysis and its refusals.
+    assert counted[True] >= 50 and counted[False] >= 50, counted
+
+
+def test_a_value_change_read_as_inert_draws_exactly_the_base_conclusions() -> None:
+    """The sweep skips the engine for a changed value when the patterns that read the changed
+    fields lose only firings the base run can do without, and gain only repeats of what it
+    concluded; here the whole ruleset is run anyway, and must draw the same conclusions. Canada's
+    2002 dossier holds the trap: a term of a weighing with alternatives (`any`), matched through
+    one of them, which the changed record no longer matches."""
+    counted = {True: 0, False: 0}
+    cases = [(support.rulebook(), path) for path in find_dossiers([support.EVIDENCE])]
+    cases += [(toy_book(), toy_path(c)) for c in ("ruritania", "freedonia", "kafiristan")]
+    for book, path in cases:
+        loaded = load_dossier(path, book)
+        base = assess_with_history(book, loaded, path)
+        prober = Prober(book, loaded, base)
+        context = Context.of(book, prober.year, base.result)
+        changes, _ = candidates(book, loaded, prober.year)
+        for change in changes:
+            if not isinstance(change, SetValue | UseReading):
+                continue
+            if isinstance(change, UseReading) and not isinstance(change.alternative, dict):
+                continue  # the record omitted: a removal
+            facts = change.apply_facts(prober.facts)
+            inert = change_is_inert(book, base.compiled, base.result, context, facts[change.target])
+            counted[inert] += 1
+            if inert:
+                result = infer(book, base.compiled, list(facts.values()))
+                drawn = {s: d.value for s, d in result.conclusions.items()}
+                assert drawn == {s: d.value for s, d in base.result.conclusions.items()}, (
+                    path,
+                    change.text,
+                )
+                assert not result.conflicts
     assert counted[True] >= 50 and counted[False] >= 50, counted
 
 

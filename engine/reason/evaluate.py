@@ -9,6 +9,7 @@ when its pattern does not.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +123,25 @@ def _failures(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list
 
 def _failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> list[str]:
     failures: list[str] = []
+    for field_name, recorded in _failing_fields(ctx, pattern, record):
+        shown = "not recorded" if recorded is None else shown_value(recorded)
+        failures.append(f"{_condition(pattern, field_name)} (recorded: {shown})")
+    return failures
+
+
+def record_matches(ctx: Context, pattern: EvidencePattern, record: InputFact) -> bool:
+    """Whether the record passes every where-test of `pattern`. Not remembered: a what-if asks
+    it of versions of one record, which share the record's id."""
+    return (
+        pattern.evidence == record.kind
+        and next(_failing_fields(ctx, pattern, record), None) is None
+    )
+
+
+def _failing_fields(
+    ctx: Context, pattern: EvidencePattern, record: InputFact
+) -> Iterator[tuple[str, Any]]:
+    """Each field whose test the record fails, with the value it recorded, in field order."""
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
         comparison = test if isinstance(test, Comparison) else equals(test)
@@ -146,10 +166,8 @@ def _failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> 
                 expected = _comparable(ctx.book, record.kind, field_name, expected)
                 ok = _compare(op, actual, expected)
             if not ok:
-                shown = "not recorded" if recorded is None else shown_value(recorded)
-                failures.append(f"{_condition(pattern, field_name)} (recorded: {shown})")
+                yield field_name, recorded
                 break
-    return failures
 
 
 _CONDITIONS: dict[tuple[int, str], tuple[EvidencePattern, str]] = {}

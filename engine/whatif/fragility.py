@@ -14,8 +14,9 @@ leaves the compiled ruleset unchanged. Each change is tried on the base assessme
 with the compiled ruleset reused (only the placement is read); the few that move the placement
 take their status from the same inference (`document.status_of`). A value change that leaves
 the record passing and failing the same tests as before is skipped, and one that reads as a
-change already tried takes its outcome (`engine.whatif.signature`). Tests hold the fast path
-to a full assessment of the changed dossier.
+change already tried takes its outcome (`engine.whatif.signature`). A removal, or a value change,
+that the base run's firings show draws the same conclusions is not run either
+(`engine.whatif.removal`). Tests hold the fast path to a full assessment of the changed dossier.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from engine.models import InputFact
 from engine.reason.cache import compiled_for
 from engine.reason.compiler import evidence_type
 from engine.reason.cone import Cone, cone_of
+from engine.reason.evaluate import Context
 from engine.reason.inference import InferenceResult, infer
 from engine.whatif.changes import (
     Change,
@@ -45,8 +47,8 @@ from engine.whatif.changes import (
     parse_reading,
 )
 from engine.whatif.params import parameter_matters, values_to_try
-from engine.whatif.removal import patterns_read_as_absent, removal_is_inert
-from engine.whatif.signature import Signature, Signatures, signatures_for
+from engine.whatif.removal import change_is_inert, patterns_read_as_absent, removal_is_inert
+from engine.whatif.signature import Signature, signatures_for
 
 KIND_ORDER = {"judgment": 0, "reading": 1, "record": 2, "parameter": 3}
 
@@ -268,6 +270,7 @@ def fragility(
     as_recorded: dict[str, Signature] = {}
     tried: dict[tuple[str, Signature], tuple[str | None, str]] = {}
     movers: set[int] = set()
+    context: Context | None = None  # the base run's, made when a value change first needs it
     for index, change in enumerate(changes):
         if isinstance(change, RemoveRecord) and removal_is_inert(
             book, base.compiled, base.result, change.target, absent
@@ -275,17 +278,23 @@ def fragility(
             continue  # the base run's firings show nothing hangs on it alone
         if prober.cannot_move([change]):
             continue  # nothing it can reach decides the placement
-        key = _reads_as(signatures, prober.facts, change)
-        if key is None:
+        changed = _changed_record(prober.facts, change)
+        if changed is None:
             placement, status = prober.outcome([change])
         else:
-            target, reads_as = key
+            target = changed.record_id
+            key = (target, signatures.of(changed))
             if target not in as_recorded:
                 as_recorded[target] = signatures.of(prober.facts[target])
-            if reads_as == as_recorded[target]:
+            if key[1] == as_recorded[target]:
                 continue  # the engine cannot tell the changed record from the one it replaces
             if key not in tried:  # else it reads as a change already tried
-                tried[key] = prober.outcome([change])
+                if context is None:
+                    context = Context.of(book, prober.year, base.result)
+                if change_is_inert(book, base.compiled, base.result, context, changed):
+                    tried[key] = (base.tier, base.status)  # nothing the engine draws changes
+                else:
+                    tried[key] = prober.outcome([change])
             placement, status = tried[key]
         if placement != base.tier:
             movers.add(index)
@@ -304,14 +313,13 @@ def fragility(
     return result
 
 
-def _reads_as(signatures: Signatures, facts: Facts, change: Change) -> tuple[str, Signature] | None:
-    """The record a value change leaves, as the engine reads it (None: not a value change)."""
+def _changed_record(facts: Facts, change: Change) -> InputFact | None:
+    """The record a value change leaves (None: not a value change)."""
     if not isinstance(change, SetValue | UseReading) or change.target not in facts:
         return None
     if isinstance(change, UseReading) and not isinstance(change.alternative, dict):
         return None  # the record omitted: a removal
-    changed = change.apply_facts(facts)[change.target]
-    return change.target, signatures.of(changed)
+    return change.apply_facts({change.target: facts[change.target]})[change.target]
 
 
 def compatible(first: Change, second: Change) -> bool:
