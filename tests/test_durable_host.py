@@ -361,6 +361,20 @@ def test_a_fact_written_ahead_fires_as_its_dict_does() -> None:
     assert run(DurableHost(), [encode_fact("e.unknown", "i0", "{}")]).fired == []
 
 
+def test_a_fact_asserted_twice_by_an_action_is_an_engine_fault_naming_it() -> None:
+    twice = {"t": "c.flag", "id": "d7"}
+    host = DurableHost()
+    host.ensure_ruleset("twice@1", RULESET)
+    actions = {"flag": lambda frames: [twice, twice], "pair": lambda f: [], "lonely": lambda f: []}
+    with pytest.raises(EngineFault, match="engine rejected fact d7 as a duplicate"):
+        host.run("twice@1", [{"t": "e.x", "id": "i0", "v": 1}], actions, CONSUMED, 1, OPEN, PHASE)
+    # An input fact given twice (ids are the engine's, unique by construction) is named alike.
+    inputs = [{"t": "e.y", "id": "i3"}, {"t": "e.y", "id": "i3"}]
+    with pytest.raises(EngineFault, match="engine rejected fact i3 as a duplicate"):
+        host.run("twice@1", inputs, actions, CONSUMED, 1, OPEN, PHASE)
+    assert host.live_sessions == 0
+
+
 def test_the_engine_s_json_is_read_as_json_loads_reads_it() -> None:
     """Action messages are read by the C scanner alone; anything unexpected goes to json.loads."""
     message = '{"pair": {"f": {"t": "c.flag", "id": "d1", "sid": "s3"}, "y": {"v": 1.5e3}}}'
