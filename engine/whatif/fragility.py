@@ -47,7 +47,7 @@ from engine.whatif.changes import (
     parse_reading,
 )
 from engine.whatif.params import parameter_matters, values_to_try
-from engine.whatif.removal import change_is_inert, patterns_read_as_absent, removal_is_inert
+from engine.whatif.removal import change_is_inert, removal_is_inert
 from engine.whatif.signature import Signature, signatures_for
 
 KIND_ORDER = {"judgment": 0, "reading": 1, "record": 2, "parameter": 3}
@@ -265,17 +265,17 @@ def fragility(
     changes, skipped = candidates(book, loaded, prober.year, prune)
     changes.sort(key=_key)
     result = Fragility(base.tier, base.status, tried=len(changes), skipped=skipped)
-    absent = patterns_read_as_absent(base.compiled)
     signatures = signatures_for(book, base.compiled)
     as_recorded: dict[str, Signature] = {}
     tried: dict[tuple[str, Signature], tuple[str | None, str]] = {}
     movers: set[int] = set()
-    context: Context | None = None  # the base run's, made when a value change first needs it
+    context: Context | None = None  # the base run's, made when a change first needs it
     for index, change in enumerate(changes):
-        if isinstance(change, RemoveRecord) and removal_is_inert(
-            book, base.compiled, base.result, change.target, absent
-        ):
-            continue  # the base run's firings show nothing hangs on it alone
+        if isinstance(change, RemoveRecord):
+            if context is None:
+                context = Context.of(book, prober.year, base.result)
+            if removal_is_inert(book, base.compiled, base.result, context, change.target):
+                continue  # the base run's firings show nothing hangs on it alone
         if prober.cannot_move([change]):
             continue  # nothing it can reach decides the placement
         changed = _changed_record(prober.facts, change)

@@ -7,117 +7,64 @@ again from the remaining facts through those recorded firings (a least fixpoint,
 conclusions cannot keep each other up); each weighing is re-run on the matches that survive and
 must give its value again. When every conclusion is drawn again with its value, nothing new can
 fire either, provided that
-- no rule reads the fact's kind under `none` (an absence could start to hold), and
-- the base run had no conflict (losing one side of it would change the status).
+- the base run had no conflict (losing one side of it would change the status), and
+- no absence can start to hold and fire its rule anew with a new value: for each pattern a rule
+  reads under `none` that the fact matches, another record matches it too, or the rule
+  concludes what the base run concluded.
 Then the run without the fact draws exactly the base conclusions, and the sweep need not infer
-it. Otherwise the answer is "cannot tell" and the sweep runs the engine, as before.
+it. Otherwise the answer is "cannot tell" and the sweep runs the engine, as before. Whether a
+record matches a pattern is the explanation's reading of the rules (`engine.reason.evaluate`,
+held to durable_rules by tests/test_differential.py).
 
 A changed record is read the same way, pattern by pattern. A rule's patterns each read one
 record (the rule language has no joins), so only the patterns that test a changed field can
-read the new version differently, and whether they do is decided by the explanation's own
-reading of the rules (`engine.reason.evaluate`, held to durable_rules by
-tests/test_differential.py). The firings that read the record through a pattern it no longer
-matches are lost, as in a removal. A pattern it newly matches can only fire its rule again:
-harmless when that rule concludes what the base run already concluded (a duplicate adds a
-justification, never a fact). Otherwise (a new match of a weighing's term, an absence read
-differently, a new value) the answer is "cannot tell".
+read the new version differently. The firings that read the record through a pattern it no
+longer matches are lost, as in a removal. A pattern it newly matches can only fire its rule
+again: harmless when that rule concludes what the base run already concluded (a duplicate adds
+a justification, never a fact). Under `none`, a pattern it no longer matches is an absence that
+may start to hold (as for a removal); one it newly matches, an absence that may stop holding:
+every firing of that rule is lost. Otherwise (a new match of a weighing's term, a new value)
+the answer is "cannot tell".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
 
 from engine.load.rulebook import Rulebook
-from engine.load.vocabulary import engine_value
 from engine.models import (
     AbsencePattern,
     Comparison,
     EvidencePattern,
     FieldRef,
     InputFact,
-    equals,
 )
 from engine.reason.cache import PerRules
 from engine.reason.compiler import CompiledRuleset, EngineRule, WeighingPlan
-from engine.reason.evaluate import Context, record_matches
+from engine.reason.evaluate import Context, matching_records, record_matches
 from engine.reason.inference import InferenceResult, Justification
 from engine.reason.weighing import TermKey, weighed_value
-from engine.whatif.signature import comparable, is_number
-
-AbsentPatterns = dict[str, list[EvidencePattern]]  # by evidence kind
-
-
-def patterns_read_as_absent(compiled: CompiledRuleset) -> AbsentPatterns:
-    """Every evidence pattern some rule in force tests with `none`, by kind."""
-    found: AbsentPatterns = {}
-    for engine_rule in compiled.engine_rules.values():
-        for info in engine_rule.patterns:
-            pattern = info.pattern
-            if isinstance(pattern, AbsencePattern) and isinstance(pattern.none, EvidencePattern):
-                found.setdefault(pattern.none.evidence, []).append(pattern.none)
-    return found
-
-
-def _rules_out(value: Any, op: str, operand: Any) -> bool:
-    """Whether `value op operand` is plainly false (both literal and of one type)."""
-    if op == "in":
-        items = list(operand)
-        return all(comparable(value, item) for item in items) and value not in items
-    if not comparable(value, operand):
-        return False
-    if op == "eq":
-        return bool(value != operand)
-    if op == "ne":
-        return bool(value == operand)
-    if not is_number(value):
-        return False
-    return not {"lt": value < operand, "lte": value <= operand, "gt": value > operand}.get(
-        op, value >= operand
-    )
-
-
-def could_match(book: Rulebook, fact: InputFact, pattern: EvidencePattern) -> bool:
-    """False only when some literal test of `pattern` is plainly failed by the fact's values."""
-    if pattern.evidence != fact.kind:
-        return False
-    kind = book.kinds[fact.kind]
-    for name, test in pattern.where.items():
-        spec = kind.fields.get(name)
-        recorded = spec is not None and name in fact.values
-        comparison = test if isinstance(test, Comparison) else equals(test)
-        for op, operand in comparison.operators():
-            if op == "exists":
-                if bool(operand) != recorded:
-                    return False
-                continue
-            if not recorded or spec is None:
-                continue  # a test on a value not recorded: leave it to the engine
-            if op == "in":
-                literal = [engine_value(spec, item) for item in operand]
-            elif isinstance(operand, bool | int | float | str):
-                literal = engine_value(spec, operand)
-            else:
-                continue  # a parameter or another field
-            if _rules_out(engine_value(spec, fact.values[name]), op, literal):
-                return False
-    return True
 
 
 def removal_is_inert(
     book: Rulebook,
     compiled: CompiledRuleset,
     base: InferenceResult,
+    context: Context,
     record_id: str,
-    absent: AbsentPatterns,
 ) -> bool:
-    """True when the base run without input `record_id` provably draws the same conclusions."""
+    """True when the base run without input `record_id` provably draws the same conclusions
+    (`context`: the base run's)."""
     removed = base.inputs.get(record_id)
     if removed is None or base.conflicts:
         return False
-    if any(could_match(book, removed, pattern) for pattern in absent.get(removed.kind, [])):
-        return False
+    readers = _readers_of(book, compiled)
+    for reader in readers.absent_by_kind.get(removed.kind, ()):
+        if record_matches(context, reader.pattern, removed) and not _absence_harmless(
+            context, base, reader, record_id
+        ):
+            return False
     firings = _firings_of(base)
     known = set(base.inputs)
     known.discard(record_id)
@@ -129,6 +76,23 @@ def removal_is_inert(
         lambda _, match: record_id in match,
         known,
     )
+
+
+def _absence_harmless(
+    context: Context, base: InferenceResult, reader: _Reader, record_id: str
+) -> bool:
+    """The record no longer matches a pattern read under `none`: the absence starts to hold
+    unless another record matches it; then its rule can fire anew, harmless only when it
+    concludes what the base run concluded."""
+    pattern = reader.pattern
+    if any(other.record_id != record_id for other in matching_records(context, pattern)):
+        return True
+    engine_rule = reader.engine_rule
+    if engine_rule.role is not None:
+        return False
+    then = engine_rule.rule.then
+    derived = base.conclusions.get(then.conclude)
+    return derived is not None and derived.value == then.value
 
 
 def change_is_inert(
@@ -145,6 +109,7 @@ def change_is_inert(
         return False
     readers = _readers_of(book, compiled)
     lost: dict[str, set[int]] = {}  # engine rule -> positions that no longer match
+    lost_rules: set[str] = set()  # engine rules whose every firing is lost
     seen: set[tuple[str, int]] = set()
     for name in _changed_fields(before, changed):
         for reader in readers.by_field.get((before.kind, name), ()):
@@ -156,8 +121,17 @@ def change_is_inert(
             if record_matches(context, reader.pattern, before) == now:
                 continue
             role = engine_rule.role
-            if reader.position < 0 or (role is not None and now):
-                return False  # an absence read differently, or a weighing's term matched anew
+            if reader.position < 0:  # a pattern read under `none`
+                if not now:
+                    if not _absence_harmless(context, base, reader, changed.record_id):
+                        return False
+                elif role is not None:
+                    return False
+                else:  # the absence may stop holding: every firing of its rule is lost
+                    lost_rules.add(engine_rule.name)
+                continue
+            if role is not None and now:
+                return False  # a weighing's term matched anew
             if (
                 role is not None
                 and len(readers.by_term[(role.weighing, role.index, role.silent)]) > 1
@@ -170,7 +144,7 @@ def change_is_inert(
                     return False  # it could conclude something new
                 continue  # at most one more justification of what the base run concluded
             lost.setdefault(engine_rule.name, set()).add(reader.position)
-    if not lost:
+    if not lost and not lost_rules:
         return True  # every firing of the base run happens again, and nothing else new
     record_id = changed.record_id
     firings = _firings_of(base)
@@ -183,6 +157,12 @@ def change_is_inert(
             lost.get(readers.by_rule[_rule_key(firings.justifications[index])].name, set()),
         )
     ]
+    if lost_rules:
+        lost_firings += [
+            index
+            for index, justification in enumerate(firings.justifications)
+            if _engine_rule_name(readers, justification) in lost_rules
+        ]
 
     def drops(key: TermKey, match: list[str]) -> bool:
         positions = lost.get(readers.by_term[key][0].name)
@@ -266,6 +246,7 @@ class _Reader:
 class _Readers:
     by_field: dict[tuple[str, str], list[_Reader]]  # (kind, field) -> the patterns testing it
     by_rule: dict[tuple[str, int], EngineRule]  # (rule id, alternative) -> its engine rule
+    absent_by_kind: dict[str, list[_Reader]]  # kind -> the patterns read under `none`
     by_term: dict[TermKey, list[EngineRule]]  # a weighing's term -> its engine rules (one each
     # alternative of an `any`)
 
@@ -278,7 +259,7 @@ def _readers_of(book: Rulebook, compiled: CompiledRuleset) -> _Readers:
 
 
 def _find_readers(compiled: CompiledRuleset) -> _Readers:
-    readers = _Readers({}, {}, {})
+    readers = _Readers({}, {}, {}, {})
     for engine_rule in compiled.engine_rules.values():
         role = engine_rule.role
         if role is None:
@@ -298,6 +279,10 @@ def _find_readers(compiled: CompiledRuleset) -> _Readers:
                 position += 1
             if not isinstance(pattern, EvidencePattern):
                 continue
+            if at < 0:
+                readers.absent_by_kind.setdefault(pattern.evidence, []).append(
+                    _Reader(engine_rule, at, pattern)
+                )
             for name in _fields_read(pattern):
                 readers.by_field.setdefault((pattern.evidence, name), []).append(
                     _Reader(engine_rule, at, pattern)
@@ -316,6 +301,12 @@ def _fields_read(pattern: EvidencePattern) -> set[str]:
 
 def _rule_key(justification: Justification) -> tuple[str, int]:
     return (justification.rule_id, justification.alternative)
+
+
+def _engine_rule_name(readers: _Readers, justification: Justification) -> str | None:
+    """The engine rule that drew the justification (None: a finding given, not drawn)."""
+    engine_rule = readers.by_rule.get(_rule_key(justification))
+    return None if engine_rule is None else engine_rule.name
 
 
 @dataclass(frozen=True)
