@@ -23,13 +23,14 @@ longer matches are lost, as in a removal. A pattern it newly matches can only fi
 again: harmless when that rule concludes what the base run already concluded (a duplicate adds
 a justification, never a fact). Under `none`, a pattern it no longer matches is an absence that
 may start to hold (as for a removal); one it newly matches, an absence that may stop holding:
-every firing of that rule is lost. Otherwise (a new match of a weighing's term, a new value)
-the answer is "cannot tell".
+every firing of that rule is lost. A new match of a weighing's term is harmless while one of
+the term's matches in the base run survives (a weighing reads whether a term has a match, not
+how many). Otherwise (a new value, a term's only matches lost) the answer is "cannot tell".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from engine.load.rulebook import Rulebook
@@ -110,6 +111,9 @@ def change_is_inert(
     readers = _readers_of(book, compiled)
     lost: dict[str, set[int]] = {}  # engine rule -> positions that no longer match
     lost_rules: set[str] = set()  # engine rules whose every firing is lost
+    # Weighing terms the record now matches, each through a rule of that one pattern: the rule
+    # fires on it.
+    gained: set[TermKey] = set()
     seen: set[tuple[str, int]] = set()
     for name in _changed_fields(before, changed):
         for reader in readers.by_field.get((before.kind, name), ()):
@@ -130,8 +134,11 @@ def change_is_inert(
                 else:  # the absence may stop holding: every firing of its rule is lost
                     lost_rules.add(engine_rule.name)
                 continue
-            if role is not None and now:
-                return False  # a weighing's term matched anew
+            if role is not None and now:  # a weighing's term matched anew (see below)
+                if len(engine_rule.patterns) != 1:
+                    return False  # a term of several patterns: whether it fires is not known
+                gained.add((role.weighing, role.index, role.silent))
+                continue
             if (
                 role is not None
                 and len(readers.by_term[(role.weighing, role.index, role.silent)]) > 1
@@ -144,9 +151,21 @@ def change_is_inert(
                     return False  # it could conclude something new
                 continue  # at most one more justification of what the base run concluded
             lost.setdefault(engine_rule.name, set()).add(reader.position)
-    if not lost and not lost_rules:
-        return True  # every firing of the base run happens again, and nothing else new
     record_id = changed.record_id
+
+    def drops(key: TermKey, match: list[str]) -> bool:
+        positions = lost.get(readers.by_term[key][0].name)
+        return positions is not None and _reads_through(match, record_id, positions)
+
+    # A weighing reads of each term only whether it has a match (`weighed_value`): a new match
+    # changes nothing while one of the base run's survives; else it is weighed in.
+    added = {
+        key: [[record_id]]
+        for key in sorted(gained)
+        if all(drops(key, match) for match in base.term_hits.get(key, ()))
+    }
+    if not lost and not lost_rules and not added:
+        return True  # every firing of the base run happens again, and nothing else new
     firings = _firings_of(base)
     lost_firings = [
         index
@@ -164,11 +183,7 @@ def change_is_inert(
             if _engine_rule_name(readers, justification) in lost_rules
         ]
 
-    def drops(key: TermKey, match: list[str]) -> bool:
-        positions = lost.get(readers.by_term[key][0].name)
-        return positions is not None and _reads_through(match, record_id, positions)
-
-    return _drawn_again(book, compiled, base, lost_firings, drops, set(base.inputs))
+    return _drawn_again(book, compiled, base, lost_firings, drops, set(base.inputs), added)
 
 
 def _reads_through(premises: list[str], record_id: str, positions: Collection[int]) -> bool:
@@ -197,9 +212,11 @@ def _drawn_again(
     lost_firings: Collection[int],
     drops: Callable[[TermKey, list[str]], bool],
     known: set[str],
+    added: Mapping[TermKey, list[list[str]]] | None = None,
 ) -> bool:
-    """Whether every base conclusion is drawn again without the `lost_firings` and without the
-    weighing matches `drops` leaves out, from the `known` inputs (the worklist above)."""
+    """Whether every base conclusion is drawn again without the `lost_firings`, without the
+    weighing matches `drops` leaves out and with those `added`, from the `known` inputs (the
+    worklist above)."""
     plans = {plan.weighing.id: plan for plan in compiled.weighings}
     unknown = frozenset(book.info.outcome.unknown_values)
     known = set(known)
@@ -224,7 +241,7 @@ def _drawn_again(
                     ready.append(firings.concludes[index])
         for weighing_id, value in firings.weighings.items():
             if weighing_id not in confirmed and _weighs_the_same(
-                plans[weighing_id], value, base, drops, known, unknown
+                plans[weighing_id], value, base, drops, known, unknown, added or {}
             ):
                 confirmed.add(weighing_id)
                 ready.extend(firings.by_weighing[weighing_id])
@@ -358,9 +375,11 @@ def _weighs_the_same(
     drops: Callable[[TermKey, list[str]], bool],
     known: set[str],
     unknown: frozenset[str],
+    added: Mapping[TermKey, list[list[str]]],
 ) -> bool:
-    """Whether the weighing, re-run on the matches that survive, gives `value` again. It waits
-    (False) until every finding it reads, directly or through a match, is drawn again."""
+    """Whether the weighing, re-run on the matches that survive and those `added`, gives
+    `value` again. It waits (False) until every finding it reads, directly or through a match,
+    is drawn again."""
     weighing_id = plan.weighing.id
     hits: dict[TermKey, list[list[str]]] = {}
     touched = False
@@ -376,6 +395,10 @@ def _weighs_the_same(
                 return False
             kept.append(match)
         hits[key] = kept
+    for key, matches in added.items():
+        if key[0] == weighing_id:
+            hits[key] = hits.get(key, []) + matches
+            touched = True
     for term in plan.weighing.weigh.terms:
         finding = term.finding
         if (
