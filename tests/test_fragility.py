@@ -28,7 +28,7 @@ from engine.reason.evaluate import Context, record_matches
 from engine.reason.inference import GIVEN, Derived, InferenceResult, Justification, infer
 from engine.whatif.changes import Change, RemoveRecord, SetValue, UseReading, parse_set
 from engine.whatif.fragility import Prober, candidates, compatible, fragility
-from engine.whatif.removal import change_is_inert, removal_is_inert
+from engine.whatif.inert import change_is_inert, removal_is_inert
 from engine.whatif.variant import what_if
 
 

@@ -16,7 +16,7 @@ take their status from the same inference (`document.status_of`). A value change
 the record passing and failing the same tests as before is skipped, and one that reads as a
 change already tried takes its outcome (`engine.whatif.signature`). A removal, or a value change,
 that the base run's firings show draws the same conclusions is not run either
-(`engine.whatif.removal`). Tests hold the fast path to a full assessment of the changed dossier.
+(`engine.whatif.inert`). Tests hold the fast path to a full assessment of the changed dossier.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from engine.whatif.changes import (
     UseReading,
     parse_reading,
 )
+from engine.whatif.inert import change_is_inert, removal_is_inert
 from engine.whatif.params import parameter_matters, values_to_try
-from engine.whatif.removal import change_is_inert, removal_is_inert
 from engine.whatif.signature import Signature, signatures_for
 
 KIND_ORDER = {"judgment": 0, "reading": 1, "record": 2, "parameter": 3}

@@ -24,8 +24,10 @@ again: harmless when that rule concludes what the base run already concluded (a 
 a justification, never a fact). Under `none`, a pattern it no longer matches is an absence that
 may start to hold (as for a removal); one it newly matches, an absence that may stop holding:
 every firing of that rule is lost. A new match of a weighing's term is harmless while one of
-the term's matches in the base run survives (a weighing reads whether a term has a match, not
-how many). Otherwise (a new value, a term's only matches lost) the answer is "cannot tell".
+the term's matches in the base run survives; otherwise, the term's rule being of that one
+pattern, it is weighed in and the weighing re-run (a weighing reads whether a term has a match,
+not how many). Otherwise (a new value, a lost match of a term with alternatives, a term of
+several patterns) the answer is "cannot tell".
 """
 
 from __future__ import annotations
