@@ -250,7 +250,7 @@ def test_validate_lists_deciding_records_and_judgments_in_the_pivotal_column(ws:
     assert "decides:" not in quick
 
 
-# --------------------------------------------------------------------------- removals read as inert
+# --------------------------------------------------------------------------- changes read as inert
 
 
 @pytest.mark.parametrize("kind", ["removal", "value change"])
