@@ -269,28 +269,25 @@ def fragility(
     as_recorded: dict[str, Signature] = {}
     tried: dict[tuple[str, Signature], tuple[str | None, str]] = {}
     movers: set[int] = set()
-    context: Context | None = None  # the base run's, made when a change first needs it
+    context = Context.of(book, prober.year, base.result)  # what the base run drew, for `inert`
     for index, change in enumerate(changes):
-        if isinstance(change, RemoveRecord):
-            if context is None:
-                context = Context.of(book, prober.year, base.result)
-            if removal_is_inert(book, base.compiled, base.result, context, change.target):
-                continue  # the base run's firings show nothing hangs on it alone
+        if isinstance(change, RemoveRecord) and removal_is_inert(
+            book, base.compiled, base.result, context, change.target
+        ):
+            continue  # the base run's firings show nothing hangs on it alone
         if prober.cannot_move([change]):
             continue  # nothing it can reach decides the placement
         changed = _changed_record(prober.facts, change)
         if changed is None:
             placement, status = prober.outcome([change])
         else:
-            target = changed.record_id
-            key = (target, signatures.of(changed))
+            target, reads_as = changed.record_id, signatures.of(changed)
             if target not in as_recorded:
                 as_recorded[target] = signatures.of(prober.facts[target])
-            if key[1] == as_recorded[target]:
+            if reads_as == as_recorded[target]:
                 continue  # the engine cannot tell the changed record from the one it replaces
+            key = (target, reads_as)
             if key not in tried:  # else it reads as a change already tried
-                if context is None:
-                    context = Context.of(book, prober.year, base.result)
                 if change_is_inert(book, base.compiled, base.result, context, changed):
                     tried[key] = (base.tier, base.status)  # nothing the engine draws changes
                 else:

@@ -78,6 +78,7 @@ def removal_is_inert(
         firings.awaiting_input.get(record_id, ()),
         lambda _, match: record_id in match,
         known,
+        {},
     )
 
 
@@ -90,9 +91,12 @@ def _absence_harmless(
     pattern = reader.pattern
     if any(other.record_id != record_id for other in matching_records(context, pattern)):
         return True
-    engine_rule = reader.engine_rule
-    if engine_rule.role is not None:
-        return False
+    return reader.engine_rule.role is None and _concludes_as_base(reader.engine_rule, base)
+
+
+def _concludes_as_base(engine_rule: EngineRule, base: InferenceResult) -> bool:
+    """Whether the rule concludes what the base run concluded: firing it again only adds a
+    justification, never a fact."""
     then = engine_rule.rule.then
     derived = base.conclusions.get(then.conclude)
     return derived is not None and derived.value == then.value
@@ -147,11 +151,9 @@ def change_is_inert(
             ):
                 return False  # a term with alternatives: its matches do not say which one
             if now:
-                then = engine_rule.rule.then
-                derived = base.conclusions.get(then.conclude)
-                if derived is None or derived.value != then.value:
+                if not _concludes_as_base(engine_rule, base):
                     return False  # it could conclude something new
-                continue  # at most one more justification of what the base run concluded
+                continue
             lost.setdefault(engine_rule.name, set()).add(reader.position)
     record_id = changed.record_id
 
@@ -175,7 +177,7 @@ def change_is_inert(
         if _reads_through(
             firings.justifications[index].premises,
             record_id,
-            lost.get(readers.by_rule[_rule_key(firings.justifications[index])].name, set()),
+            lost.get(_engine_rule_name(readers, firings.justifications[index]) or "", ()),
         )
     ]
     if lost_rules:
@@ -214,7 +216,7 @@ def _drawn_again(
     lost_firings: Collection[int],
     drops: Callable[[TermKey, list[str]], bool],
     known: set[str],
-    added: Mapping[TermKey, list[list[str]]] | None = None,
+    added: Mapping[TermKey, list[list[str]]],
 ) -> bool:
     """Whether every base conclusion is drawn again without the `lost_firings`, without the
     weighing matches `drops` leaves out and with those `added`, from the `known` inputs (the
@@ -243,7 +245,7 @@ def _drawn_again(
                     ready.append(firings.concludes[index])
         for weighing_id, value in firings.weighings.items():
             if weighing_id not in confirmed and _weighs_the_same(
-                plans[weighing_id], value, base, drops, known, unknown, added or {}
+                plans[weighing_id], value, base, drops, known, unknown, added
             ):
                 confirmed.add(weighing_id)
                 ready.extend(firings.by_weighing[weighing_id])
@@ -318,13 +320,9 @@ def _fields_read(pattern: EvidencePattern) -> set[str]:
     return names
 
 
-def _rule_key(justification: Justification) -> tuple[str, int]:
-    return (justification.rule_id, justification.alternative)
-
-
 def _engine_rule_name(readers: _Readers, justification: Justification) -> str | None:
     """The engine rule that drew the justification (None: a finding given, not drawn)."""
-    engine_rule = readers.by_rule.get(_rule_key(justification))
+    engine_rule = readers.by_rule.get((justification.rule_id, justification.alternative))
     return None if engine_rule is None else engine_rule.name
 
 
