@@ -137,7 +137,16 @@ class ScenarioState:
             inputs = case_inputs(self.book, self.records) + history_facts(
                 history, year, history_settings(self.book)
             )
-            self.results[year] = run_case(self.book, year, inputs, completeness=self.completeness)
+            # A step reads values, the rules that fired and what they rest on: never an
+            # explanation's sentences or how a weighing was computed.
+            self.results[year] = run_case(
+                self.book,
+                year,
+                inputs,
+                completeness=self.completeness,
+                explain=False,
+                traces=False,
+            )
 
     # ---------------------------------------------------------------- then
     def _each(self) -> list[tuple[int, CaseResult]]:
