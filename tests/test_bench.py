@@ -7,6 +7,7 @@ until the next time someone measures.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -42,4 +43,12 @@ def test_a_tiny_benchmark_run_measures_every_figure() -> None:
     # Each batch figure beside its floor: durable_rules' own C calls and libyaml's events.
     assert run.stdout.count("; floor (in one process, 6 dossiers): a row ") == 2, run.stdout
     assert run.stdout.count("durable_rules' C calls ") == 2, run.stdout
+    # Of the C calls, the part spent creating and deleting sessions' state: some, never all.
+    parts = re.findall(
+        r"durable_rules' C calls ([\d.]+) ms \(\d+ calls, ([\d.]+) ms of them creating and "
+        r"deleting sessions' state\)",
+        run.stdout,
+    )
+    assert len(parts) == 2, run.stdout
+    assert all(0 < float(state) <= float(calls) for calls, state in parts), parts
     assert "5 sequential assessments in one process | resident memory flat | 5: " in run.stdout
