@@ -186,13 +186,13 @@ def test_impact_loads_a_dossier_once_when_both_rulebooks_read_it_alike(
         "engine.audit.impact"
     )  # the package exports a function of that name
     loads: list[str] = []
-    real = impact.load_dossier
+    real = impact.load_dossier_cached
 
     def counting(path: Path, book: object, display: str | None = None) -> object:
         loads.append(str(path))
         return real(path, book, display)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(impact, "load_dossier", counting)
+    monkeypatch.setattr(impact, "load_dossier_cached", counting)
     book = support.rulebook()
     before, after, country, year, reused = impact.ImpactJob(book, book)("evidence/peru/2007.yaml")
     assert loads == ["evidence/peru/2007.yaml"]

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import support
@@ -96,17 +100,27 @@ print(json.dumps({
 
 
 @functools.cache
-def assessed_in_a_new_process() -> dict[str, Any]:
-    """One assessment of Peru 2007 in a new process, the rules read from the cache: which
-    models built their validators, and whether pydantic looked for plugins."""
-    support.run_process("assess", "evidence/peru/2007.yaml")  # the rules are in the cache now
-    done = subprocess.run(
-        [sys.executable, "-c", BUILT, "assess", "evidence/peru/2007.yaml"],
-        capture_output=True,
-        text=True,
-        cwd=support.ROOT,
-        timeout=120,
-    )
+def assessed_in_a_new_process(dossier_cached: bool = False) -> dict[str, Any]:
+    """One assessment of Peru 2007 in a new process, the rules read from the cache, and the
+    dossier too when `dossier_cached`: which models built their validators, and whether pydantic
+    looked for plugins."""
+    cache = Path(tempfile.mkdtemp(prefix="tip-assess-imports-"))
+    try:
+        env = {**os.environ, "TIP_ASSESS_CACHE": str(cache)}
+        support.run_process("assess", "evidence/peru/2007.yaml", env=env)  # fills the cache
+        assert list(cache.glob("dossiers/*/dossier-*.pickle")), "the dossier was not cached"
+        if not dossier_cached:
+            shutil.rmtree(cache / "dossiers")
+        done = subprocess.run(
+            [sys.executable, "-c", BUILT, "assess", "evidence/peru/2007.yaml"],
+            capture_output=True,
+            text=True,
+            cwd=support.ROOT,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     found: dict[str, Any] = json.loads(done.stderr.strip().splitlines()[-1])
     return found
 
@@ -114,9 +128,12 @@ def assessed_in_a_new_process() -> dict[str, Any]:
 def test_an_assessment_from_the_cached_rules_builds_only_the_validators_it_uses() -> None:
     """Models build their validators when first used (`defer_build`): a rulebook read from the
     cache is not validated again, so an assessment builds those of the dossier and the history
-    only (the rule models' would cost a new process about 80 ms)."""
+    only (the rule models' would cost a new process about 80 ms); a dossier read from the cache
+    is not validated again either."""
     built = set(assessed_in_a_new_process()["built"])
     assert "Dossier" in built and built <= {"Dossier", "History"}, built
+    built = set(assessed_in_a_new_process(dossier_cached=True)["built"])
+    assert built <= {"History"}, built
 
 
 def test_the_command_loads_no_pydantic_plugin() -> None:

@@ -20,7 +20,8 @@ from engine.audit.gitsource import RulebookSide
 from engine.audit.scenario_scan import Scenario, scan_features, scenarios_expecting
 from engine.batch.pool import run
 from engine.errors import InputError
-from engine.load.dossier import LoadedDossier, load_dossier, loads_alike
+from engine.load.dossier import LoadedDossier, loads_alike
+from engine.load.dossier_cache import load_dossier_cached
 from engine.load.history import is_history_file
 from engine.load.rulebook import Rulebook
 
@@ -232,7 +233,7 @@ def _outcome(book: Rulebook, loaded: LoadedDossier, path: Path, use_history: boo
 
 def _load(book: Rulebook, path: Path, shown: str) -> LoadedDossier | Outcome:
     try:
-        return load_dossier(path, book, display=shown)
+        return load_dossier_cached(path, book, display=shown)
     except InputError as exc:
         return Outcome(problems=[p.render() for p in exc.problems])
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import EngineFault, InputError
-from engine.load.dossier import load_dossier
+from engine.load.dossier_cache import load_dossier_cached
 from engine.load.rulebook import Rulebook
 from engine.whatif.fragility import assess_with_fragility
 
@@ -90,7 +90,7 @@ class AssessJob:
     def __call__(self, dossier: str) -> Row:
         path = Path(dossier)
         try:
-            loaded = load_dossier(path, self.book, display=dossier)
+            loaded = load_dossier_cached(path, self.book, display=dossier)
             result = assess_with_fragility(
                 self.book,
                 loaded,

@@ -207,7 +207,7 @@ def _assess_one(
     no_fragility: bool,
     detail: str,
 ) -> None:
-    from engine.load.dossier import load_dossier
+    from engine.load.dossier_cache import load_dossier_cached
     from engine.load.history import default_history_path
     from engine.load.inputs import note_input
     from engine.report.assessment import render
@@ -215,7 +215,7 @@ def _assess_one(
     from engine.whatif.fragility import assess_with_fragility
 
     book = load_rules(rules_dir)
-    loaded = load_dossier(dossier, book)
+    loaded = load_dossier_cached(dossier, book)
     if not no_history:  # the history is an input too: the output may not replace it
         used = history_path if history_path is not None else default_history_path(dossier)
         if used is not None:

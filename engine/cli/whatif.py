@@ -112,7 +112,7 @@ def whatif(
     Exit status: 0 when the variant has a placement, 1 when it is undetermined or the rules
     conflict (as for assess), 2 on bad input (a bad value names the dossier line and field).
     """
-    from engine.load.dossier import load_dossier
+    from engine.load.dossier_cache import load_dossier_cached
     from engine.report.context import report_context
     from engine.whatif.changes import Change, parse_param, parse_reading, parse_set, parse_without
     from engine.whatif.extra import load_extra
@@ -122,7 +122,7 @@ def whatif(
     if history_path is not None and no_history:
         raise click.UsageError("--history and --no-history exclude each other")
     book = load_rules(rules_dir)
-    loaded = load_dossier(dossier, book)
+    loaded = load_dossier_cached(dossier, book)
     assessed = loaded.dossier.report_year if year is None else year
     changes: list[Change] = [parse_set(book, loaded, spec) for spec in sets]
     changes += [parse_without(loaded, record_id) for record_id in withouts]

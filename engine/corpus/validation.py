@@ -20,7 +20,8 @@ from engine.batch.pool import run
 from engine.corpus.expected import Official, OfficialPlacements
 from engine.corpus.pivotal import DEFAULT_DEPTH, Pivot, pivotal_findings
 from engine.errors import InputError, Problem
-from engine.load.dossier import LoadedDossier, load_dossier
+from engine.load.dossier import LoadedDossier
+from engine.load.dossier_cache import load_dossier_cached
 from engine.load.rulebook import Rulebook
 from engine.whatif.fragility import assess_with_fragility
 
@@ -35,7 +36,7 @@ def load_all(book: Rulebook, files: Sequence[Path]) -> list[LoadedDossier]:
     loaded: list[LoadedDossier] = []
     for file in files:
         try:
-            loaded.append(load_dossier(file, book))
+            loaded.append(load_dossier_cached(file, book))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -184,7 +185,7 @@ class ValidateJob:
     def __call__(self, shown: str) -> Assessed | list[Problem]:
         path = Path(shown)
         try:
-            loaded = load_dossier(path, self.book, display=shown)
+            loaded = load_dossier_cached(path, self.book, display=shown)
             document = assess_with_fragility(
                 self.book,
                 loaded,

@@ -19,14 +19,14 @@ from engine.load.characters import narrative_problem
 from engine.load.common import digest_files, validate_model
 from engine.load.files import decode_utf8, read_bounded
 from engine.load.kinds import RECORD_SECTIONS, misfiled
-from engine.load.linemap import LineMap, PathKey
+from engine.load.linemap import PathKey
 from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
 from engine.load.yamlsource import load_yaml_file
 from engine.models import Dossier
 
-__all__ = ["LoadedDossier", "QuoteLocation", "load_dossier"]
+__all__ = ["LoadedDossier", "QuoteLocation", "load_dossier", "read_source"]
 
 
 @dataclass
@@ -87,7 +87,9 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     # Shown without `..` steps ("evidence/sources/x.txt", not "evidence/peru/../sources/x.txt");
     # the file itself is read through the path as written.
     source_display = os.path.normpath(Path(shown).parent / dossier.source.file)
-    source_raw = _read_source(path, dossier.source.file, shown, source_display, lines)
+    source_raw = read_source(
+        path, dossier.source.file, shown, source_display, lines.line_of(("source", "file"))
+    )
     source = SourceText(decode_utf8(source_raw, source_display))
     unsafe = narrative_problem(source.text, source_raw)
     if unsafe is not None:
@@ -242,9 +244,9 @@ def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> Load
     return LoadedDossier(dossier, shown, source_display, source.text, locations, sha, record_lines)
 
 
-def _read_source(path: Path, file: str, shown: str, display: str, lines: LineMap) -> bytes:
-    """The bytes of the source narrative, if it lies inside the evidence tree."""
-    line = lines.line_of(("source", "file"))
+def read_source(path: Path, file: str, shown: str, display: str, line: int | None = None) -> bytes:
+    """The bytes of the source narrative `file` of the dossier at `path`, if it lies inside the
+    evidence tree (`line`: where the dossier names it, for the message)."""
     root, why = inputs.evidence_root(path)
     try:
         resolved = (path.parent / file).resolve()
@@ -275,9 +277,5 @@ def loads_alike(first: Rulebook, second: Rulebook) -> bool:
     """True when `load_dossier` gives the same result under both rulebooks, so that a dossier
     assessed under both (`tip-assess impact`) is loaded once: it reads only the vocabulary's
     evidence kinds, and the conclusions a quote may not contain (the placements and the
-    rulebook's conclusion phrases)."""
-    if first is second:
-        return True
-    return [p for p, _ in _folded_phrases(first)] == [
-        p for p, _ in _folded_phrases(second)
-    ] and first.kinds == second.kinds
+    rulebook's conclusion phrases), which `Rulebook.loading_digest` covers."""
+    return first is second or first.loading_digest() == second.loading_digest()

@@ -144,9 +144,11 @@ class Rulebook:
         return found[1]
 
     def fill_caches(self) -> None:
-        """Work worth keeping with the rulebook when it is cached on disk."""
+        """Work worth keeping with the rulebook when it is cached on disk (the loading digest
+        keys the dossier cache: a new process reads it instead of serialising every kind)."""
         for weighing in self.weighings:
             self.weigh_data(weighing)
+        self.loading_digest()
 
     def decisive_digest(self, year: int) -> str:
         """sha256 of all that decides an assessment for report year `year`, so that two rulebooks
@@ -179,6 +181,25 @@ class Rulebook:
                     "settings": self.info.model_dump(
                         mode="json", exclude={"name", "title", "version", "description"}
                     ),
+                }
+            )
+        return found
+
+    def loading_digest(self) -> str:
+        """sha256 of all that loading a dossier reads from the rulebook: the evidence kinds,
+        and the placements and phrases a quote may not contain (`load_dossier`). Two rulebooks
+        with the same digest load every dossier alike."""
+        found = self._digests.get("loading")
+        if found is None:
+            outcome = self.info.outcome
+            found = self._digests["loading"] = _digest(
+                {
+                    "kinds": self._shared_digest("kinds", self.kinds),
+                    "phrases": [
+                        *self.info.conclusion_phrases,
+                        *outcome.ladder,
+                        *outcome.not_applicable,
+                    ],
                 }
             )
         return found

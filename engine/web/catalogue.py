@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
-from engine.load.dossier import LoadedDossier, load_dossier
+from engine.load.dossier import LoadedDossier
+from engine.load.dossier_cache import load_dossier_cached
 from engine.load.history import is_history_file
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
@@ -103,7 +104,7 @@ class Catalogue:
             key = path.relative_to(self.evidence_dir).with_suffix("").as_posix()
             entry = Entry(key, path)
             try:
-                loaded = load_dossier(path, book)
+                loaded = load_dossier_cached(path, book)
                 entry.loaded = loaded
                 entry.document = assess_with_fragility(book, loaded, path).document
             except InputError as exc:

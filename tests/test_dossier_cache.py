@@ -1,0 +1,213 @@
+"""The dossier cache (`engine/load/dossier_cache.py`): a cached load is the fresh load, and an
+entry is never used for other bytes, another source, another vocabulary or another evidence
+tree; a problem is always reported by a fresh load."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import support
+
+import engine.load.dossier_cache as dossier_cache
+from engine.assessment import assess
+from engine.errors import InputError
+from engine.load import inputs
+from engine.load.dossier import LoadedDossier, load_dossier
+from engine.load.rulebook import Rulebook
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(directory))
+    return directory
+
+
+@pytest.fixture
+def evidence(tmp_path: Path) -> Path:
+    """Peru 2007 and its narrative, copied into an evidence tree of their own."""
+    root = tmp_path / "evidence"
+    (root / "peru").mkdir(parents=True)
+    (root / "sources").mkdir()
+    shutil.copy(support.EVIDENCE / "peru" / "2007.yaml", root / "peru" / "2007.yaml")
+    shutil.copy(
+        support.EVIDENCE / "sources" / "tip-2007-peru.txt", root / "sources" / "tip-2007-peru.txt"
+    )
+    return root / "peru" / "2007.yaml"
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("dossiers/**/dossier-*.pickle"))
+
+
+def no_fresh_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on a load that is not read from the cache fails the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> LoadedDossier:
+        raise AssertionError("loaded afresh, not from the cache")
+
+    monkeypatch.setattr(dossier_cache, "load_dossier", refuse)
+
+
+def fields(loaded: LoadedDossier) -> dict[str, Any]:
+    values = dataclasses.asdict(loaded)
+    values["dossier"] = loaded.dossier.model_dump(mode="json")
+    return values
+
+
+def document(book: Rulebook, loaded: LoadedDossier) -> str:
+    result = assess(book, loaded, loaded.dossier.report_year)
+    return json.dumps(result.document, sort_keys=True, ensure_ascii=False)
+
+
+def load_error(path: Path, book: Rulebook, loader: Any) -> str:
+    with pytest.raises(InputError) as caught:
+        loader(path, book)
+    return "\n".join(problem.render() for problem in caught.value.problems)
+
+
+def test_every_corpus_dossier_read_from_the_cache_is_its_fresh_load(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = support.rulebook()
+    paths = sorted(p for p in support.EVIDENCE.glob("*/*.yaml") if p.name != "history.yaml")
+    fresh = {path: load_dossier(path, book) for path in paths}
+    for path in paths:
+        dossier_cache.load_dossier_cached(path, book)  # a miss: loads and writes the entry
+    assert len(entries(cache)) == len(paths) >= 15
+    no_fresh_load(monkeypatch)
+    for path in paths:
+        cached = dossier_cache.load_dossier_cached(path, book)
+        assert fields(cached) == fields(fresh[path]), path
+        assert document(book, cached) == document(book, fresh[path]), path
+
+
+def test_a_changed_narrative_is_loaded_afresh_and_its_problem_reported(
+    cache: Path, evidence: Path
+) -> None:
+    book = support.rulebook()
+    first = dossier_cache.load_dossier_cached(evidence, book)
+    source = evidence.parent.parent / "sources" / "tip-2007-peru.txt"
+    text = source.read_text(encoding="utf-8")
+    assert "primarily a source country" in text
+    source.write_text(text.replace("primarily a source country", "a source country"), "utf-8")
+    message = load_error(evidence, book, dossier_cache.load_dossier_cached)
+    assert message == load_error(evidence, book, load_dossier)
+    assert "quote does not occur in the source text" in message, message
+    source.write_text(text + "\nA line added at the end.\n", encoding="utf-8")
+    again = dossier_cache.load_dossier_cached(evidence, book)  # the quotes all occur again
+    assert again.sha256 != first.sha256 and again.source_text.endswith("at the end.\n")
+
+
+def test_a_narrative_outside_the_evidence_tree_is_refused_as_by_a_fresh_load(
+    cache: Path, evidence: Path, tmp_path: Path
+) -> None:
+    book = support.rulebook()
+    dossier_cache.load_dossier_cached(evidence, book)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    inputs.set_sources_root(elsewhere)  # `--sources DIR`: the narrative now lies outside it
+    try:
+        message = load_error(evidence, book, dossier_cache.load_dossier_cached)
+        assert message == load_error(evidence, book, load_dossier)
+        assert "is outside" in message, message
+    finally:
+        inputs.set_sources_root(None)
+
+
+def test_an_edited_dossier_gets_an_entry_of_its_own(cache: Path, evidence: Path) -> None:
+    book = support.rulebook()
+    dossier_cache.load_dossier_cached(evidence, book)
+    text = evidence.read_text(encoding="utf-8")
+    evidence.write_text(text.replace("country: Peru", "country: Peru "), encoding="utf-8")
+    edited = dossier_cache.load_dossier_cached(evidence, book)
+    assert len(entries(cache)) == 2
+    assert edited.sha256 == load_dossier(evidence, book).sha256
+
+
+def test_entries_serve_rulebooks_that_load_alike_and_no_others(
+    cache: Path, evidence: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = support.rulebook()
+    dossier_cache.load_dossier_cached(evidence, book)
+    # Another rule, the same vocabulary: a change to the rules keeps the entries.
+    rule = book.rules[0]
+    changed_rules = dataclasses.replace(
+        book, rules=[rule.model_copy(update={"title": "retitled"}), *book.rules[1:]]
+    )
+    assert changed_rules.loading_digest() == book.loading_digest()
+    with monkeypatch.context() as patch:
+        no_fresh_load(patch)
+        dossier_cache.load_dossier_cached(evidence, changed_rules)
+    # A kind the dossier uses taken out of the vocabulary: a fresh load, which refuses it.
+    fewer_kinds = dataclasses.replace(book, kinds={**book.kinds})
+    fewer_kinds.kinds.pop("victim_shelter")
+    assert fewer_kinds.loading_digest() != book.loading_digest()
+    message = load_error(evidence, fewer_kinds, dossier_cache.load_dossier_cached)
+    assert "unknown evidence kind 'victim_shelter'" in message, message
+    # A phrase quotes may not contain, added: the same.
+    info = book.info.model_copy(
+        update={"conclusion_phrases": [*book.info.conclusion_phrases, "primarily a source"]}
+    )
+    more_phrases = dataclasses.replace(book, info=info)
+    message = load_error(evidence, more_phrases, dossier_cache.load_dossier_cached)
+    assert "the quote contains 'primarily a source'" in message, message
+
+
+def test_a_damaged_entry_is_loaded_afresh_and_written_again(cache: Path, evidence: Path) -> None:
+    book = support.rulebook()
+    first = dossier_cache.load_dossier_cached(evidence, book)
+    [entry] = entries(cache)
+    entry.write_bytes(entry.read_bytes()[:100])
+    again = dossier_cache.load_dossier_cached(evidence, book)
+    assert fields(again) == fields(first)
+    assert entries(cache) == [entry] and entry.stat().st_size > 1000
+
+
+def test_a_dossier_with_a_problem_is_never_cached(cache: Path, evidence: Path) -> None:
+    book = support.rulebook()
+    text = evidence.read_text(encoding="utf-8")
+    evidence.write_text(text.replace("report_year: 2007", "report_year: 2006"), encoding="utf-8")
+    message = load_error(evidence, book, dossier_cache.load_dossier_cached)
+    assert "report_year 2006 contradicts the source" in message, message
+    assert message == load_error(evidence, book, dossier_cache.load_dossier_cached)
+    assert entries(cache) == []
+
+
+def test_nothing_is_cached_when_the_cache_is_off(
+    tmp_path: Path, evidence: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIP_ASSESS_CACHE", "off")
+    book = support.rulebook()
+    loaded = dossier_cache.load_dossier_cached(evidence, book)
+    assert loaded.sha256 == load_dossier(evidence, book).sha256
+    assert list(tmp_path.rglob("dossier-*.pickle")) == []
+
+
+def test_each_folder_keeps_its_most_recently_used_entries(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dossier_cache, "FOLDER_DIGITS", 0)  # every entry in one folder
+    monkeypatch.setattr(dossier_cache, "KEEP_PER_FOLDER", 2)
+    book = support.rulebook()
+    peru, greece, canada = (
+        support.dossier_path(c, y) for c, y in (("Peru", 2007), ("Greece", 2001), ("Canada", 2002))
+    )
+
+    def entry_of(path: Path) -> Path:
+        return dossier_cache.entry_path(cache, book, str(path), path.read_bytes())
+
+    for age, path in ((300, peru), (200, greece)):
+        dossier_cache.load_dossier_cached(path, book)
+        when = entry_of(path).stat().st_mtime - age
+        os.utime(entry_of(path), (when, when))
+    assert entries(cache) == sorted([entry_of(peru), entry_of(greece)])
+    dossier_cache.load_dossier_cached(peru, book)  # a hit: Peru's entry is now the most recent
+    dossier_cache.load_dossier_cached(canada, book)  # a third entry: the least recent goes
+    assert entries(cache) == sorted([entry_of(peru), entry_of(canada)])
