@@ -6,15 +6,18 @@ usage: python bench/run.py [--dossiers 4000] [--jobs 2] [--assessments 10000]
 Figures (targets from issue 10; the machine is shared and noisy, so each process-level figure
 is given as wall time and as CPU time, and ratios are taken within the run):
 - `tip-assess assess DIR --jobs N` over generated country-year dossiers (the corpus dossiers of
-  evidence/ replicated across report years 2001-2025, in a temporary directory);
+  evidence/ replicated across report years 2001-2025, in a temporary directory), first with no
+  dossier cached (a corpus never assessed), then again with the dossiers the first run cached
+  (`engine/load/dossier_cache.py`: the same corpus assessed again); the same for `impact`;
 - beside each batch figure, its floor, measured in this process over the first 400 dossiers:
   the time spent inside durable_rules' C calls (the sessions the engine runs, one per
   assessment and one per probe of the what-if sweep) and libyaml's parse of each file into
   events, projected to all the dossiers on the jobs;
 - `tip-assess impact` of a one-parameter change over the same dossiers;
 - one warm assessment with its explanation, dossier load and text rendering included;
-- `tip-assess assess evidence/peru/2007.yaml` cold, in a new process, also as a ratio to
-  `python -c pass`, beside the imports of click, PyYAML and pydantic alone (IMPORT_FLOOR);
+- `tip-assess assess evidence/peru/2007.yaml` cold, in a new process (the rules and the dossier
+  read from the cache, and with the dossier not cached), also as a ratio to `python -c pass`,
+  beside the imports of click, PyYAML and pydantic alone (IMPORT_FLOOR);
 - in-process figures are CPU time (`time.process_time`), process-level ones both wall and CPU;
 - the whole pipeline against raw durable_rules on the same facts and compiled ruleset
   (bench/raw_durable.py), in facts per second; also `infer` alone, and the parse+validate floor
@@ -53,6 +56,9 @@ from raw_durable import RawRunner, engine_facts  # noqa: E402
 
 PERU = ROOT / "evidence" / "peru" / "2007.yaml"
 PARAMETER_CHANGE = ("value: 100, source", "value: 500, source")  # significant_victims_min
+# The change proposed next, over the same corpus: new rules (not in the rulebook cache), the
+# dossiers as the first impact cached them.
+NEXT_PARAMETER_CHANGE = ("value: 100, source", "value: 400, source")
 
 
 # --------------------------------------------------------------------------- timing helpers
@@ -75,9 +81,16 @@ def run_process(
     return time.perf_counter() - started, child_cpu() - cpu, done
 
 
-def median_run(command: list[str], env: dict[str, str], repeat: int) -> tuple[float, float]:
+def median_run(
+    command: list[str],
+    env: dict[str, str],
+    repeat: int,
+    before: Callable[[], None] | None = None,
+) -> tuple[float, float]:
     walls, cpus = [], []
     for _ in range(repeat):
+        if before is not None:
+            before()
         wall, cpu, _ = run_process(command, env)
         walls.append(wall)
         cpus.append(cpu)
@@ -116,16 +129,24 @@ IMPORT_FLOOR = (
 )
 
 
+def forget_dossiers(env: dict[str, str]) -> None:
+    """Empty the dossier cache (`engine/load/dossier_cache.py`): the next run loads afresh."""
+    shutil.rmtree(Path(env["TIP_ASSESS_CACHE"]) / "dossiers", ignore_errors=True)
+
+
 def cold_start(env: dict[str, str], repeat: int) -> dict[str, float]:
     command = [*tip_assess(), "assess", str(PERU)]
-    run_process(command, env)  # fills the rulebook cache
+    run_process(command, env)  # fills the rulebook cache (and the dossier cache)
     wall, cpu = median_run(command, env, repeat)
+    fresh_wall, fresh_cpu = median_run(command, env, repeat, lambda: forget_dossiers(env))
     plain_wall, plain_cpu = median_run([*command, "--no-fragility"], env, repeat)
     pass_wall, pass_cpu = median_run([sys.executable, "-c", "pass"], env, repeat)
     floor_wall, floor_cpu = median_run([sys.executable, "-c", IMPORT_FLOOR], env, repeat)
     return {
         "wall": wall,
         "cpu": cpu,
+        "fresh_wall": fresh_wall,
+        "fresh_cpu": fresh_cpu,
         "plain_wall": plain_wall,
         "plain_cpu": plain_cpu,
         "pass_wall": pass_wall,
@@ -282,6 +303,9 @@ def batch_floor(corpus: Path, sample: int) -> dict[str, Any]:
     timed = _TimedNative(original, '{"t": ' + json.dumps(OPEN_TYPE) + ",")
     figures: dict[str, Any] = {"sample": len(paths)}
     module["_native"] = timed
+    # The floor of a fresh load: libyaml parses every file (a cached load parses nothing).
+    cache_setting = os.environ.get("TIP_ASSESS_CACHE")
+    os.environ["TIP_ASSESS_CACHE"] = "off"
     try:
         for name, sweep in (("plain", False), ("sweep", True)):
             job = AssessJob(book, with_fragility=sweep)
@@ -297,6 +321,10 @@ def batch_floor(corpus: Path, sample: int) -> dict[str, Any]:
             figures[f"{name}_session_ms"] = timed.session_seconds / len(paths) * 1000
     finally:
         module["_native"] = original
+        if cache_setting is None:
+            os.environ.pop("TIP_ASSESS_CACHE", None)
+        else:
+            os.environ["TIP_ASSESS_CACHE"] = cache_setting
     texts = [path.read_bytes() for path in paths]
     parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -309,14 +337,22 @@ def batch_floor(corpus: Path, sample: int) -> dict[str, Any]:
     return figures
 
 
-def impact(tmp: Path, env: dict[str, str], corpus: Path, jobs: int) -> dict[str, Any]:
+def impact(
+    tmp: Path,
+    env: dict[str, str],
+    corpus: Path,
+    jobs: int,
+    change: tuple[str, str] = PARAMETER_CHANGE,
+) -> dict[str, Any]:
     base, head = tmp / "rules-base", tmp / "rules-head"
+    for made in (base, head):  # from a run before
+        shutil.rmtree(made, ignore_errors=True)
     shutil.copytree(ROOT / "rules", base)
     shutil.copytree(ROOT / "rules", head)
     parameters = head / "parameters.yaml"
     text = parameters.read_text()
-    assert PARAMETER_CHANGE[0] in text, "the benchmark's parameter change no longer applies"
-    parameters.write_text(text.replace(*PARAMETER_CHANGE, 1))
+    assert change[0] in text, "the benchmark's parameter change no longer applies"
+    parameters.write_text(text.replace(*change, 1))
     out = tmp / "impact.json"
     wall, cpu, done = run_process(
         [
@@ -418,7 +454,9 @@ def table(f: dict[str, Any]) -> list[str]:
             f"`tip-assess assess DIR --jobs {jobs}`, {b['rows']:,} dossiers",
             "< 10 s wall",
             f"{fmt_s(b['wall'])} wall, {fmt_s(b['cpu'])} CPU (exit {b['exit']}); idle estimate "
-            f"CPU/jobs = {fmt_s(b['cpu'] / jobs)}" + _floor_cell(f, "sweep", b["rows"]),
+            f"CPU/jobs = {fmt_s(b['cpu'] / jobs)}"
+            + _cached_cell(f, "batch", 10)
+            + _floor_cell(f, "sweep", b["rows"]),
             f"{b['wall'] / 10:.2f}",
         )
     )
@@ -430,6 +468,7 @@ def table(f: dict[str, Any]) -> list[str]:
                 "< 10 s wall",
                 f"{fmt_s(p['wall'])} wall, {fmt_s(p['cpu'])} CPU (exit {p['exit']}); idle "
                 f"estimate CPU/jobs = {fmt_s(p['cpu'] / jobs)}"
+                + _cached_cell(f, "batch_plain", 10)
                 + _floor_cell(f, "plain", p["rows"]),
                 f"{p['wall'] / 10:.2f}",
             )
@@ -439,7 +478,8 @@ def table(f: dict[str, Any]) -> list[str]:
             f"`tip-assess impact` of a one-parameter change, {i['dossiers']:,} dossiers",
             "< 20 s wall",
             f"{fmt_s(i['wall'])} wall, {fmt_s(i['cpu'])} CPU ({i['moved']:,} placements move); "
-            f"idle estimate CPU/jobs = {fmt_s(i['cpu'] / jobs)}",
+            f"idle estimate CPU/jobs = {fmt_s(i['cpu'] / jobs)}"
+            + _cached_cell(f, "impact", 20, " (the next change, to 400: new rules)"),
             f"{i['wall'] / 20:.2f}",
         )
     )
@@ -459,6 +499,11 @@ def table(f: dict[str, Any]) -> list[str]:
             "< 0.5 s wall (idle machine)",
             f"{c['wall']:.3f} s wall = {c['wall'] / c['pass_wall']:.1f}x `python -c pass` "
             f"({c['pass_wall']:.3f} s); {c['cpu']:.3f} s CPU = {c['cpu'] / c['pass_cpu']:.1f}x"
+            + (
+                f"; the dossier not cached: {c['fresh_wall']:.3f} s wall"
+                if "fresh_wall" in c
+                else ""
+            )
             + (
                 f"; `--no-fragility` {c['plain_wall']:.3f} s wall, {c['plain_cpu']:.3f} s CPU"
                 if "plain_cpu" in c
@@ -512,6 +557,18 @@ def table(f: dict[str, Any]) -> list[str]:
         *(f"| {a} | {t} | {v} | {r} |" for a, t, v, r in rows),
     ]
     return out
+
+
+def _cached_cell(f: dict[str, Any], key: str, target: float, what: str = "") -> str:
+    """The command run again, with the dossiers its first run cached (a run saved before the
+    dossier cache has none)."""
+    again = f.get(f"{key}_cached")
+    if not again:
+        return ""
+    return (
+        f"; again with the dossiers cached{what}: {fmt_s(again['wall'])} wall, "
+        f"{fmt_s(again['cpu'])} CPU ({again['wall'] / target:.2f} of the target)"
+    )
 
 
 def _floor_cell(f: dict[str, Any], name: str, rows: int) -> str:
@@ -634,15 +691,22 @@ def main() -> None:
         figures["cold"] = cold_start(env, args.repeat)
         step("warm figures and raw durable_rules")
         figures["warm"] = in_process(args.runs)
-        step(f"assess {args.dossiers} dossiers, --jobs {args.jobs}")
         corpus = replicate(tmp / "corpus", args.dossiers)
-        figures["batch"] = batch(corpus, env, args.jobs)
-        step(f"assess {args.dossiers} dossiers, --jobs {args.jobs} --no-fragility")
-        figures["batch_plain"] = batch(corpus, env, args.jobs, ("--no-fragility",))
+        # Each command first with no dossier cached (a corpus never assessed), then again with
+        # the dossiers its first run cached (the corpus assessed again).
+        for key, extra in (("batch", ()), ("batch_plain", ("--no-fragility",))):
+            step(f"assess {args.dossiers} dossiers, --jobs {args.jobs} {' '.join(extra)}")
+            forget_dossiers(env)
+            figures[key] = batch(corpus, env, args.jobs, extra)
+            step("the same again, the dossiers cached")
+            figures[f"{key}_cached"] = batch(corpus, env, args.jobs, extra)
         step(f"the batch's floors, in this process, over {min(400, args.dossiers)} dossiers")
         figures["batch_floor"] = batch_floor(corpus, 400)
         step(f"impact over {args.dossiers} dossiers")
+        forget_dossiers(env)
         figures["impact"] = impact(tmp, env, corpus, args.jobs)
+        step("impact of another value (new rules), the dossiers cached")
+        figures["impact_cached"] = impact(tmp, env, corpus, args.jobs, NEXT_PARAMETER_CHANGE)
         step(f"records scaling {args.sizes}")
         sizes = [int(s) for s in args.sizes.split(",") if s]
         figures["scaling"] = scaling(tmp, env, sizes, args.cap)
