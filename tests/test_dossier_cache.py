@@ -190,6 +190,29 @@ def test_nothing_is_cached_when_the_cache_is_off(
     assert list(tmp_path.rglob("dossier-*.pickle")) == []
 
 
+def test_a_cache_that_cannot_be_written_is_no_cache(
+    tmp_path: Path, evidence: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache would be", encoding="utf-8")
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(blocked))
+    book = support.rulebook()
+    for _ in range(2):
+        assert dossier_cache.load_dossier_cached(evidence, book).sha256 == (
+            load_dossier(evidence, book).sha256
+        )
+    assert blocked.read_text(encoding="utf-8") == "a file where the cache would be"
+
+
+def test_a_cache_removed_while_a_process_writes_is_made_again(cache: Path, evidence: Path) -> None:
+    book = support.rulebook()
+    dossier_cache.load_dossier_cached(evidence, book)
+    shutil.rmtree(cache)
+    dossier_cache.load_dossier_cached(evidence, book)  # cannot write: the folder is gone
+    dossier_cache.load_dossier_cached(evidence, book)  # makes the folders again
+    assert len(entries(cache)) == 1
+
+
 def test_each_folder_keeps_its_most_recently_used_entries(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,25 +17,33 @@ the evidence tree, within the size limit), and the dossier's digest over both fi
 else the dossier is loaded afresh. So an entry is never used for other bytes, and a problem is
 always reported by a fresh load: only dossiers that load cleanly are cached.
 
-Entries live under `dossiers/` in the cache directory of `engine.load.cache`
+An entry holds the load without its narrative's text, which a hit reads anyway (about a third
+of the size). Entries live under `dossiers/` in the cache directory of `engine.load.cache`
 (`TIP_ASSESS_CACHE=off` turns both off), spread over 256 folders by the first two hex digits of
 their key, each keeping its most recently used `KEEP_PER_FOLDER` entries: at most about 12,000
-dossiers, and a write never lists more than one folder. Writes are atomic, as for the rulebook.
+dossiers, and a write never lists more than one folder. An entry is written to a temporary file
+named for the process and thread and renamed into place, so a reader only ever sees whole
+entries; a cache that cannot be written is skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
+import os
+import pickle
 import sys
+import threading
 from pathlib import Path
 
 from engine import __version__
 from engine.errors import InputError
 from engine.load import inputs, limits
-from engine.load.cache import cache_dir, engine_digest, read_entry, touch, write_entry
+from engine.load.cache import cache_dir, engine_digest, read_entry, touch
 from engine.load.common import digest_files
 from engine.load.dossier import LoadedDossier, load_dossier, read_source
-from engine.load.files import read_bounded
+from engine.load.files import decode_utf8, read_bounded
 from engine.load.rulebook import Rulebook
 
 FOLDER = "dossiers"
@@ -48,14 +56,9 @@ KEEP_PER_FOLDER = 48
 def entry_path(directory: Path, book: Rulebook, shown: str, raw: bytes) -> Path:
     """Where the load of a dossier with these bytes, shown as `shown`, is kept for rulebooks
     that load dossiers as `book` does."""
-    import pydantic
-
     parts = [
         book.loading_digest(),  # not the whole rulebook: a change to the rules keeps the entries
-        engine_digest(),
-        __version__,
-        f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}",
-        pydantic.VERSION,
+        _engine_part(),
         ",".join(f"{name}={limits.value(name)}" for name in sorted(limits.LIMITS)),
         shown,
         hashlib.sha256(raw).hexdigest(),
@@ -64,18 +67,32 @@ def entry_path(directory: Path, book: Rulebook, shown: str, raw: bytes) -> Path:
     return directory / FOLDER / key[:FOLDER_DIGITS] / f"{PREFIX}{key}{SUFFIX}"
 
 
-def _still_valid(loaded: object, path: Path, shown: str, raw: bytes) -> LoadedDossier | None:
-    """The cached load, if its source narrative is still the one it was loaded with and may
-    still be read (the checks of a fresh load); None otherwise."""
-    if not isinstance(loaded, LoadedDossier) or loaded.path != shown:
+_ENGINE_PART: str | None = None
+
+
+def _engine_part() -> str:
+    """The loader's source, the engine, Python and pydantic versions (once per process)."""
+    global _ENGINE_PART
+    if _ENGINE_PART is None:
+        import pydantic
+
+        python = f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}"
+        _ENGINE_PART = "\0".join([engine_digest(), __version__, python, pydantic.VERSION])
+    return _ENGINE_PART
+
+
+def _still_valid(stored: object, path: Path, shown: str, raw: bytes) -> LoadedDossier | None:
+    """The cached load with its narrative, if the narrative is still the one it was loaded
+    with and may still be read (the checks of a fresh load); None otherwise."""
+    if not isinstance(stored, LoadedDossier) or stored.path != shown:
         return None
     try:
-        source_raw = read_source(path, loaded.dossier.source.file, shown, loaded.source_path)
+        source_raw = read_source(path, stored.dossier.source.file, shown, stored.source_path)
     except InputError:
         return None  # the fresh load says why
-    if digest_files([("dossier", raw), ("source", source_raw)]) != loaded.sha256:
+    if digest_files([("dossier", raw), ("source", source_raw)]) != stored.sha256:
         return None
-    return loaded
+    return dataclasses.replace(stored, source_text=decode_utf8(source_raw, stored.source_path))
 
 
 def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) -> LoadedDossier:
@@ -98,8 +115,49 @@ def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) 
     # Written even if the file changed while it was loaded: the entry is keyed by the bytes read
     # here, and a hit is used only if they are the bytes the load digested (`_still_valid`).
     loaded = load_dossier(path, book, display)
-    write_entry(entry.parent, entry, loaded, prefix=PREFIX, keep=KEEP_PER_FOLDER)
+    _write(directory, entry, dataclasses.replace(loaded, source_text=""))
     return loaded
+
+
+_FOLDERS_MADE: set[Path] = set()
+
+
+def _write(directory: Path, entry: Path, stored: LoadedDossier) -> None:
+    """Write `entry` whole (a temporary file renamed into place), then prune its folder. A cache
+    that cannot be written is no cache: nothing is raised."""
+    folder = entry.parent
+    temporary = folder / f".{entry.name}.{os.getpid()}.{threading.get_ident()}"
+    try:
+        if folder not in _FOLDERS_MADE:  # a process writes many entries to few folders
+            for made in (directory, directory / FOLDER, folder):
+                made.mkdir(mode=0o700, exist_ok=True)
+            _FOLDERS_MADE.add(folder)
+        data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, entry)
+    except Exception:
+        _FOLDERS_MADE.discard(folder)  # perhaps removed since: made again on the next write
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return
+    _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the folder's `KEEP_PER_FOLDER` most recently used entries."""
+    try:
+        with os.scandir(folder) as listing:
+            found = [e for e in listing if e.name.startswith(PREFIX) and e.name.endswith(SUFFIX)]
+        if len(found) <= KEEP_PER_FOLDER:
+            return
+        found.sort(key=lambda e: e.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in found[KEEP_PER_FOLDER:]:
+        with contextlib.suppress(OSError):
+            os.unlink(old.path)
 
 
 __all__ = ["entry_path", "load_dossier_cached"]
