@@ -54,4 +54,5 @@ def test_a_tiny_benchmark_run_measures_every_figure() -> None:
     # Each batch and impact run again with the dossiers cached; the cold start without.
     assert run.stdout.count("; again with the dossiers cached") == 3, run.stdout
     assert "; the dossier not cached: 0." in run.stdout, run.stdout
+    assert run.stdout.count("; the dossier read from the cache: ") == 2, run.stdout
     assert "5 sequential assessments in one process | resident memory flat | 5: " in run.stdout
