@@ -204,13 +204,13 @@ def test_a_cache_that_cannot_be_written_is_no_cache(
     assert blocked.read_text(encoding="utf-8") == "a file where the cache would be"
 
 
-def test_a_cache_removed_while_a_process_writes_is_made_again(cache: Path, evidence: Path) -> None:
+def test_a_cache_removed_while_a_process_runs_is_made_again(cache: Path, evidence: Path) -> None:
     book = support.rulebook()
     dossier_cache.load_dossier_cached(evidence, book)
     shutil.rmtree(cache)
-    dossier_cache.load_dossier_cached(evidence, book)  # cannot write: the folder is gone
-    dossier_cache.load_dossier_cached(evidence, book)  # makes the folders again
+    dossier_cache.load_dossier_cached(evidence, book)  # a miss: the folders are made again
     assert len(entries(cache)) == 1
+    assert (cache / "dossiers").stat().st_mode & 0o777 == 0o700
 
 
 def test_each_folder_keeps_its_most_recently_used_entries(

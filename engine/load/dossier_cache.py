@@ -119,26 +119,24 @@ def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) 
     return loaded
 
 
-_FOLDERS_MADE: set[Path] = set()
-
-
 def _write(directory: Path, entry: Path, stored: LoadedDossier) -> None:
     """Write `entry` whole (a temporary file renamed into place), then prune its folder. A cache
     that cannot be written is no cache: nothing is raised."""
     folder = entry.parent
     temporary = folder / f".{entry.name}.{os.getpid()}.{threading.get_ident()}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
-        if folder not in _FOLDERS_MADE:  # a process writes many entries to few folders
+        data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            descriptor = os.open(temporary, flags, 0o600)
+        except FileNotFoundError:  # the folders are made on the first write to them
             for made in (directory, directory / FOLDER, folder):
                 made.mkdir(mode=0o700, exist_ok=True)
-            _FOLDERS_MADE.add(folder)
-        data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as handle:
+            descriptor = os.open(temporary, flags, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
         os.replace(temporary, entry)
     except Exception:
-        _FOLDERS_MADE.discard(folder)  # perhaps removed since: made again on the next write
         with contextlib.suppress(OSError):
             temporary.unlink()
         return
