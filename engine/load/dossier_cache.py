@@ -17,8 +17,8 @@ the evidence tree, within the size limit), and the dossier's digest over both fi
 else the dossier is loaded afresh. So an entry is never used for other bytes, and a problem is
 always reported by a fresh load: only dossiers that load cleanly are cached.
 
-An entry holds the load without its narrative's text, which a hit reads anyway (about a third
-of the size). Entries live under `dossiers/` in the cache directory of `engine.load.cache`
+An entry holds the load without its narrative's text, which a hit reads anyway (a sixth of the
+size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory of `engine.load.cache`
 (`TIP_ASSESS_CACHE=off` turns both off), spread over 256 folders by the first two hex digits of
 their key, each keeping its most recently used `KEEP_PER_FOLDER` entries: at most about 12,000
 dossiers, and a write never lists more than one folder. An entry is written to a temporary file
