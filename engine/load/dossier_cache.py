@@ -9,21 +9,20 @@ against 3.15 ms).
 A load depends on the dossier's bytes, the bytes of its source narrative, what it is checked
 against in the rulebook (the evidence kinds, and the conclusions a quote may not contain:
 `Rulebook.loading_digest`, so that a change to the rules leaves the entries usable), the name it
-is shown under, the input limits and the engine code that loads it.
-An entry is keyed by all of them but the source narrative, whose file name is inside the
-dossier. On every hit the source is read again, through the same checks as a fresh load (inside
-the evidence tree, within the size limit), and the dossier's digest over both files
-(`LoadedDossier.sha256`, the evidence digest an assessment records) must come out the same;
-else the dossier is loaded afresh. So an entry is never used for other bytes, and a problem is
+is shown under, the input limits and the engine code that loads it. An entry is keyed by all
+of them but the source narrative, whose file name is inside the dossier. On every hit the
+source is read again, through the same checks as a fresh load (inside the evidence tree, within
+the size limit), and the dossier's digest over both files (`LoadedDossier.sha256`, the evidence
+digest an assessment records) must come out the same; else the dossier is loaded afresh. So an entry is never used for other bytes, and a problem is
 always reported by a fresh load: only dossiers that load cleanly are cached.
 
 An entry holds the load without its narrative's text, which a hit reads anyway (a sixth of the
-size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory of `engine.load.cache`
-(`TIP_ASSESS_CACHE=off` turns both off), spread over 256 folders by the first two hex digits of
-their key, each keeping its most recently used `KEEP_PER_FOLDER` entries: at most about 12,000
-dossiers, and a write never lists more than one folder. An entry is written to a temporary file
-named for the process and thread and renamed into place, so a reader only ever sees whole
-entries; a cache that cannot be written is skipped.
+size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory of
+`engine.load.cache` (`TIP_ASSESS_CACHE=off` turns both off), spread over 256 folders by the
+first two hex digits of their key, each keeping its most recently used `KEEP_PER_FOLDER`
+entries: at most about 12,000 dossiers, and a write never lists more than one folder. An entry
+is written to a temporary file named for the process and thread and renamed into place, so a
+reader only ever sees whole entries; a cache that cannot be written is skipped.
 """
 
 from __future__ import annotations
