@@ -13,8 +13,9 @@ is shown under, the input limits and the engine code that loads it. An entry is 
 of them but the source narrative, whose file name is inside the dossier. On every hit the
 source is read again, through the same checks as a fresh load (inside the evidence tree, within
 the size limit), and the dossier's digest over both files (`LoadedDossier.sha256`, the evidence
-digest an assessment records) must come out the same; else the dossier is loaded afresh. So an entry is never used for other bytes, and a problem is
-always reported by a fresh load: only dossiers that load cleanly are cached.
+digest an assessment records) must come out the same; else the dossier is loaded afresh. So
+an entry is never used for other bytes, and a problem is always reported by a fresh load: only
+dossiers that load cleanly are cached.
 
 An entry holds the load without its narrative's text, which a hit reads anyway (a sixth of the
 size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory of
