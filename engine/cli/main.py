@@ -37,6 +37,16 @@ def main() -> None:
       tip-assess serve            (the local web app)
 
     Inputs are bounded (file size, nesting, records, ...): see docs/limits.md.
+
+    \b
+    Environment:
+      TIP_ASSESS_RULES       the rules directory (default ./rules)
+      TIP_ASSESS_SOURCES     the directory source texts must lie in (as --sources)
+      TIP_ASSESS_MAX_<NAME>  a limit on input size (as --limit NAME=N)
+      TIP_ASSESS_CACHE       where loaded rules and dossiers are kept (default
+                             $XDG_CACHE_HOME/tip-assess or ~/.cache/tip-assess); 'off': none
+      TIP_ASSESS_LOG         the decision log (see `tip-assess log --help`)
+      TIP_ASSESS_DEBUG=1     a traceback for an internal error
     """
     # An assessment rests on the rules and the evidence, not on what else is installed: this
     # command loads no pydantic plugin (code that observes every validation) unless

@@ -1,0 +1,42 @@
+"""`--help` on every command, and the environment the tool reads named in the top-level help."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import support
+from click.testing import CliRunner
+
+from engine.cli.main import main
+
+
+def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += commands(command, (*prefix, name))
+    return found
+
+
+def test_every_command_answers_help() -> None:
+    runner = CliRunner()
+    every = commands(main)
+    assert ("assess",) in every and ("log", "show") in every
+    for path in every:
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert result.output.startswith(f"Usage: main {' '.join(path)} "), (path, result.output)
+
+
+def test_the_help_names_every_environment_variable_the_engine_reads() -> None:
+    read = set()
+    for source in (support.ROOT / "engine").rglob("*.py"):
+        for name in re.findall(r"TIP_ASSESS_[A-Z_]+", source.read_text(encoding="utf-8")):
+            read.add("TIP_ASSESS_MAX_<NAME>" if name.startswith("TIP_ASSESS_MAX_") else name)
+    assert {"TIP_ASSESS_CACHE", "TIP_ASSESS_RULES"} <= read
+    shown = CliRunner().invoke(main, ["--help"]).output
+    environment = shown[shown.index("Environment:") :]
+    missing = sorted(name for name in read if name not in environment)
+    assert not missing, missing
