@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 import support
 
+import engine.load.cache as cache_module
 import engine.load.dossier_cache as dossier_cache
 from engine.assessment import assess
 from engine.errors import InputError
@@ -234,3 +236,64 @@ def test_each_folder_keeps_its_most_recently_used_entries(
     dossier_cache.load_dossier_cached(peru, book)  # a hit: Peru's entry is now the most recent
     dossier_cache.load_dossier_cached(canada, book)  # a third entry: the least recent goes
     assert entries(cache) == sorted([entry_of(peru), entry_of(canada)])
+
+
+class _Planted:
+    """A pickle that, when read, makes a directory: what someone who can write to a cache could
+    leave there."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (os.mkdir, (str(self.marker),))
+
+
+def plant(entry: Path, marker: Path) -> None:
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_bytes(pickle.dumps(_Planted(marker)))
+
+
+@pytest.mark.parametrize("why", ["writable by others", "another user's"])
+def test_a_cache_someone_else_could_write_is_never_read(
+    why: str,
+    tmp_path: Path,
+    evidence: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    directory = tmp_path / "shared-cache"
+    directory.mkdir()
+    book = support.rulebook()
+    marker = tmp_path / "the planted pickle ran"
+    plant(dossier_cache.entry_path(directory, book, str(evidence), evidence.read_bytes()), marker)
+    if why == "writable by others":
+        directory.chmod(0o777)
+    else:
+        owner = directory.stat().st_uid
+        monkeypatch.setattr(os, "getuid", lambda: owner + 1)
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(directory))
+    monkeypatch.setattr(cache_module, "_WARNED", set())
+    for _ in range(2):
+        loaded = dossier_cache.load_dossier_cached(evidence, book)
+        assert loaded.sha256 == load_dossier(evidence, book).sha256
+    assert not marker.exists()
+    assert entries(directory) == [next(directory.glob("dossiers/**/dossier-*.pickle"))]  # planted
+    warned = capsys.readouterr().err
+    assert warned.count(f"tip-assess: not using the cache {directory}: it is {why}") == 1, warned
+
+
+def test_a_cache_of_ones_own_is_read(
+    tmp_path: Path, evidence: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side of the check: the same planted entry in a private cache is read (and
+    refused as no load), so the test above fails if the check goes."""
+    directory = tmp_path / "own-cache"
+    directory.mkdir(mode=0o700)
+    book = support.rulebook()
+    marker = tmp_path / "the planted pickle ran"
+    plant(dossier_cache.entry_path(directory, book, str(evidence), evidence.read_bytes()), marker)
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(directory))
+    loaded = dossier_cache.load_dossier_cached(evidence, book)
+    assert marker.exists()
+    assert loaded.sha256 == load_dossier(evidence, book).sha256

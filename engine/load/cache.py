@@ -17,8 +17,10 @@ that cannot be read (truncated, corrupt, from another engine) is ignored and reb
 that cannot be written is skipped. The cache never changes a result: an invalid rulebook is
 never cached, so its problems are reported as without a cache.
 
-Entries are pickles: the cache directory is created private to the user (mode 0700), and only
-what this module wrote there is read back.
+Entries are pickles, and reading a pickle can run code: the cache directory is created private
+to the user (mode 0700), and a directory that already exists is used only if it is the user's
+and no one else may write to it (`trusted`); otherwise the command runs without a cache and says
+so once on stderr. Only what this module wrote there is read back.
 
 A process keeps the rulebooks it has read (a few, by cache directory and key), so loading the
 same rules again in one process costs only the digest of their files.
@@ -61,13 +63,49 @@ _ENGINE_DIGEST: str | None = None
 
 
 def cache_dir() -> Path | None:
-    """The cache directory, or None when caching is turned off."""
+    """The cache directory, or None when caching is turned off or the directory cannot be
+    trusted (`trusted`)."""
     env = os.environ.get(ENV)
     if env is not None:
-        return None if env.strip().lower() in (OFF, "") else Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "tip-assess"
+        if env.strip().lower() in (OFF, ""):
+            return None
+        directory = Path(env)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = Path(xdg) if xdg else Path.home() / ".cache"
+        directory = base / "tip-assess"
+    return directory if trusted(directory) else None
+
+
+_WARNED: set[str] = set()
+
+
+def trusted(directory: Path) -> bool:
+    """Whether entries under `directory` may be unpickled: it does not exist yet (it is then
+    made private), or it belongs to this user and no one else may write to it. Unpickling runs
+    code, so an entry someone else could have written is never read: the command runs without
+    a cache and says so once."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # no POSIX owners (Windows): the user's profile directory protects it
+        return True
+    try:
+        info = directory.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # cannot even look: the write would fail too
+    if info.st_uid == getuid() and not info.st_mode & 0o022:
+        return True
+    shown = str(directory)
+    if shown not in _WARNED:
+        _WARNED.add(shown)
+        whose = "another user's" if info.st_uid != getuid() else "writable by others"
+        print(
+            f"tip-assess: not using the cache {shown}: it is {whose}, and a cache entry runs "
+            f"code when read (set {ENV} to a directory of your own, or {ENV}=off)",
+            file=sys.stderr,
+        )
+    return False
 
 
 def source_files_digest(paths: Iterable[Path]) -> str:
