@@ -33,7 +33,7 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -182,25 +182,38 @@ def _read(entry: Path, rules_sha256: str, display_root: str) -> Rulebook | None:
 def write_entry(
     directory: Path, entry: Path, value: object, prefix: str = PREFIX, keep: int = KEEP
 ) -> None:
-    """Pickle `value` into `entry` whole (a temporary file renamed into place), then keep the
-    `keep` most recently used entries named `prefix*`. A cache that cannot be written is no
-    cache: nothing is raised."""
+    """Pickle `value` into `entry` whole (a temporary file named for the process and thread,
+    renamed into place), then keep the `keep` most recently used entries named `prefix*` in
+    `directory`, the entry's folder. Missing folders are made, private, when the write finds
+    them missing. A cache that cannot be written is no cache: nothing is raised."""
+    temporary = directory / f".{entry.name}.{os.getpid()}.{threading.get_ident()}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
-            "wb", dir=directory, prefix=f".{entry.name}.", delete=False
-        )
-    except OSError:
-        return
-    try:
-        with handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, entry)
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            descriptor = os.open(temporary, flags, 0o600)
+        except FileNotFoundError:
+            _make_private(directory)
+            descriptor = os.open(temporary, flags, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, entry)
     except Exception:
         with contextlib.suppress(OSError):
-            Path(handle.name).unlink()
+            temporary.unlink()
         return
     _prune(directory, prefix, keep)
+
+
+def _make_private(folder: Path) -> None:
+    """Make `folder` and its missing parents, each private to the user (mode 0700)."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
 
 
 def touch(entry: Path) -> None:
@@ -211,14 +224,16 @@ def touch(entry: Path) -> None:
 
 def _prune(directory: Path, prefix: str, keep: int) -> None:
     try:
-        entries = sorted(
-            directory.glob(f"{prefix}*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
+        with os.scandir(directory) as listing:
+            found = [e for e in listing if e.name.startswith(prefix) and e.name.endswith(SUFFIX)]
+        if len(found) <= keep:
+            return
+        found.sort(key=lambda e: e.stat().st_mtime, reverse=True)
     except OSError:
         return
-    for old in entries[keep:]:
+    for old in found[keep:]:
         with contextlib.suppress(OSError):
-            old.unlink()
+            os.unlink(old.path)
 
 
 def from_cache(book: Rulebook) -> bool:

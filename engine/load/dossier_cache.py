@@ -21,26 +21,21 @@ An entry holds the load without its narrative's text, which a hit reads anyway (
 size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory of
 `engine.load.cache` (`TIP_ASSESS_CACHE=off` turns both off), spread over 256 folders by the
 first two hex digits of their key, each keeping its most recently used `KEEP_PER_FOLDER`
-entries: at most about 12,000 dossiers, and a write never lists more than one folder. An entry
-is written to a temporary file named for the process and thread and renamed into place, so a
-reader only ever sees whole entries; a cache that cannot be written is skipped.
+entries: at most about 12,000 dossiers, and a write never lists more than one folder. Entries
+are written as the rulebook's are (`engine.load.cache.write_entry`): whole, or not at all.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import os
-import pickle
 import sys
-import threading
 from pathlib import Path
 
 from engine import __version__
 from engine.errors import InputError
 from engine.load import inputs, limits
-from engine.load.cache import cache_dir, engine_digest, read_entry, touch
+from engine.load.cache import cache_dir, engine_digest, read_entry, touch, write_entry
 from engine.load.common import digest_files
 from engine.load.dossier import LoadedDossier, load_dossier, read_source
 from engine.load.files import decode_utf8, read_bounded
@@ -115,47 +110,9 @@ def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) 
     # Written even if the file changed while it was loaded: the entry is keyed by the bytes read
     # here, and a hit is used only if they are the bytes the load digested (`_still_valid`).
     loaded = load_dossier(path, book, display)
-    _write(directory, entry, dataclasses.replace(loaded, source_text=""))
+    stored = dataclasses.replace(loaded, source_text="")
+    write_entry(entry.parent, entry, stored, prefix=PREFIX, keep=KEEP_PER_FOLDER)
     return loaded
-
-
-def _write(directory: Path, entry: Path, stored: LoadedDossier) -> None:
-    """Write `entry` whole (a temporary file renamed into place), then prune its folder. A cache
-    that cannot be written is no cache: nothing is raised."""
-    folder = entry.parent
-    temporary = folder / f".{entry.name}.{os.getpid()}.{threading.get_ident()}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            descriptor = os.open(temporary, flags, 0o600)
-        except FileNotFoundError:  # the folders are made on the first write to them
-            for made in (directory, directory / FOLDER, folder):
-                made.mkdir(mode=0o700, exist_ok=True)
-            descriptor = os.open(temporary, flags, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, entry)
-    except Exception:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        return
-    _prune(folder)
-
-
-def _prune(folder: Path) -> None:
-    """Keep the folder's `KEEP_PER_FOLDER` most recently used entries."""
-    try:
-        with os.scandir(folder) as listing:
-            found = [e for e in listing if e.name.startswith(PREFIX) and e.name.endswith(SUFFIX)]
-        if len(found) <= KEEP_PER_FOLDER:
-            return
-        found.sort(key=lambda e: e.stat().st_mtime, reverse=True)
-    except OSError:
-        return
-    for old in found[KEEP_PER_FOLDER:]:
-        with contextlib.suppress(OSError):
-            os.unlink(old.path)
 
 
 __all__ = ["entry_path", "load_dossier_cached"]
