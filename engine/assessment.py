@@ -67,12 +67,16 @@ def history_inputs(
     year: int,
     history_path: Path | None,
     use_history: bool = True,
+    cached: bool = True,
 ) -> tuple[list[InputFact], str | None]:
     """The history facts and their sha256 for one assessment (none without a history file).
 
-    The file is always validated; its facts are passed on only if a rule in force reads them.
+    The file is always validated (`cached`: or its clean load read from the cache of loaded
+    inputs); its facts are passed on only if a rule in force reads them.
     """
-    facts, sha256 = read_history(book, dossier_path, country, year, history_path, use_history)
+    facts, sha256 = read_history(
+        book, dossier_path, country, year, history_path, use_history, cached
+    )
     if not facts:
         return [], None
     # Only facts some rule in force can read: before the watch-list limits (2011) the history

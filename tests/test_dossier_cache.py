@@ -17,6 +17,7 @@ import support
 
 import engine.load.cache as cache_module
 import engine.load.dossier_cache as dossier_cache
+import engine.load.input_cache as input_cache
 from engine.assessment import assess
 from engine.errors import InputError
 from engine.load import inputs
@@ -218,8 +219,8 @@ def test_a_cache_removed_while_a_process_runs_is_made_again(cache: Path, evidenc
 def test_each_folder_keeps_its_most_recently_used_entries(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dossier_cache, "FOLDER_DIGITS", 0)  # every entry in one folder
-    monkeypatch.setattr(dossier_cache, "KEEP_PER_FOLDER", 2)
+    monkeypatch.setattr(input_cache, "FOLDER_DIGITS", 0)  # every entry in one folder
+    monkeypatch.setattr(input_cache, "KEEP_PER_FOLDER", 2)
     book = support.rulebook()
     peru, greece, canada = (
         support.dossier_path(c, y) for c, y in (("Peru", 2007), ("Greece", 2001), ("Canada", 2002))

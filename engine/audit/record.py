@@ -224,8 +224,8 @@ def replay_entry(entry: dict[str, Any], where: str = "decision log") -> ReplayRe
         if history:
             history_path = stack.enter_context(_materialise(history, "history", report.notes))
             assessed = year if year is not None else loaded.dossier.report_year
-            extra, extra_sha = history_inputs(
-                book, dossier_path, loaded.dossier.country, assessed, history_path
+            extra, extra_sha = history_inputs(  # afresh, as the rules and the dossier
+                book, dossier_path, loaded.dossier.country, assessed, history_path, cached=False
             )
         result = assess(book, loaded, year, extra, extra_sha)
         if replay.get("fragility"):

@@ -23,7 +23,6 @@ from engine.load.linemap import PathKey
 from engine.load.rulebook import Rulebook
 from engine.load.sourcetext import QuoteLocation, SourceText
 from engine.load.vocabulary import check_record_values
-from engine.load.yamlsource import load_yaml_file
 from engine.models import Dossier
 
 __all__ = ["LoadedDossier", "QuoteLocation", "load_dossier", "read_source"]
@@ -71,6 +70,8 @@ def _folded_phrases(book: Rulebook) -> list[tuple[str, str]]:
 def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> LoadedDossier:
     """Load one dossier, check it against the vocabulary and every quote against its source."""
     shown = display or str(path)
+    from engine.load.yamlsource import load_yaml_file  # PyYAML only to parse (yamlsource)
+
     data, lines, raw = load_yaml_file(path, shown, allow_aliases=False, counted=RECORD_SECTIONS)
     inputs.note_input(path)
     problems: list[Problem] = []

@@ -18,24 +18,18 @@ an entry is never used for other bytes, and a problem is always reported by a fr
 dossiers that load cleanly are cached.
 
 An entry holds the load without its narrative's text, which a hit reads anyway (a sixth of the
-size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory of
-`engine.load.cache` (`TIP_ASSESS_CACHE=off` turns both off), spread over 256 folders by the
-first two hex digits of their key, each keeping its most recently used `KEEP_PER_FOLDER`
-entries: at most about 12,000 dossiers, and a write never lists more than one folder. Entries
-are written as the rulebook's are (`engine.load.cache.write_entry`): whole, or not at all.
+size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory,
+as `engine.load.input_cache` keeps them: at most about 12,000 dossiers.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import sys
 from pathlib import Path
 
-from engine import __version__
 from engine.errors import InputError
-from engine.load import inputs, limits
-from engine.load.cache import cache_dir, engine_digest, read_entry, touch, write_entry
+from engine.load import input_cache, inputs
+from engine.load.cache import cache_dir, read_entry, touch
 from engine.load.common import digest_files
 from engine.load.dossier import LoadedDossier, load_dossier, read_source
 from engine.load.files import decode_utf8, read_bounded
@@ -43,37 +37,13 @@ from engine.load.rulebook import Rulebook
 
 FOLDER = "dossiers"
 PREFIX = "dossier-"
-SUFFIX = ".pickle"
-FOLDER_DIGITS = 2  # entries are spread over 16 ** FOLDER_DIGITS folders
-KEEP_PER_FOLDER = 48
 
 
 def entry_path(directory: Path, book: Rulebook, shown: str, raw: bytes) -> Path:
     """Where the load of a dossier with these bytes, shown as `shown`, is kept for rulebooks
     that load dossiers as `book` does."""
-    parts = [
-        book.loading_digest(),  # not the whole rulebook: a change to the rules keeps the entries
-        _engine_part(),
-        ",".join(f"{name}={limits.value(name)}" for name in sorted(limits.LIMITS)),
-        shown,
-        hashlib.sha256(raw).hexdigest(),
-    ]
-    key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-    return directory / FOLDER / key[:FOLDER_DIGITS] / f"{PREFIX}{key}{SUFFIX}"
-
-
-_ENGINE_PART: str | None = None
-
-
-def _engine_part() -> str:
-    """The loader's source, the engine, Python and pydantic versions (once per process)."""
-    global _ENGINE_PART
-    if _ENGINE_PART is None:
-        import pydantic
-
-        python = f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}"
-        _ENGINE_PART = "\0".join([engine_digest(), __version__, python, pydantic.VERSION])
-    return _ENGINE_PART
+    # Not the whole rulebook: a change to the rules keeps the entries.
+    return input_cache.input_entry(directory, FOLDER, PREFIX, [book.loading_digest()], shown, raw)
 
 
 def _still_valid(stored: object, path: Path, shown: str, raw: bytes) -> LoadedDossier | None:
@@ -111,7 +81,7 @@ def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) 
     # here, and a hit is used only if they are the bytes the load digested (`_still_valid`).
     loaded = load_dossier(path, book, display)
     stored = dataclasses.replace(loaded, source_text="")
-    write_entry(entry.parent, entry, stored, prefix=PREFIX, keep=KEEP_PER_FOLDER)
+    input_cache.store_input(entry, stored, PREFIX)
     return loaded
 
 

@@ -144,11 +144,13 @@ class Rulebook:
         return found[1]
 
     def fill_caches(self) -> None:
-        """Work worth keeping with the rulebook when it is cached on disk (the loading digest
-        keys the dossier cache: a new process reads it instead of serialising every kind)."""
+        """Work worth keeping with the rulebook when it is cached on disk (the loading and
+        history digests key the cache of loaded inputs: a new process reads them instead of
+        serialising every kind)."""
         for weighing in self.weighings:
             self.weigh_data(weighing)
         self.loading_digest()
+        self.history_digest()
 
     def decisive_digest(self, year: int) -> str:
         """sha256 of all that decides an assessment for report year `year`, so that two rulebooks
@@ -200,6 +202,20 @@ class Rulebook:
                         *outcome.ladder,
                         *outcome.not_applicable,
                     ],
+                }
+            )
+        return found
+
+    def history_digest(self) -> str:
+        """sha256 of the evidence kinds and the history settings, which checking a placement
+        history reads from the rulebook besides the rules that read waivers and downgrades."""
+        found = self._digests.get("history")
+        if found is None:
+            history = self.info.history
+            found = self._digests["history"] = _digest(
+                {
+                    "kinds": self._shared_digest("kinds", self.kinds),
+                    "history": None if history is None else history.model_dump(mode="json"),
                 }
             )
         return found

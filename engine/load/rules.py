@@ -18,7 +18,6 @@ from engine.load.labels import read_labels
 from engine.load.linemap import LineMap, PathKey
 from engine.load.rulebook import Origin, Rulebook
 from engine.load.vocabulary import check_rulebook
-from engine.load.yamlsource import load_yaml_file
 from engine.models import ConclusionSpec, EvidenceKind, Parameter, Rule, RulebookInfo, Weighing
 
 SECTIONS = ("rulebook", "vocabulary", "parameters", "rules", "labels")
@@ -111,6 +110,8 @@ def load_rulebook(
         rel = path.relative_to(root).as_posix()
         display = f"{shown.rstrip('/')}/{rel}"
         try:
+            from engine.load.yamlsource import load_yaml_file  # PyYAML only to parse (yamlsource)
+
             data, lines, raw = load_yaml_file(path, display)
         except InputError as exc:
             problems.extend(exc.problems)

@@ -1,9 +1,7 @@
 """Shared model machinery: strict models, identifiers, report years and dated parameters."""
 
-from __future__ import annotations
-
 import math
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -55,7 +53,7 @@ class YearRange(Strict):
     end: int | None = Field(default=None, alias="to", ge=2001, le=2100)
 
     @model_validator(mode="after")
-    def _ordered(self) -> YearRange:
+    def _ordered(self) -> Self:
         if self.end is not None and self.end < self.start:
             raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
         return self
@@ -107,7 +105,7 @@ class Parameter(Strict):
     )
 
     @model_validator(mode="after")
-    def _range_typed(self) -> Parameter:
+    def _range_typed(self) -> Self:
         for value in self.range or []:
             message = self.type_error(value)
             if message:

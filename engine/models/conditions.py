@@ -1,9 +1,7 @@
 """Rule conditions: patterns on evidence and findings, with field tests and operands."""
 
-from __future__ import annotations
-
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -78,7 +76,7 @@ class Comparison(Strict):
     exists: bool | None = None
 
     @model_validator(mode="after")
-    def _not_empty(self) -> Comparison:
+    def _not_empty(self) -> Self:
         if not self.operators():
             raise ValueError(
                 "a field test needs at least one of eq, ne, lt, lte, gt, gte, in, exists"
@@ -117,7 +115,7 @@ class FindingPattern(Strict):
     value_in: list[str] | None = Field(default=None, alias="in")
 
     @model_validator(mode="after")
-    def _one_test(self) -> FindingPattern:
+    def _one_test(self) -> Self:
         if self.value_is is not None and self.value_in is not None:
             raise ValueError("use either 'is' or 'in', not both")
         return self

@@ -1,7 +1,5 @@
 """Dossiers: evidence records with their quotes, analyst judgments, and the facts inference sees."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal

@@ -1,8 +1,6 @@
 """Rules and weighings: what a policy officer writes in rules/*.yaml."""
 
-from __future__ import annotations
-
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     Field,
@@ -72,7 +70,7 @@ class Rule(Strict):
     changelog: list[ChangelogEntry] = Field(default_factory=empty_list)
 
     @model_validator(mode="after")
-    def _has_condition(self) -> Rule:
+    def _has_condition(self) -> Self:
         if self.when is None and not self.otherwise:
             raise ValueError("a rule needs 'when' (only an 'otherwise' rule may omit it)")
         return self
@@ -113,7 +111,7 @@ class WeighTerm(Strict):
     points: Number | dict[str, Number]
 
     @model_validator(mode="after")
-    def _one_source(self) -> WeighTerm:
+    def _one_source(self) -> Self:
         if (self.when is None) == (self.finding is None):
             raise ValueError("a term needs exactly one of 'when' (evidence) or 'finding'")
         if self.when is not None and isinstance(self.points, dict):
@@ -172,7 +170,7 @@ class WeighSpec(Strict):
     )
 
     @model_validator(mode="after")
-    def _bands_ordered(self) -> WeighSpec:
+    def _bands_ordered(self) -> Self:
         if self.bands[-1].min is not None:
             raise ValueError("the last band takes every remaining total: it has no 'min'")
         if any(band.min is None for band in self.bands[:-1]):

@@ -1,8 +1,6 @@
 """The evidence vocabulary and the rulebook's identity, as validated models."""
 
-from __future__ import annotations
-
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     Field,
@@ -36,7 +34,7 @@ class FieldSpec(Strict):
     unit: str | None = None
 
     @model_validator(mode="after")
-    def _enum_has_values(self) -> FieldSpec:
+    def _enum_has_values(self) -> Self:
         if self.type == "enum" and not self.values:
             raise ValueError("an enum field needs a non-empty 'values' list")
         if self.type != "enum" and self.values is not None:

@@ -20,7 +20,6 @@ from engine.errors import InputError
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values, type_error
-from engine.load.yamlsource import load_yaml_file
 from engine.models import EvidenceRecord, FieldSpec, InputFact, JudgmentRecord
 from engine.reason.describe import shown_value
 from engine.whatif.params import with_parameter
@@ -266,6 +265,8 @@ def _record_problem(
     if field:
         # The field's own line, when the dossier can be read again (only for the message).
         try:
+            from engine.load.yamlsource import load_yaml_file  # PyYAML only to parse (yamlsource)
+
             _, lines, _ = load_yaml_file(Path(loaded.path))
             line = (
                 lines.line_of((section, index, *under, field))
