@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import click
 import support
 from click.testing import CliRunner
 
-from engine.cli.main import main
+from engine.cli.main import COMMAND_MODULES, main
 
 
 def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -20,8 +21,18 @@ def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str
     return found
 
 
+def test_each_command_is_found_in_the_module_that_registers_it() -> None:
+    """The table the top-level group imports commands by is the modules' own registration."""
+    for module in sorted(set(COMMAND_MODULES.values())):
+        group = click.Group()
+        importlib.import_module(module).register(group)
+        expected = {name for name, owner in COMMAND_MODULES.items() if owner == module}
+        assert set(group.commands) == expected, module
+
+
 def test_every_command_answers_help() -> None:
     runner = CliRunner()
+    main.load_all()
     every = commands(main)
     assert ("assess",) in every and ("log", "show") in every
     for path in every:

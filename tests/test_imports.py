@@ -59,6 +59,15 @@ def test_help_imports_no_engine_and_no_heavy_library() -> None:
 def test_one_assessment_imports_no_batch_audit_corpus_or_quality_code() -> None:
     modules = imported("assess", "evidence/peru/2007.yaml")
     assert "engine.assessment" in modules and "engine.report.assessment" in modules
+    # Of the commands, only its own module (and the plumbing it shares): see COMMAND_MODULES.
+    assert under(modules, "engine.cli") == {
+        "engine.cli",
+        "engine.cli.main",
+        "engine.cli.common",
+        "engine.cli.assess",
+        "engine.cli.batch",
+        "engine.cli.progress",
+    }
     assert (
         under(
             modules,
@@ -96,6 +105,7 @@ print(json.dumps({
     ),
     "plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS"),
     "looked_for_plugins": _loader._plugins is not None,
+    "yaml": "yaml" in sys.modules,
 }), file=sys.stderr)
 """
 
@@ -137,6 +147,13 @@ def test_an_assessment_from_the_cached_rules_builds_only_the_validators_it_uses(
     assert built == {"Dossier", "History"}, built
     built = set(assessed_in_a_new_process(inputs_cached=True)["built"])
     assert built == set(), built
+
+
+def test_an_assessment_of_cached_inputs_parses_no_yaml() -> None:
+    """PyYAML is imported where a file is parsed (engine/load/yamlsource.py): with the rules,
+    the dossier and its history all read from the caches, not at all."""
+    assert assessed_in_a_new_process()["yaml"] is True
+    assert assessed_in_a_new_process(inputs_cached=True)["yaml"] is False
 
 
 def test_the_command_loads_no_pydantic_plugin() -> None:

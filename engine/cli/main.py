@@ -6,22 +6,57 @@ Conventions: results on stdout, diagnostics on stderr; exit 0 ok, 1 a finding or
 
 from __future__ import annotations
 
+import importlib
 import os
 
 import click
 
 from engine import __version__
-from engine.cli.assess import register as register_assess
-from engine.cli.audit import register as register_audit
 from engine.cli.common import limit_option, sources_option
-from engine.cli.log import register as register_log
-from engine.cli.rulebook import register as register_rulebook
-from engine.cli.serve import register as register_serve
-from engine.cli.validate import register as register_validate
-from engine.cli.whatif import register as register_whatif
+
+# Each command by the module that defines it; a module's `register(group)` adds all of its
+# commands. Only the module of the command run is imported (the others would cost each new
+# process about 10 ms); `--help` imports them all to list them.
+COMMAND_MODULES = {
+    "assess": "engine.cli.assess",  # assess, check
+    "check": "engine.cli.assess",
+    "rules": "engine.cli.rulebook",  # rules list|show, lint, coverage, schema
+    "lint": "engine.cli.rulebook",
+    "coverage": "engine.cli.rulebook",
+    "schema": "engine.cli.rulebook",
+    "diff": "engine.cli.audit",  # diff, impact
+    "impact": "engine.cli.audit",
+    "log": "engine.cli.log",  # log show|verify|replay
+    "validate": "engine.cli.validate",
+    "whatif": "engine.cli.whatif",  # whatif, sensitivity, consistency
+    "sensitivity": "engine.cli.whatif",
+    "consistency": "engine.cli.whatif",
+    "serve": "engine.cli.serve",  # the local web app
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands are registered by their module when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name not in self.commands and module is not None:
+            importlib.import_module(module).register(self)
+        return super().get_command(ctx, cmd_name)
+
+    def load_all(self) -> None:
+        """Registers every command (for code that walks `commands`)."""
+        for name in sorted(COMMAND_MODULES):
+            self.get_command(click.Context(self), name)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="tip-assess")
 @limit_option
 @sources_option
@@ -54,14 +89,6 @@ def main() -> None:
     # package's metadata: about 25 ms of each new process.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-
-register_assess(main)  # assess, check
-register_rulebook(main)  # rules list|show, lint, coverage, schema
-register_audit(main)  # diff, impact
-register_log(main)  # log show|verify|replay
-register_validate(main)  # validate
-register_whatif(main)  # whatif, sensitivity, consistency
-register_serve(main)  # serve (the local web app)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
