@@ -423,12 +423,18 @@ def test_replay_reports_what_differs_when_unpinned_inputs_changed(ws: Path, log:
     assert result.stdout.endswith("NOT reproduced\n")
 
 
-def test_replay_uses_the_recorded_history_and_notices_when_it_changed(ws: Path, log: Path) -> None:
+def test_replay_uses_the_recorded_history_and_notices_when_it_changed(
+    ws: Path, log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(cache))
     record(ws, log, RURITANIA)  # history committed: pinned
     history = ws / "evidence" / "ruritania" / "history.yaml"
     edit(history, "placement: Tier 3", "placement: Tier 2")
     record(ws, log, RURITANIA)  # history modified: read from disk at replay
     edit(history, "placement: Tier 2", "placement: Tier 1")
+    cached = sorted(cache.glob("histories/*/history-*.pickle"))
+    assert len(cached) == 2  # each history assessed was cached
 
     pinned = run(ws, "log", "replay", "1", "--log", str(log))
     assert pinned.exit_code == 0, pinned.stdout
@@ -439,6 +445,8 @@ def test_replay_uses_the_recorded_history_and_notices_when_it_changed(ws: Path, 
     assert unpinned.exit_code == 1
     assert "  DIFF history sha256" in unpinned.stdout
     assert "  ok   rules sha256" in unpinned.stdout
+    # A replay redoes the work: it neither reads nor writes the cache of loaded inputs.
+    assert sorted(cache.glob("histories/*/history-*.pickle")) == cached
 
 
 def test_replay_of_a_tampered_entry_warns_and_fails(ws: Path, log: Path) -> None:
