@@ -15,9 +15,9 @@ is given as wall time and as CPU time, and ratios are taken within the run):
   events, projected to all the dossiers on the jobs;
 - `tip-assess impact` of a one-parameter change over the same dossiers;
 - one warm assessment with its explanation, dossier load and text rendering included;
-- `tip-assess assess evidence/peru/2007.yaml` cold, in a new process (the rules and the dossier
-  read from the cache, and with the dossier not cached), also as a ratio to `python -c pass`,
-  beside the imports of click, PyYAML and pydantic alone (IMPORT_FLOOR);
+- `tip-assess assess evidence/peru/2007.yaml` cold, in a new process (the rules, the dossier and
+  its history read from the caches, and with the dossier and its history not cached), also as a
+  ratio to `python -c pass`, beside the imports of click and pydantic alone (IMPORT_FLOOR);
 - in-process figures are CPU time (`time.process_time`), process-level ones both wall and CPU;
 - the whole pipeline against raw durable_rules on the same facts and compiled ruleset
   (bench/raw_durable.py), in facts per second; also `infer` alone, and the parse+validate floor
@@ -122,29 +122,39 @@ def tip_assess() -> list[str]:
 # --------------------------------------------------------------------------- the figures
 
 
-# What any command-line tool built on click, PyYAML and pydantic imports before its own code:
-# the libraries, and pydantic's model machinery (its first model class loads its plugin loader).
+# What any command-line tool built on click and pydantic imports before its own code: the
+# libraries, and pydantic's model machinery (its first model class loads its plugin loader).
+# PyYAML is not in it: `assess` imports it only to parse, and a cold `assess` whose rules and
+# inputs all come from the caches parses nothing.
 IMPORT_FLOOR = (
-    "import click, yaml\nfrom pydantic import BaseModel\nclass Model(BaseModel):\n    field: int"
+    "import click\nfrom pydantic import BaseModel\nclass Model(BaseModel):\n    field: int"
 )
 
 
-def forget_dossiers(env: dict[str, str]) -> None:
-    """Empty the dossier cache (`engine/load/dossier_cache.py`): the next run loads afresh."""
-    shutil.rmtree(Path(env["TIP_ASSESS_CACHE"]) / "dossiers", ignore_errors=True)
+INPUT_FOLDERS = ("dossiers", "histories", "fragility")
+
+
+def forget_inputs(env: dict[str, str], folders: tuple[str, ...] = INPUT_FOLDERS) -> None:
+    """Empty what the tool keeps of the inputs (`engine/load/input_cache.py`: loaded dossiers
+    and histories; `engine/whatif/fragility.py`: sweeps): the next run loads and sweeps them
+    afresh."""
+    for folder in folders:
+        shutil.rmtree(Path(env["TIP_ASSESS_CACHE"]) / folder, ignore_errors=True)
 
 
 def cold_start(env: dict[str, str], repeat: int) -> dict[str, float]:
     command = [*tip_assess(), "assess", str(PERU)]
     run_process(command, env)  # fills the rulebook cache (and the dossier cache)
     wall, cpu = median_run(command, env, repeat)
-    fresh_wall, fresh_cpu = median_run(command, env, repeat, lambda: forget_dossiers(env))
+    swept_wall, _ = median_run(command, env, repeat, lambda: forget_inputs(env, ("fragility",)))
+    fresh_wall, fresh_cpu = median_run(command, env, repeat, lambda: forget_inputs(env))
     plain_wall, plain_cpu = median_run([*command, "--no-fragility"], env, repeat)
     pass_wall, pass_cpu = median_run([sys.executable, "-c", "pass"], env, repeat)
     floor_wall, floor_cpu = median_run([sys.executable, "-c", IMPORT_FLOOR], env, repeat)
     return {
         "wall": wall,
         "cpu": cpu,
+        "swept_wall": swept_wall,
         "fresh_wall": fresh_wall,
         "fresh_cpu": fresh_cpu,
         "plain_wall": plain_wall,
@@ -192,6 +202,17 @@ def in_process(runs: int) -> dict[str, float]:
         data, _, _ = load_yaml_file(PERU)
         Dossier.model_validate(data)
 
+    def swept_afresh(book: Any, loaded: Any) -> None:  # the sweep itself, never a stored one
+        setting = os.environ.get("TIP_ASSESS_CACHE")
+        os.environ["TIP_ASSESS_CACHE"] = "off"
+        try:
+            assess_with_fragility(book, loaded, PERU)
+        finally:
+            if setting is None:
+                os.environ.pop("TIP_ASSESS_CACHE", None)
+            else:
+                os.environ["TIP_ASSESS_CACHE"] = setting
+
     runner = RawRunner(compiled)
     session = runner.session_facts(engine_facts(book, inputs))
     raw_ms = median_ms(lambda: runner.run(session), runs * 4)
@@ -215,9 +236,7 @@ def in_process(runs: int) -> dict[str, float]:
         "floor_ms": median_ms(floor, runs),
         "current_parse_ms": median_ms(current_parse, runs),
         "raw_firings_total": raw_firings,
-        "fragility_ms": median_ms(
-            lambda: assess_with_fragility(book, loaded, PERU), max(3, runs // 5), warmup=1
-        ),
+        "fragility_ms": median_ms(lambda: swept_afresh(book, loaded), max(3, runs // 5), warmup=1),
     }
 
 
@@ -462,7 +481,7 @@ def table(f: dict[str, Any]) -> list[str]:
             "< 10 s wall",
             f"{fmt_s(b['wall'])} wall, {fmt_s(b['cpu'])} CPU (exit {b['exit']}); idle estimate "
             f"CPU/jobs = {fmt_s(b['cpu'] / jobs)}"
-            + _cached_cell(f, "batch", 10)
+            + _cached_cell(f, "batch", 10, " and their sweeps")
             + _floor_cell(f, "sweep", b["rows"]),
             f"{b['wall'] / 10:.2f}",
         )
@@ -513,7 +532,12 @@ def table(f: dict[str, Any]) -> list[str]:
             f"{c['wall']:.3f} s wall = {c['wall'] / c['pass_wall']:.1f}x `python -c pass` "
             f"({c['pass_wall']:.3f} s); {c['cpu']:.3f} s CPU = {c['cpu'] / c['pass_cpu']:.1f}x"
             + (
-                f"; the dossier not cached: {c['fresh_wall']:.3f} s wall"
+                (
+                    f"; the sweep not cached: {c['swept_wall']:.3f} s wall"
+                    if "swept_wall" in c
+                    else ""
+                )
+                + f"; the dossier, its history and its sweep not cached: {c['fresh_wall']:.3f} s wall"
                 if "fresh_wall" in c
                 else ""
             )
@@ -523,8 +547,7 @@ def table(f: dict[str, Any]) -> list[str]:
                 else ""
             )
             + (
-                f"; importing click, PyYAML and pydantic alone (one model): "
-                f"{c['floor_wall']:.3f} s wall"
+                f"; importing click and pydantic alone (one model): {c['floor_wall']:.3f} s wall"
                 if "floor_wall" in c
                 else ""
             ),
@@ -712,17 +735,18 @@ def main() -> None:
         figures["warm"] = in_process(args.runs)
         corpus = replicate(tmp / "corpus", args.dossiers)
         # Each command first with no dossier cached (a corpus never assessed), then again with
-        # the dossiers its first run cached (the corpus assessed again).
+        # the dossiers (and, with the sweep, their sweeps) its first run cached (the corpus
+        # assessed again, nothing changed).
         for key, extra in (("batch", ()), ("batch_plain", ("--no-fragility",))):
             step(f"assess {args.dossiers} dossiers, --jobs {args.jobs} {' '.join(extra)}")
-            forget_dossiers(env)
+            forget_inputs(env)
             figures[key] = batch(corpus, env, args.jobs, extra)
             step("the same again, the dossiers cached")
             figures[f"{key}_cached"] = batch(corpus, env, args.jobs, extra)
         step(f"the batch's floors, in this process, over {min(400, args.dossiers)} dossiers")
         figures["batch_floor"] = batch_floor(corpus, 400)
         step(f"impact over {args.dossiers} dossiers")
-        forget_dossiers(env)
+        forget_inputs(env)
         figures["impact"] = impact(tmp, env, corpus, args.jobs)
         step("impact of another value (new rules), the dossiers cached")
         figures["impact_cached"] = impact(tmp, env, corpus, args.jobs, NEXT_PARAMETER_CHANGE)

@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "sensitivity": "engine.cli.whatif",
     "consistency": "engine.cli.whatif",
     "serve": "engine.cli.serve",  # the local web app
+    "cache": "engine.cli.cache",  # cache info|clear
 }
 
 
@@ -78,8 +79,9 @@ def main() -> None:
       TIP_ASSESS_RULES       the rules directory (default ./rules)
       TIP_ASSESS_SOURCES     the directory source texts must lie in (as --sources)
       TIP_ASSESS_MAX_<NAME>  a limit on input size (as --limit NAME=N)
-      TIP_ASSESS_CACHE       where loaded rules and dossiers are kept (default
-                             $XDG_CACHE_HOME/tip-assess or ~/.cache/tip-assess); 'off': none
+      TIP_ASSESS_CACHE       where loaded rules and inputs are kept (default
+                             $XDG_CACHE_HOME/tip-assess or ~/.cache/tip-assess); 'off': none;
+                             see `tip-assess cache`
       TIP_ASSESS_LOG         the decision log (see `tip-assess log --help`)
       TIP_ASSESS_DEBUG=1     a traceback for an internal error
     """

@@ -62,46 +62,59 @@ _LOADER_SOURCES = ("__init__.py", "errors.py", "models", "load")
 _ENGINE_DIGEST: str | None = None
 
 
-def cache_dir() -> Path | None:
-    """The cache directory, or None when caching is turned off or the directory cannot be
-    trusted (`trusted`)."""
+def configured_dir() -> Path | None:
+    """The cache directory the environment names (trusted or not), or None when caching is
+    turned off."""
     env = os.environ.get(ENV)
     if env is not None:
         if env.strip().lower() in (OFF, ""):
             return None
-        directory = Path(env)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = Path(xdg) if xdg else Path.home() / ".cache"
-        directory = base / "tip-assess"
-    return directory if trusted(directory) else None
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "tip-assess"
+
+
+def cache_dir() -> Path | None:
+    """The cache directory, or None when caching is turned off or the directory cannot be
+    trusted (`trusted`)."""
+    directory = configured_dir()
+    return directory if directory is not None and trusted(directory) else None
 
 
 _WARNED: set[str] = set()
 
 
-def trusted(directory: Path) -> bool:
-    """Whether entries under `directory` may be unpickled: it does not exist yet (it is then
-    made private), or it belongs to this user and no one else may write to it. Unpickling runs
-    code, so an entry someone else could have written is never read: the command runs without
-    a cache and says so once."""
+def distrust(directory: Path) -> str | None:
+    """Why entries under `directory` may not be unpickled ("another user's", "writable by
+    others"), or None when they may: it does not exist yet (it is then made private), or it
+    belongs to this user and no one else may write to it."""
     getuid = getattr(os, "getuid", None)
     if getuid is None:  # no POSIX owners (Windows): the user's profile directory protects it
-        return True
+        return None
     try:
         info = directory.stat()
     except FileNotFoundError:
-        return True
-    except OSError:
-        return False  # cannot even look: the write would fail too
-    if info.st_uid == getuid() and not info.st_mode & 0o022:
+        return None
+    except OSError as exc:
+        return f"unreadable ({exc.strerror})"  # the write would fail too
+    if info.st_uid != getuid():
+        return "another user's"
+    return "writable by others" if info.st_mode & 0o022 else None
+
+
+def trusted(directory: Path) -> bool:
+    """Whether entries under `directory` may be unpickled (`distrust`). Unpickling runs code,
+    so an entry someone else could have written is never read: the command runs without a
+    cache and says so once."""
+    why = distrust(directory)
+    if why is None:
         return True
     shown = str(directory)
-    if shown not in _WARNED:
+    if shown not in _WARNED and not why.startswith("unreadable"):
         _WARNED.add(shown)
-        whose = "another user's" if info.st_uid != getuid() else "writable by others"
         print(
-            f"tip-assess: not using the cache {shown}: it is {whose}, and a cache entry runs "
+            f"tip-assess: not using the cache {shown}: it is {why}, and a cache entry runs "
             f"code when read (set {ENV} to a directory of your own, or {ENV}=off)",
             file=sys.stderr,
         )

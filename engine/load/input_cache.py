@@ -42,6 +42,11 @@ def input_entry(
         shown,
         hashlib.sha256(raw).hexdigest(),
     ]
+    return entry_at(directory, folder, prefix, parts)
+
+
+def entry_at(directory: Path, folder: str, prefix: str, parts: Sequence[str]) -> Path:
+    """Where an entry keyed by `parts` (every input of what it holds) is kept in `folder`."""
     key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
     return directory / folder / key[:FOLDER_DIGITS] / f"{prefix}{key}{SUFFIX}"
 
@@ -64,4 +69,4 @@ def _engine_part() -> str:
     return _ENGINE_PART
 
 
-__all__ = ["KEEP_PER_FOLDER", "input_entry", "store_input"]
+__all__ = ["KEEP_PER_FOLDER", "entry_at", "input_entry", "store_input"]

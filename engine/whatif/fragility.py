@@ -17,18 +17,33 @@ the record passing and failing the same tests as before is skipped, and one that
 change already tried takes its outcome (`engine.whatif.signature`). A removal, or a value change,
 that the base run's firings show draws the same conclusions is not run either
 (`engine.whatif.inert`). Tests hold the fast path to a full assessment of the changed dossier.
+
+A sweep is kept in the cache directory (`attach_fragility`, `_sweep_entry`), keyed by every
+input it reads: assessing the same dossier under the same rules again (a batch run again, the
+web app, `validate` in CI) does not sweep again. `log replay` always sweeps.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from engine import __version__
 from engine.assessment import Assessment, assess, history_inputs
 from engine.document import status_of
+from engine.load import input_cache
+from engine.load.cache import (
+    ENGINE_DIR,
+    cache_dir,
+    from_cache,
+    read_entry,
+    source_files_digest,
+    touch,
+)
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.models import InputFact
@@ -333,12 +348,58 @@ def attach_fragility(
     base: Assessment,
     extra_inputs: list[InputFact] | None = None,
     extra_sha256: str | None = None,
+    cached: bool = False,
 ) -> Assessment:
     """`base` with the top-level `fragility` object added to its document (the assessment
-    layer cannot compute it: it sits below what-if)."""
-    found = fragility(book, loaded, base, extra_inputs, extra_sha256)
-    base.document["fragility"] = found.to_dict()
+    layer cannot compute it: it sits below what-if). `cached`: read from, and kept in, the
+    cache of sweeps (`_sweep_entry`); `log replay` redoes the sweep."""
+    entry = _sweep_entry(book, loaded, base, extra_sha256) if cached else None
+    if entry is not None:
+        stored = read_entry(entry)
+        if isinstance(stored, dict) and set(stored) == {"robust", "items"}:
+            touch(entry)
+            base.document["fragility"] = stored
+            return base
+    found = fragility(book, loaded, base, extra_inputs, extra_sha256).to_dict()
+    if entry is not None:
+        input_cache.store_input(entry, found, SWEEP_PREFIX)
+    base.document["fragility"] = found
     return base
+
+
+SWEEP_FOLDER = "fragility"  # in the cache directory (`engine.load.cache`)
+SWEEP_PREFIX = "fragility-"
+_SOURCE_DIGEST: str | None = None
+
+
+def _sweep_entry(
+    book: Rulebook, loaded: LoadedDossier, base: Assessment, extra_sha256: str | None
+) -> Path | None:
+    """Where the sweep of this dossier under these rules is kept, or None (no cache, or a
+    rulebook not read through it, such as a what-if's variant, whose digest does not cover
+    its changes).
+
+    The sweep depends on the rules (`Rulebook.sha256`: every rule file), the report year, the
+    dossier and its narrative (`LoadedDossier.sha256`), the history facts (their file's
+    digest; none when no rule in force reads them) and the engine's code, which the key all
+    covers, with the Python version. What it yields is the document's `fragility` object: the
+    same inputs give the same object, so the output is the same byte for byte."""
+    directory = cache_dir()
+    if directory is None or not from_cache(book):
+        return None
+    global _SOURCE_DIGEST
+    if _SOURCE_DIGEST is None:
+        _SOURCE_DIGEST = source_files_digest(sorted(ENGINE_DIR.rglob("*.py")))
+    parts = [
+        _SOURCE_DIGEST,
+        __version__,
+        f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}",
+        book.sha256,
+        str(base.document["assessed_year"]),
+        loaded.sha256,
+        extra_sha256 or "no history",
+    ]
+    return input_cache.entry_at(directory, SWEEP_FOLDER, SWEEP_PREFIX, parts)
 
 
 def assess_with_fragility(
@@ -362,5 +423,5 @@ def assess_with_fragility(
     # Without a sweep, a batch row's inference need not keep how each weighing was computed.
     result = assess(book, loaded, year, extra, extra_sha, explain, findings, with_fragility)
     if with_fragility:
-        attach_fragility(book, loaded, result, extra, extra_sha)
+        attach_fragility(book, loaded, result, extra, extra_sha, cached=True)
     return result

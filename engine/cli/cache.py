@@ -1,0 +1,209 @@
+"""`tip-assess cache`: where the caches are, what they hold, and emptying them.
+
+Six caches share one directory (`engine.load.cache.configured_dir`): loaded rulebooks, compiled
+eras, lint's era checks, loaded dossiers, loaded histories and fragility sweeps. Each keeps its own bounded number
+of entries, so the directory never grows without end; `clear` is for reclaiming the space at
+once, or for ruling the caches out when something looks wrong (they never change a result: an
+entry is only ever the result of the same inputs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from engine.cli.common import EXIT_INPUT, guarded
+
+# The caches by the names shown; where each keeps its entries comes from the module that owns
+# it (`_kinds`), imported only when this command runs.
+KINDS = ("rulebooks", "compiled", "lint-eras", "dossiers", "histories", "fragility")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    folder: str  # "" for the cache directory itself
+    prefix: str
+
+
+def _kinds() -> list[_Kind]:
+    from engine.load import cache, dossier_cache, history
+    from engine.quality import era_cache
+    from engine.reason import cache as compiled
+    from engine.whatif import fragility
+
+    return [
+        _Kind("rulebooks", "", cache.PREFIX),
+        _Kind("compiled", "", compiled.PREFIX),
+        _Kind("lint-eras", "", era_cache.PREFIX),
+        _Kind("dossiers", dossier_cache.FOLDER, dossier_cache.PREFIX),
+        _Kind("histories", history.HISTORY_FOLDER, history.HISTORY_PREFIX),
+        _Kind("fragility", fragility.SWEEP_FOLDER, fragility.SWEEP_PREFIX),
+    ]
+
+
+def _files(directory: Path, kind: _Kind) -> list[Path]:
+    """The entries of `kind`, and temporary files a killed writer left (never a symlink, never
+    a file this tool did not name)."""
+    from engine.load.cache import SUFFIX
+
+    folders = [directory]
+    if kind.folder:
+        top = directory / kind.folder
+        try:
+            folders = [Path(e.path) for e in os.scandir(top) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            return []
+    found = []
+    for folder in folders:
+        try:
+            listed = list(os.scandir(folder))
+        except OSError:
+            continue
+        for item in listed:
+            name = item.name
+            ours = (name.startswith(kind.prefix) and name.endswith(SUFFIX)) or name.startswith(
+                f".{kind.prefix}"
+            )
+            if ours and item.is_file(follow_symlinks=False):
+                found.append(Path(item.path))
+    return sorted(found)
+
+
+def _size(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):  # removed meanwhile by another process's pruning
+            total += path.lstat().st_size
+    return total
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _entries(count: int, width: int = 0) -> str:
+    return f"{count:>{width}} {'entry' if count == 1 else 'entries':<7}"
+
+
+@click.group("cache")
+def cache_group() -> None:
+    """Where the caches are, what they hold, and emptying them.
+
+    \b
+    Loaded rulebooks, compiled eras, lint's era checks, loaded dossiers and histories, and
+    fragility sweeps are kept in $TIP_ASSESS_CACHE (default $XDG_CACHE_HOME/tip-assess or
+    ~/.cache/tip-assess; TIP_ASSESS_CACHE=off: none). Each keeps a bounded number of entries,
+    and an entry is only ever used for the very inputs it was made from.
+      tip-assess cache info
+      tip-assess cache clear --kind dossiers
+    """
+
+
+@cache_group.command("info")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@guarded
+def info_command(fmt: str) -> None:
+    """Show the cache directory, whether it is used, and each cache's entries and size."""
+    from engine.load.cache import ENV, configured_dir, distrust
+
+    directory = configured_dir()
+    why = distrust(directory) if directory is not None else None
+    state = "off" if directory is None else "in use" if why is None else f"not used: {why}"
+    kinds = {}
+    if directory is not None:
+        for kind in _kinds():
+            files = _files(directory, kind)
+            kinds[kind.name] = {"entries": len(files), "bytes": _size(files)}
+    if fmt == "json":
+        document = {
+            "directory": None if directory is None else str(directory),
+            "state": state,
+            "kinds": kinds,
+            "entries": sum(k["entries"] for k in kinds.values()),
+            "bytes": sum(k["bytes"] for k in kinds.values()),
+        }
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        return
+    if directory is None:
+        click.echo(f"cache: off ({ENV}=off)")
+        return
+    source = f"${ENV}" if os.environ.get(ENV) else "the default"
+    click.echo(f"cache: {directory} ({source}; {state})")
+    for name, figures in kinds.items():
+        click.echo(f"  {name:<10} {_entries(figures['entries'], 6)} {_megabytes(figures['bytes'])}")
+    total_entries = sum(k["entries"] for k in kinds.values())
+    total_bytes = sum(k["bytes"] for k in kinds.values())
+    click.echo(f"  {'total':<10} {_entries(total_entries, 6)} {_megabytes(total_bytes)}")
+
+
+@cache_group.command("clear")
+@click.option(
+    "--kind",
+    "chosen",
+    type=click.Choice(KINDS),
+    multiple=True,
+    help="Clear only this cache (repeatable; default: all of them).",
+)
+@guarded
+def clear_command(chosen: tuple[str, ...]) -> None:
+    """Remove the caches' entries (all, or those of --kind); other files are left alone.
+
+    Safe while other commands run: they read a missing entry as a miss and make it again.
+    A directory that belongs to another user, or that others may write to, is not touched
+    (exit 2).
+    """
+    from engine.load.cache import ENV, configured_dir, distrust
+
+    directory = configured_dir()
+    if directory is None:
+        click.echo(f"the cache is off ({ENV}=off): nothing to clear")
+        return
+    why = distrust(directory)
+    if why is not None:
+        click.echo(f"error: {directory}: not clearing a cache directory that is {why}", err=True)
+        sys.exit(EXIT_INPUT)
+    removed = 0
+    size = 0
+    for kind in _kinds():
+        if chosen and kind.name not in chosen:
+            continue
+        files = _files(directory, kind)
+        size += _size(files)
+        for path in files:
+            try:
+                path.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass  # pruned meanwhile
+        if kind.folder:
+            _remove_empty_folders(directory / kind.folder)
+    names = ", ".join(chosen) if chosen else "all caches"
+    click.echo(
+        f"removed {_entries(removed).rstrip()} ({_megabytes(size)}) of {names} from {directory}"
+    )
+
+
+def _remove_empty_folders(top: Path) -> None:
+    """The two-digit folders left empty, then `top` itself if empty (a writer makes them
+    again when it needs them)."""
+    try:
+        folders = [Path(e.path) for e in os.scandir(top) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for folder in [*folders, top]:
+        with contextlib.suppress(OSError):  # not empty (a file not ours, a new entry): left
+            folder.rmdir()
+
+
+def register(main: click.Group) -> None:
+    """Add `cache info|clear` to the top-level group."""
+    main.add_command(cache_group)

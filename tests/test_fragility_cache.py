@@ -1,0 +1,156 @@
+"""Fragility sweeps kept in the cache (`engine/whatif/fragility.py`, `attach_fragility`): a
+stored sweep is the sweep, and it is never used for other rules, another year, another dossier
+or narrative, another history, or a rulebook that is not what its digest says."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import support
+
+import engine.whatif.fragility as fragility_module
+from engine.assessment import assess, history_inputs
+from engine.load import cache as disk
+from engine.load.dossier import load_dossier
+from engine.load.rulebook import Rulebook
+from engine.whatif.fragility import assess_with_fragility, attach_fragility
+
+
+@pytest.fixture
+def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rulebook:
+    """The real rules read through a private cache (only such a rulebook's sweeps are kept)."""
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(tmp_path / "cache"))
+    return disk.load_rulebook_cached(support.RULES, "rules")
+
+
+@pytest.fixture
+def peru(tmp_path: Path) -> Path:
+    """Peru 2007, its narrative and its history, in an evidence tree of their own."""
+    root = tmp_path / "evidence"
+    (root / "peru").mkdir(parents=True)
+    (root / "sources").mkdir()
+    for name in ("2007.yaml", "history.yaml"):
+        shutil.copy(support.EVIDENCE / "peru" / name, root / "peru" / name)
+    shutil.copy(
+        support.EVIDENCE / "sources" / "tip-2007-peru.txt", root / "sources" / "tip-2007-peru.txt"
+    )
+    return root / "peru" / "2007.yaml"
+
+
+def entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache").glob("fragility/*/fragility-*.pickle"))
+
+
+class Sweeps:
+    """Counts the sweeps actually run."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = fragility_module.fragility
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(fragility_module, "fragility", counting)
+
+
+def document(book: Rulebook, path: Path, year: int | None = None) -> str:
+    loaded = load_dossier(path, book)
+    result = assess_with_fragility(book, loaded, path, year)
+    return json.dumps(result.document, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("country", "year"), [("Peru", 2007), ("Greece", 2001), ("Canada", 2002)])
+def test_a_stored_sweep_gives_the_document_of_a_fresh_sweep(
+    country: str, year: int, book: Rulebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = support.dossier_path(country, year)
+    sweeps = Sweeps(monkeypatch)
+    first = document(book, path)  # swept and stored
+    assert (sweeps.count, len(entries(tmp_path))) == (1, 1)
+    again = document(book, path)
+    assert sweeps.count == 1 and again == first
+    monkeypatch.setenv("TIP_ASSESS_CACHE", "off")
+    assert document(book, path) == first and sweeps.count == 2  # no cache: swept again
+    assert len(json.loads(first)["fragility"]["items"]) == len(
+        json.loads(again)["fragility"]["items"]
+    )
+
+
+def test_every_input_of_the_sweep_is_in_its_key(
+    book: Rulebook, peru: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sweeps = Sweeps(monkeypatch)
+    document(book, peru)
+    document(book, peru, 2008)  # another report year
+    assert (sweeps.count, len(entries(tmp_path))) == (2, 2)
+    # Another narrative: a quote's context changed, the dossier's bytes did not.
+    source = peru.parents[1] / "sources" / "tip-2007-peru.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\nA line added.\n", encoding="utf-8")
+    document(book, peru)
+    assert sweeps.count == 3
+    # Another history (the 2012 report reads the years on the watch list before it).
+    history = peru.parent / "history.yaml"
+    history.write_text(
+        history.read_text(encoding="utf-8").replace(
+            "- year: 2010\n    placement: Tier 2\n",
+            "- year: 2010\n    placement: Tier 2 Watch List\n",
+        ),
+        encoding="utf-8",
+    )
+    document(book, peru, 2012)
+    count = sweeps.count
+    history.write_text(
+        history.read_text(encoding="utf-8").replace(
+            "- year: 2011\n    placement: Tier 2\n",
+            "- year: 2011\n    placement: Tier 2 Watch List\n",
+        ),
+        encoding="utf-8",
+    )
+    document(book, peru, 2012)
+    assert sweeps.count == count + 1
+    # Another rulebook: a variant made in memory keeps the digest of the files it came from,
+    # so its sweeps are never kept or read.
+    rule = book.rules[0]
+    variant = dataclasses.replace(
+        book, rules=[rule.model_copy(update={"title": "retitled"}), *book.rules[1:]]
+    )
+    assert variant.sha256 == book.sha256
+    before = len(entries(tmp_path))
+    for _ in range(2):
+        document(variant, peru)
+    assert sweeps.count == count + 3 and len(entries(tmp_path)) == before
+
+
+def test_a_replay_sweeps_again(
+    book: Rulebook, peru: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`log replay` redoes the work: `attach_fragility` reads no stored sweep unless asked."""
+    document(book, peru)
+    [entry] = entries(tmp_path)
+    stored = entry.read_bytes()
+    sweeps = Sweeps(monkeypatch)
+    loaded = load_dossier(peru, book)
+    extra, extra_sha = history_inputs(book, peru, "Peru", 2007, None)
+    result = attach_fragility(book, loaded, assess(book, loaded, None, extra, extra_sha))
+    assert sweeps.count == 1 and entry.read_bytes() == stored
+    assert json.dumps(result.document["fragility"], sort_keys=True) == json.dumps(
+        json.loads(document(book, peru))["fragility"], sort_keys=True
+    )
+
+
+def test_a_damaged_entry_is_swept_again_and_rewritten(
+    book: Rulebook, peru: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = document(book, peru)
+    [entry] = entries(tmp_path)
+    entry.write_bytes(b"not a pickle")
+    sweeps = Sweeps(monkeypatch)
+    assert document(book, peru) == first and sweeps.count == 1
+    assert entry.read_bytes() != b"not a pickle"
