@@ -7,6 +7,7 @@ import contextlib
 import copy
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
@@ -57,6 +58,18 @@ def rulebook() -> Rulebook:
 
 def dossier_path(country: str, year: int) -> Path:
     return EVIDENCE / country.lower().replace(" ", "-") / f"{year}.yaml"
+
+
+def peru_tree(root: Path, history: bool = False) -> Path:
+    """Peru 2007 and its narrative (and its history), copied into an evidence tree of their
+    own under `root`; the dossier's path."""
+    (root / "peru").mkdir(parents=True)
+    (root / "sources").mkdir()
+    for name in ("2007.yaml", *(["history.yaml"] if history else [])):
+        shutil.copy(EVIDENCE / "peru" / name, root / "peru" / name)
+    narrative = "tip-2007-peru.txt"
+    shutil.copy(EVIDENCE / "sources" / narrative, root / "sources" / narrative)
+    return root / "peru" / "2007.yaml"
 
 
 def dossier(country: str, year: int) -> LoadedDossier:

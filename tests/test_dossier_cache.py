@@ -34,15 +34,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def evidence(tmp_path: Path) -> Path:
-    """Peru 2007 and its narrative, copied into an evidence tree of their own."""
-    root = tmp_path / "evidence"
-    (root / "peru").mkdir(parents=True)
-    (root / "sources").mkdir()
-    shutil.copy(support.EVIDENCE / "peru" / "2007.yaml", root / "peru" / "2007.yaml")
-    shutil.copy(
-        support.EVIDENCE / "sources" / "tip-2007-peru.txt", root / "sources" / "tip-2007-peru.txt"
-    )
-    return root / "peru" / "2007.yaml"
+    return support.peru_tree(tmp_path / "evidence")
 
 
 def entries(cache: Path) -> list[Path]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +29,7 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rulebook:
 
 @pytest.fixture
 def peru(tmp_path: Path) -> Path:
-    """Peru 2007, its narrative and its history, in an evidence tree of their own."""
-    root = tmp_path / "evidence"
-    (root / "peru").mkdir(parents=True)
-    (root / "sources").mkdir()
-    for name in ("2007.yaml", "history.yaml"):
-        shutil.copy(support.EVIDENCE / "peru" / name, root / "peru" / name)
-    shutil.copy(
-        support.EVIDENCE / "sources" / "tip-2007-peru.txt", root / "sources" / "tip-2007-peru.txt"
-    )
-    return root / "peru" / "2007.yaml"
+    return support.peru_tree(tmp_path / "evidence", history=True)
 
 
 def entries(tmp_path: Path) -> list[Path]:
@@ -58,6 +48,13 @@ class Sweeps:
             return real(*args, **kwargs)
 
         monkeypatch.setattr(fragility_module, "fragility", counting)
+
+
+def on_the_watch_list(history: Path, year: int) -> None:
+    text = history.read_text(encoding="utf-8")
+    entry = f"- year: {year}\n    placement: Tier 2\n"
+    assert entry in text
+    history.write_text(text.replace(entry, entry.replace("Tier 2", "Tier 2 Watch List")), "utf-8")
 
 
 def document(book: Rulebook, path: Path, year: int | None = None) -> str:
@@ -97,22 +94,10 @@ def test_every_input_of_the_sweep_is_in_its_key(
     assert sweeps.count == 3
     # Another history (the 2012 report reads the years on the watch list before it).
     history = peru.parent / "history.yaml"
-    history.write_text(
-        history.read_text(encoding="utf-8").replace(
-            "- year: 2010\n    placement: Tier 2\n",
-            "- year: 2010\n    placement: Tier 2 Watch List\n",
-        ),
-        encoding="utf-8",
-    )
+    on_the_watch_list(history, 2010)
     document(book, peru, 2012)
     count = sweeps.count
-    history.write_text(
-        history.read_text(encoding="utf-8").replace(
-            "- year: 2011\n    placement: Tier 2\n",
-            "- year: 2011\n    placement: Tier 2 Watch List\n",
-        ),
-        encoding="utf-8",
-    )
+    on_the_watch_list(history, 2011)
     document(book, peru, 2012)
     assert sweeps.count == count + 1
     # Another rulebook: a variant made in memory keeps the digest of the files it came from,

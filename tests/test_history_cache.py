@@ -5,7 +5,6 @@ or for rules that check histories otherwise, and `check` and `log replay` never 
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +37,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def history(tmp_path: Path) -> Path:
     """Peru's history, with a waiver for 2012, beside Peru 2007 in an evidence tree of its own."""
-    root = tmp_path / "evidence"
-    (root / "peru").mkdir(parents=True)
-    (root / "sources").mkdir()
-    shutil.copy(support.EVIDENCE / "peru" / "2007.yaml", root / "peru" / "2007.yaml")
-    shutil.copy(
-        support.EVIDENCE / "sources" / "tip-2007-peru.txt", root / "sources" / "tip-2007-peru.txt"
-    )
+    root = support.peru_tree(tmp_path / "evidence").parents[1]
     path = root / "peru" / "history.yaml"
     text = (support.EVIDENCE / "peru" / "history.yaml").read_text(encoding="utf-8")
     assert text.endswith("waivers: []\n")
