@@ -382,7 +382,9 @@ def _sweep_entry(
     The sweep depends on the rules (`Rulebook.sha256`: every rule file), the report year, the
     dossier and its narrative (`LoadedDossier.sha256`), the history facts (their file's
     digest; none when no rule in force reads them) and the engine's code, which the key all
-    covers, with the Python version. What it yields is the document's `fragility` object: the
+    covers, with the Python version. It also has the name the dossier is shown under, as the
+    dossier's and the history's entries do: a copy of a dossier elsewhere gets an entry of its
+    own (so a corpus assessed for the first time is swept in full, copies and all). What it yields is the document's `fragility` object: the
     same inputs give the same object, so the output is the same byte for byte."""
     directory = cache_dir()
     if directory is None or not from_cache(book):
@@ -396,6 +398,7 @@ def _sweep_entry(
         f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}",
         book.sha256,
         str(base.document["assessed_year"]),
+        loaded.path,  # as the dossier's other entries: one per file, not shared by copies
         loaded.sha256,
         extra_sha256 or "no history",
     ]
