@@ -134,6 +134,15 @@ def test_a_cache_turned_off_has_nothing_to_show_or_clear() -> None:
     )
 
 
+def test_a_cache_not_made_yet_is_shown_as_such_and_left_unmade(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    found = info(cache)
+    assert found["state"] == "not made yet (made by the first write)" and found["entries"] == 0
+    done = tip(str(cache), "cache", "clear")
+    assert done.returncode == 0 and done.stdout.startswith("removed 0 entries (0.0 MB)")
+    assert not cache.exists()
+
+
 def test_an_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     done = tip(str(tmp_path / "cache"), "cache", "clear", "--kind", "everything")
     assert done.returncode == 2

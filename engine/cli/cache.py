@@ -117,7 +117,12 @@ def info_command(fmt: str) -> None:
 
     directory = configured_dir()
     why = distrust(directory) if directory is not None else None
-    state = "off" if directory is None else "in use" if why is None else f"not used: {why}"
+    if directory is None:
+        state = "off"
+    elif why is not None:
+        state = f"not used: {why}"
+    else:
+        state = "in use" if directory.is_dir() else "not made yet (made by the first write)"
     kinds = {}
     if directory is not None:
         for kind in _kinds():
