@@ -4,6 +4,7 @@ or narrative, another history, or a rulebook that is not what its digest says.""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import shutil
@@ -149,3 +150,43 @@ def test_a_damaged_entry_is_swept_again_and_rewritten(
     sweeps = Sweeps(monkeypatch)
     assert document(book, peru) == first and sweeps.count == 1
     assert entry.read_bytes() != b"not a pickle"
+
+
+def _engine_imports(module: str) -> set[str]:
+    """The engine modules `module` imports, directly or not (top level or inside functions)."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = support.ROOT / Path(*name.split("."))
+        source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for found in names:
+                parts = found.split(".")
+                exists = (support.ROOT / Path(*parts)).with_suffix(".py").is_file() or (
+                    support.ROOT / Path(*parts) / "__init__.py"
+                ).is_file()
+                if parts[0] == "engine" and exists:
+                    todo.append(found)
+    return seen
+
+
+def test_the_key_covers_every_module_the_sweep_runs() -> None:
+    """A change to any module the sweep imports must make new keys: each is among the sources
+    the key reads (`SWEEP_SOURCES`)."""
+    covered = {path.resolve() for path in disk.sources(fragility_module.SWEEP_SOURCES)}
+    imported = _engine_imports("engine.whatif.fragility")
+    assert "engine.reason.inference" in imported and "engine.load.dossier" in imported
+    for name in sorted(imported):
+        path = support.ROOT / Path(*name.split("."))
+        source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        assert source.resolve() in covered, name

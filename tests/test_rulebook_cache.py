@@ -133,10 +133,10 @@ def test_the_engine_digest_reads_the_loader_source() -> None:
     # Every source the key names exists: a renamed module (models.py became models/) must not
     # drop out of the key silently, or a changed model would be read from a stale entry.
     engine_root = support.ROOT / "engine"
-    for name in cache._LOADER_SOURCES:
+    for name in cache.LOADER_SOURCES:
         assert (engine_root / name).exists(), name
     for package in ("models", "load"):
-        assert package in cache._LOADER_SOURCES and (engine_root / package).is_dir()
+        assert package in cache.LOADER_SOURCES and (engine_root / package).is_dir()
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ _LOADED: dict[tuple[str, str], Rulebook] = {}
 _LOADED_KEPT = 4
 
 ENGINE_DIR = Path(__file__).resolve().parent.parent
-_LOADER_SOURCES = ("__init__.py", "errors.py", "models", "load")
+LOADER_SOURCES = ("__init__.py", "errors.py", "models", "load")
 _ENGINE_DIGEST: str | None = None
 
 
@@ -137,12 +137,17 @@ def engine_digest() -> str:
     """sha256 of the engine source that turns rule files into a Rulebook (computed once)."""
     global _ENGINE_DIGEST
     if _ENGINE_DIGEST is None:
-        found: list[Path] = []
-        for name in _LOADER_SOURCES:
-            path = ENGINE_DIR / name
-            found += sorted(path.glob("*.py")) if path.is_dir() else [path]
-        _ENGINE_DIGEST = source_files_digest(found)
+        _ENGINE_DIGEST = source_files_digest(sources(LOADER_SOURCES))
     return _ENGINE_DIGEST
+
+
+def sources(names: Iterable[str]) -> list[Path]:
+    """The engine's source files under `names` (files, or folders of modules, under engine/)."""
+    found: list[Path] = []
+    for name in names:
+        path = ENGINE_DIR / name
+        found += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    return found
 
 
 def rules_digest(root: Path) -> str | None:
