@@ -39,6 +39,7 @@ from engine.load import input_cache
 from engine.load.cache import (
     LOADER_SOURCES,
     cache_dir,
+    engine_digest,
     from_cache,
     read_entry,
     source_files_digest,
@@ -372,7 +373,8 @@ SWEEP_FOLDER = "fragility"  # in the cache directory (`engine.load.cache`)
 SWEEP_PREFIX = "fragility-"
 # The code a sweep runs: every engine module `engine.whatif.fragility` imports, directly or not
 # (tests/test_fragility_cache.py walks the imports to hold this list to them). Reading these
-# instead of the whole engine saves a cold `assess` about 8 ms.
+# instead of the whole engine saves a cold `assess` about 8 ms; the loader's files are already
+# digested for the rulebook cache's key.
 SWEEP_SOURCES = (
     *LOADER_SOURCES,
     "durable_host.py",
@@ -403,7 +405,9 @@ def _sweep_entry(
         return None
     global _SOURCE_DIGEST
     if _SOURCE_DIGEST is None:
-        _SOURCE_DIGEST = source_files_digest(sources(SWEEP_SOURCES))
+        # The loader's part is the rulebook cache's own digest, already read in this process.
+        beyond_loader = [name for name in SWEEP_SOURCES if name not in LOADER_SOURCES]
+        _SOURCE_DIGEST = engine_digest() + source_files_digest(sources(beyond_loader))
     parts = [
         _SOURCE_DIGEST,
         __version__,
