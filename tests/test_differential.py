@@ -464,7 +464,7 @@ def test_the_fragility_sweep_finds_every_single_change_that_moves_a_placement(
     whole ruleset finds: each reported change moves the placement as reported, no other does."""
     from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
-    from engine.whatif.fragility import Prober, candidates, fragility
+    from engine.whatif.sweep import Prober, candidates, fragility
 
     book = support.rulebook()
     year = data.draw(st.sampled_from(YEARS))

@@ -27,8 +27,8 @@ from engine.reason.cone import cone_of
 from engine.reason.evaluate import Context, record_matches
 from engine.reason.inference import GIVEN, Derived, InferenceResult, Justification, infer
 from engine.whatif.changes import Change, RemoveRecord, SetValue, UseReading, parse_set
-from engine.whatif.fragility import Prober, candidates, compatible, fragility
 from engine.whatif.inert import change_is_inert, removal_is_inert
+from engine.whatif.sweep import Prober, candidates, compatible, fragility
 from engine.whatif.variant import what_if
 
 

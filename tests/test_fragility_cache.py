@@ -15,6 +15,7 @@ import pytest
 import support
 
 import engine.whatif.fragility as fragility_module
+import engine.whatif.sweep as sweep_module
 from engine.assessment import assess, history_inputs
 from engine.load import cache as disk
 from engine.load.dossier import load_dossier
@@ -43,13 +44,13 @@ class Sweeps:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        real = fragility_module.fragility
+        real = sweep_module.fragility
 
         def counting(*args: Any, **kwargs: Any) -> Any:
             self.count += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(fragility_module, "fragility", counting)
+        monkeypatch.setattr(sweep_module, "fragility", counting)
 
 
 def on_the_watch_list(history: Path, year: int) -> None:

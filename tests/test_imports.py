@@ -106,6 +106,7 @@ print(json.dumps({
     "plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS"),
     "looked_for_plugins": _loader._plugins is not None,
     "yaml": "yaml" in sys.modules,
+    "sweep": "engine.whatif.sweep" in sys.modules,
 }), file=sys.stderr)
 """
 
@@ -113,17 +114,18 @@ print(json.dumps({
 @functools.cache
 def assessed_in_a_new_process(inputs_cached: bool = False) -> dict[str, Any]:
     """One assessment of Peru 2007 in a new process, the rules read from the cache, and the
-    dossier and its history too when `inputs_cached`: which models built their validators, and
-    whether pydantic looked for plugins."""
+    dossier, its history and its sweep too when `inputs_cached`: which models built their
+    validators, whether pydantic looked for plugins, what was imported."""
     cache = Path(tempfile.mkdtemp(prefix="tip-assess-imports-"))
     try:
         env = {**os.environ, "TIP_ASSESS_CACHE": str(cache)}
         support.run_process("assess", "evidence/peru/2007.yaml", env=env)  # fills the cache
         assert list(cache.glob("dossiers/*/dossier-*.pickle")), "the dossier was not cached"
         assert list(cache.glob("histories/*/history-*.pickle")), "the history was not cached"
+        assert list(cache.glob("fragility/*/fragility-*.pickle")), "the sweep was not cached"
         if not inputs_cached:
-            shutil.rmtree(cache / "dossiers")
-            shutil.rmtree(cache / "histories")
+            for folder in ("dossiers", "histories", "fragility"):
+                shutil.rmtree(cache / folder)
         done = subprocess.run(
             [sys.executable, "-c", BUILT, "assess", "evidence/peru/2007.yaml"],
             capture_output=True,
@@ -154,6 +156,13 @@ def test_an_assessment_of_cached_inputs_parses_no_yaml() -> None:
     the dossier and its history all read from the caches, not at all."""
     assert assessed_in_a_new_process()["yaml"] is True
     assert assessed_in_a_new_process(inputs_cached=True)["yaml"] is False
+
+
+def test_an_assessment_whose_sweep_is_cached_imports_no_sweep_code() -> None:
+    """The sweep's modules (engine/whatif/sweep.py and what it alone imports) load only when a
+    sweep runs."""
+    assert assessed_in_a_new_process()["sweep"] is True
+    assert assessed_in_a_new_process(inputs_cached=True)["sweep"] is False
 
 
 def test_the_command_loads_no_pydantic_plugin() -> None:

@@ -15,8 +15,8 @@ from engine.models import InputFact
 from engine.reason.cache import compiled_for
 from engine.reason.inference import InferenceResult, infer
 from engine.whatif.changes import SetValue, UseReading
-from engine.whatif.fragility import Prober, candidates
 from engine.whatif.signature import Signatures
+from engine.whatif.sweep import Prober, candidates
 
 
 def _drawn(result: InferenceResult) -> tuple[dict[str, str], list[Any]]:

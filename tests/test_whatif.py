@@ -296,7 +296,7 @@ def test_applying_a_change_to_the_facts_or_to_the_dossier_gives_the_same_placeme
         parse_reading(book, loaded, "general-shelters"),
         parse_param(book, "incarceration_min_years=8", 2007),
     ]
-    from engine.whatif.fragility import Prober
+    from engine.whatif.sweep import Prober
 
     prober = Prober(book, loaded, base)
     for change in changes:

@@ -23,7 +23,7 @@ from engine.whatif.changes import (
     parse_set,
     parse_without,
 )
-from engine.whatif.fragility import Fragility, fragility
+from engine.whatif.sweep import Fragility, fragility
 from engine.whatif.variant import WhatIf, what_if
 
 scenarios("whatif.feature", "sensitivity.feature")

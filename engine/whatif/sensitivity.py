@@ -25,7 +25,7 @@ from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.models import InputFact
 from engine.whatif.executor import Executor, InProcess, Progress
-from engine.whatif.fragility import fragility
+from engine.whatif.sweep import fragility
 
 SCHEMA = "tip-assess/sensitivity/1"
 
