@@ -143,6 +143,15 @@ def test_a_cache_not_made_yet_is_shown_as_such_and_left_unmade(tmp_path: Path) -
     assert not cache.exists()
 
 
+def test_a_cache_path_that_is_a_file_is_shown_as_unusable_and_left_alone(tmp_path: Path) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache would be", encoding="utf-8")
+    assert info(blocked)["state"] == "not used: not a directory (nothing can be written there)"
+    done = tip(str(blocked), "cache", "clear")
+    assert done.returncode == 0 and done.stdout.startswith("removed 0 entries (0.0 MB)")
+    assert blocked.read_text(encoding="utf-8") == "a file where the cache would be"
+
+
 def test_an_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     done = tip(str(tmp_path / "cache"), "cache", "clear", "--kind", "everything")
     assert done.returncode == 2

@@ -121,8 +121,12 @@ def info_command(fmt: str) -> None:
         state = "off"
     elif why is not None:
         state = f"not used: {why}"
+    elif directory.is_dir():
+        state = "in use"
+    elif directory.exists():
+        state = "not used: not a directory (nothing can be written there)"
     else:
-        state = "in use" if directory.is_dir() else "not made yet (made by the first write)"
+        state = "not made yet (made by the first write)"
     kinds = {}
     if directory is not None:
         for kind in _kinds():
