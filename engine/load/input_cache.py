@@ -1,4 +1,6 @@
-"""Where a loaded input (a dossier, a placement history) is kept on disk, and under which key.
+"""Where a loaded input (a dossier, a placement history) is kept on disk, and under which key;
+`entry_at` also places what is worked out per input above this layer (a dossier's fragility
+sweep, `engine.whatif.fragility`), under a key its owner composes.
 
 A load depends on the input's bytes, the name it is shown under (problems and quotes cite it),
 what the loader reads from the rulebook (each caller names that part of the key), the input
@@ -22,9 +24,8 @@ from pathlib import Path
 
 from engine import __version__
 from engine.load import limits
-from engine.load.cache import engine_digest, write_entry
+from engine.load.cache import SUFFIX, engine_digest, write_entry
 
-SUFFIX = ".pickle"
 FOLDER_DIGITS = 2  # entries are spread over 16 ** FOLDER_DIGITS folders per kind of input
 KEEP_PER_FOLDER = 48
 
