@@ -85,9 +85,13 @@ def cache_dir() -> Path | None:
 _WARNED: set[str] = set()
 
 
+FOREIGN = "another user's"
+SHARED = "writable by others"
+
+
 def distrust(directory: Path) -> str | None:
-    """Why entries under `directory` may not be unpickled ("another user's", "writable by
-    others"), or None when they may: it does not exist yet (it is then made private), or it
+    """Why entries under `directory` may not be unpickled (`FOREIGN`, `SHARED`, or that it
+    cannot be looked at), or None when they may: it does not exist yet (it is then made private), or it
     belongs to this user and no one else may write to it."""
     getuid = getattr(os, "getuid", None)
     if getuid is None:  # no POSIX owners (Windows): the user's profile directory protects it
@@ -99,19 +103,20 @@ def distrust(directory: Path) -> str | None:
     except OSError as exc:
         return f"unreadable ({exc.strerror})"  # the write would fail too
     if info.st_uid != getuid():
-        return "another user's"
-    return "writable by others" if info.st_mode & 0o022 else None
+        return FOREIGN
+    return SHARED if info.st_mode & 0o022 else None
 
 
 def trusted(directory: Path) -> bool:
     """Whether entries under `directory` may be unpickled (`distrust`). Unpickling runs code,
     so an entry someone else could have written is never read: the command runs without a
-    cache and says so once."""
+    cache and says so once (a directory that cannot even be looked at cannot be written
+    either: no cache, silently)."""
     why = distrust(directory)
     if why is None:
         return True
     shown = str(directory)
-    if shown not in _WARNED and not why.startswith("unreadable"):
+    if why in (FOREIGN, SHARED) and shown not in _WARNED:
         _WARNED.add(shown)
         print(
             f"tip-assess: not using the cache {shown}: it is {why}, and a cache entry runs "
