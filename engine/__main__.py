@@ -1,5 +1,5 @@
 """`python -m engine` is the same as `tip-assess`."""
 
-from engine.cli.main import main
+from engine.cli.main import run
 
-main()
+run()

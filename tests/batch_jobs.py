@@ -43,3 +43,13 @@ class Settings:
         inputs.note_input(__import__("pathlib").Path(item))
         root = inputs.sources_root()
         return limits.value("records"), None if root is None else str(root)
+
+
+@dataclass(frozen=True)
+class CollectorState:
+    """Returns the collector's state as a worker sees it: on, its thresholds, objects frozen."""
+
+    def __call__(self, item: int) -> tuple[bool, tuple[int, int, int], bool]:
+        import gc
+
+        return gc.isenabled(), gc.get_threshold(), gc.get_freeze_count() > 0

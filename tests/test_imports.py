@@ -47,6 +47,7 @@ def test_help_imports_no_engine_and_no_heavy_library() -> None:
     # The command modules, and the few small modules their options need (limits, sources root).
     assert under(modules, "engine") <= {
         "engine",
+        "engine.collector",
         "engine.errors",
         "engine.batch",
         "engine.load",

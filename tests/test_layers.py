@@ -33,6 +33,7 @@ LAYER_NAMES = {
 LAYERS: dict[str, int] = {
     "engine": BOTTOM,  # the package itself: __version__
     "engine.errors": BOTTOM,
+    "engine.collector": BOTTOM,  # the process's garbage-collector policy: imports nothing
     "engine.models": BOTTOM,
     "engine.durable_host": BOTTOM,
     "engine.load": LOAD,

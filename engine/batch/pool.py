@@ -31,6 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, Protocol, TypeVar
 
+from engine import collector
 from engine.load import inputs, limits
 
 T = TypeVar("T")
@@ -89,18 +90,19 @@ _JOB: Any = None
 Reads = frozenset[tuple[int, int]]
 
 
-def _settings() -> tuple[dict[str, int], Any]:
-    return limits.overrides(), inputs.sources_root()
+def _settings() -> tuple[dict[str, int], Any, bool]:
+    return limits.overrides(), inputs.sources_root(), collector.active()
 
 
-def _install(job: Any, settings: tuple[dict[str, int], Any]) -> None:
+def _install(job: Any, settings: tuple[dict[str, int], Any, bool]) -> None:
     """Pool initializer: keep the job for every chunk, load as the parent would (its limits and
-    sources root), and leave Ctrl-C to the parent."""
+    sources root, its collector policy), and leave Ctrl-C to the parent."""
     global _JOB
     _JOB = job
-    overrides, sources = settings
+    overrides, sources, policy = settings
     limits.restore_overrides(overrides)
     inputs.set_sources_root(sources)
+    collector.in_worker(policy)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -155,9 +157,12 @@ def run(
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     order: _InOrder[T, R] = _InOrder(chunks, on_result)
     window = workers * WINDOW_PER_WORKER
+    context = start_context()
+    if context.get_start_method() == "fork":
+        collector.before_fork()  # workers share the parent's pages instead of copying them
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=start_context(),
+        mp_context=context,
         initializer=_install,
         initargs=(job, _settings()),
     )

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from engine import collector
 from engine.errors import EngineFault, InputError
 from engine.load import inputs, limits
 
@@ -197,7 +198,9 @@ def load_rules(rules_dir: Path | None) -> Any:
     """The rulebook, from the on-disk cache when these rules were loaded before."""
     from engine.load.cache import load_rulebook_cached
 
-    return load_rulebook_cached(rules_dir or default_rules_dir())
+    book = load_rulebook_cached(rules_dir or default_rules_dir())
+    collector.settle()  # the process has started: what it holds now lives to its end
+    return book
 
 
 def resolve_rules_dir(rules_dir: Path | None) -> Path:

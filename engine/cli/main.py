@@ -11,7 +11,7 @@ import os
 
 import click
 
-from engine import __version__
+from engine import __version__, collector
 from engine.cli.common import limit_option, sources_option
 
 # Each command by the module that defines it; a module's `register(group)` adds all of its
@@ -92,5 +92,12 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
-if __name__ == "__main__":  # pragma: no cover
+def run() -> None:
+    """The `tip-assess` program: `main`, with the collector held back while the process starts
+    (`engine.collector`; in-process callers of `main`, such as tests, keep their own)."""
+    collector.pause()
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

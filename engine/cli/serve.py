@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from engine import collector
 from engine.cli.common import default_rules_dir, guarded, rules_option
 from engine.errors import InputError
 
@@ -61,6 +62,7 @@ def serve(
     if not rules.is_dir():
         raise InputError.single(str(rules), None, None, "rules directory not found")
     app = create_app(evidence_dir, rules, log_path)
+    collector.settle()  # a long-lived process: collect as it runs
     click.echo(
         f"tip-assess serve: http://{host}:{port}/ (evidence {evidence_dir}, rules {rules}); Ctrl-C stops",
         err=True,
