@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from engine import collector
 from engine.cli.batch import jobs_option, progress_option, worker_count
 from engine.cli.common import (
     EXIT_FINDING,
@@ -63,6 +64,7 @@ def _sides(
         new = RulebookSide(str(working), str(working), load_rules(working))
     else:
         new = load_side(head, working, start)
+    collector.settle()  # both rulebooks loaded: the process has started
     return old, new
 
 
