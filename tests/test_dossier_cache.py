@@ -290,3 +290,63 @@ def test_a_cache_of_ones_own_is_read(
     loaded = dossier_cache.load_dossier_cached(evidence, book)
     assert marker.exists()
     assert loaded.sha256 == load_dossier(evidence, book).sha256
+
+
+@pytest.mark.parametrize(
+    ("mode", "read"),
+    [(0o777, False), (0o775, False), (0o1777, True), (0o755, True)],
+    ids=["writable by all", "writable by its group", "sticky as /tmp", "private to its owner"],
+)
+def test_a_cache_inside_a_directory_others_may_write_to_is_never_read(
+    mode: int,
+    read: bool,
+    tmp_path: Path,
+    evidence: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Whoever may write to a directory above the cache may put another cache in its place
+    (unless the sticky bit stops them): the rule of OpenSSH's StrictModes."""
+    parent = tmp_path / "parent"
+    directory = parent / "cache"
+    directory.mkdir(parents=True, mode=0o700)
+    book = support.rulebook()
+    marker = tmp_path / "the planted pickle ran"
+    plant(dossier_cache.entry_path(directory, book, str(evidence), evidence.read_bytes()), marker)
+    parent.chmod(mode)
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(directory))
+    monkeypatch.setattr(cache_module, "_WARNED", set())
+    loaded = dossier_cache.load_dossier_cached(evidence, book)
+    assert loaded.sha256 == load_dossier(evidence, book).sha256
+    assert marker.exists() == read
+    warned = capsys.readouterr().err
+    expected = (
+        f"not using the cache {directory}: it is inside {parent}, which is writable by others"
+    )
+    assert (expected in warned) == (not read), warned
+
+
+def test_a_cache_reached_through_a_link_is_judged_where_it_lies(
+    tmp_path: Path, evidence: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    directory = shared / "cache"
+    directory.mkdir(parents=True, mode=0o700)
+    shared.chmod(0o777)
+    link = tmp_path / "mine" / "cache"
+    link.parent.mkdir(mode=0o700)
+    link.symlink_to(directory)
+    assert cache_module.distrust(link) == f"inside {shared}, which is writable by others"
+    monkeypatch.setenv("TIP_ASSESS_CACHE", str(link))
+    assert cache_module.cache_dir() is None
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_a_cache_inside_another_users_directory_is_never_read(tmp_path: Path) -> None:
+    parent = tmp_path / "theirs"
+    directory = parent / "cache"
+    directory.mkdir(parents=True, mode=0o700)
+    os.chown(parent, 54321, -1)
+    assert cache_module.distrust(directory) == f"inside {parent}, which is another user's"
+    os.chown(parent, 0, -1)  # root's: trusted, as / and /usr are
+    assert cache_module.distrust(directory) is None

@@ -19,8 +19,8 @@ never cached, so its problems are reported as without a cache.
 
 Entries are pickles, and reading a pickle can run code: the cache directory is created private
 to the user (mode 0700), and a directory that already exists is used only if it is the user's
-and no one else may write to it (`trusted`); otherwise the command runs without a cache and says
-so once on stderr. Only what this module wrote there is read back.
+and no one else may write to it, nor to a directory above it (`trusted`); otherwise the command
+runs without a cache and says so once on stderr. Only what this module wrote there is read back.
 
 A process keeps the rulebooks it has read (a few, by cache directory and key), so loading the
 same rules again in one process costs only the digest of their files.
@@ -32,6 +32,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import threading
 from collections.abc import Iterable
@@ -87,24 +88,53 @@ _WARNED: set[str] = set()
 
 FOREIGN = "another user's"
 SHARED = "writable by others"
+UNREADABLE = "unreadable"
 
 
 def distrust(directory: Path) -> str | None:
-    """Why entries under `directory` may not be unpickled (`FOREIGN`, `SHARED`, or that it
-    cannot be looked at), or None when they may: it does not exist yet (it is then made private), or it
-    belongs to this user and no one else may write to it."""
+    """Why entries under `directory` may not be unpickled (`FOREIGN`, `SHARED`, a directory
+    above it that is either, or that it cannot be looked at), or None when they may: it
+    belongs to this user and no one else may write to it, nor to any directory above it (or
+    it does not exist yet: it is then made private)."""
     getuid = getattr(os, "getuid", None)
     if getuid is None:  # no POSIX owners (Windows): the user's profile directory protects it
         return None
+    uid = getuid()
     try:
         info = directory.stat()
     except FileNotFoundError:
-        return None
+        info = None
     except OSError as exc:
-        return f"unreadable ({exc.strerror})"  # the write would fail too
-    if info.st_uid != getuid():
-        return FOREIGN
-    return SHARED if info.st_mode & 0o022 else None
+        return f"{UNREADABLE} ({exc.strerror})"  # the write would fail too
+    if info is not None:
+        if info.st_uid != uid:
+            return FOREIGN
+        if info.st_mode & 0o022:
+            return SHARED
+    return _distrust_above(directory, uid)
+
+
+def _distrust_above(directory: Path, uid: int) -> str | None:
+    """Why a directory above `directory` (as named, and once its links are followed) lets
+    someone else put another directory in its place: it belongs to a user other than this one
+    or root, or others may write to it without the sticky bit (which, as on /tmp, keeps them
+    from renaming what is not theirs). The rule OpenSSH's StrictModes applies to the
+    directories above a user's keys."""
+    named = Path(os.path.abspath(directory))
+    try:
+        real = directory.resolve()
+    except (OSError, RuntimeError):  # a link loop: the directory cannot be used anyway
+        real = named
+    for above in dict.fromkeys([*named.parents, *real.parents]):
+        try:
+            info = above.stat()
+        except OSError:
+            continue  # not there (made with the cache) or not to be looked at: the write fails
+        if info.st_uid not in (0, uid):
+            return f"inside {above}, which is {FOREIGN}"
+        if info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+            return f"inside {above}, which is {SHARED}"
+    return None
 
 
 def trusted(directory: Path) -> bool:
@@ -116,7 +146,7 @@ def trusted(directory: Path) -> bool:
     if why is None:
         return True
     shown = str(directory)
-    if why in (FOREIGN, SHARED) and shown not in _WARNED:
+    if not why.startswith(UNREADABLE) and shown not in _WARNED:
         _WARNED.add(shown)
         print(
             f"tip-assess: not using the cache {shown}: it is {why}, and a cache entry runs "
