@@ -22,6 +22,9 @@ EXIT_OK = 0
 EXIT_FINDING = 1
 EXIT_INPUT = 2
 EXIT_FAULT = 3
+# The reader of stdout went away (`tip-assess ... | head`): the status a shell reports for a
+# command that SIGPIPE stopped (128 + 13), which is how other command-line tools end there.
+EXIT_BROKEN_PIPE = 141
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +51,8 @@ def guarded(func: F) -> F:
         except EngineFault as exc:
             click.echo(f"internal error in the inference engine: {exc}", err=True)
             sys.exit(EXIT_FAULT)
+        except BrokenPipeError:
+            stop_on_broken_pipe()
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -61,6 +66,17 @@ def guarded(func: F) -> F:
             sys.exit(EXIT_FAULT)
 
     return wrapper  # type: ignore[return-value]
+
+
+def stop_on_broken_pipe() -> None:
+    """End the process quietly: stdout's reader has gone, so what is still buffered goes to
+    /dev/null (else the flush at exit raises again), and nothing is said on stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (a test's capture): nothing to flush
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)
 
 
 def check_output(output: Path | None) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 
 import click
 
 from engine import __version__, collector
-from engine.cli.common import limit_option, sources_option
+from engine.cli.common import limit_option, sources_option, stop_on_broken_pipe
 
 # Each command by the module that defines it; a module's `register(group)` adds all of its
 # commands. Only the module of the command run is imported (the others would cost each new
@@ -96,7 +97,15 @@ def run() -> None:
     """The `tip-assess` program: `main`, with the collector held back while the process starts
     (`engine.collector`; in-process callers of `main`, such as tests, keep their own)."""
     collector.pause()
-    main()
+    try:
+        main()
+    finally:
+        # Flushed here, not at exit, so that a reader gone away (`| head`) ends the process
+        # quietly rather than with Python's "Exception ignored" on stderr.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            stop_on_broken_pipe()
 
 
 if __name__ == "__main__":  # pragma: no cover
