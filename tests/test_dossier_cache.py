@@ -349,4 +349,6 @@ def test_a_cache_inside_another_users_directory_is_never_read(tmp_path: Path) ->
     os.chown(parent, 54321, -1)
     assert cache_module.distrust(directory) == f"inside {parent}, which is another user's"
     os.chown(parent, 0, -1)  # root's: trusted, as / and /usr are
+    assert cache_module.distrust(directory) == f"inside {parent}, which is another user's"
+    cache_module._ABOVE.clear()  # the directories above are judged once a process
     assert cache_module.distrust(directory) is None

@@ -111,7 +111,13 @@ def distrust(directory: Path) -> str | None:
             return FOREIGN
         if info.st_mode & 0o022:
             return SHARED
-    return _distrust_above(directory, uid)
+    key = (str(directory), uid)
+    if key not in _ABOVE:  # once a process: a dozen system calls, asked at every cache access
+        _ABOVE[key] = _distrust_above(directory, uid)
+    return _ABOVE[key]
+
+
+_ABOVE: dict[tuple[str, int], str | None] = {}
 
 
 def _distrust_above(directory: Path, uid: int) -> str | None:
@@ -119,7 +125,7 @@ def _distrust_above(directory: Path, uid: int) -> str | None:
     someone else put another directory in its place: it belongs to a user other than this one
     or root, or others may write to it without the sticky bit (which, as on /tmp, keeps them
     from renaming what is not theirs). The rule OpenSSH's StrictModes applies to the
-    directories above a user's keys."""
+    directories above a user's keys. Judged once a process (`distrust` keeps the answer)."""
     named = Path(os.path.abspath(directory))
     try:
         real = directory.resolve()
