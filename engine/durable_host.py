@@ -21,7 +21,8 @@ Traps handled here (see docs/durable-rules-notes.md):
   definition as the stock `Ruleset` would give it: every rule without its `run` (the action's
   name, kept here), keys sorted;
 - `json.dumps` builds a new encoder on every call: facts are written by one C encoder built
-  here, and a sweep's input facts are written once (`encode_fact`), the same text as before.
+  here, and a sweep's input facts, its given findings and the `$open` and phase facts of every
+  session are written once (`encode_fact`), the same text as before.
 """
 
 from __future__ import annotations
@@ -321,7 +322,7 @@ class DurableHost:
         self._sessions[sid] = session
         opened = False
         try:
-            session.assert_fact({"t": open_type, "id": "$open"})
+            session.assert_fact(_marker(open_type, "$open", None))
             opened = True
             for fact in inputs:
                 session.assert_fact(fact)
@@ -329,7 +330,7 @@ class DurableHost:
                 for fact in before_phase(number) if before_phase else []:
                     session.assert_fact(fact)
                 if phases_read is None or number in phases_read:
-                    session.assert_fact({"t": phase_type, "id": f"$phase{number}", "n": number})
+                    session.assert_fact(_marker(phase_type, f"$phase{number}", number))
         finally:
             del self._sessions[sid]
             if opened:
@@ -338,6 +339,20 @@ class DurableHost:
     @property
     def live_sessions(self) -> int:
         return len(self._sessions)
+
+
+_MARKERS: dict[tuple[str, str, int | None], Encoded] = {}
+
+
+def _marker(fact_type: str, fact_id: str, number: int | None) -> Encoded:
+    """The `$open` fact, or a negation phase's (`{"t", "id", "n"}`), written once: every
+    session asserts the same few."""
+    key = (fact_type, fact_id, number)
+    found = _MARKERS.get(key)
+    if found is None:
+        values = "{}" if number is None else json_text({"n": number})
+        found = _MARKERS[key] = encode_fact(fact_type, fact_id, values)
+    return found
 
 
 _SHARED: DurableHost | None = None

@@ -244,6 +244,21 @@ def _values_text(book: Rulebook, fact: InputFact) -> str:
     return text
 
 
+_GIVEN_FACTS: dict[tuple[str, str, str], Fact] = {}
+
+
+def _given_fact(fact_type: str, engine_id: str, value: str) -> Fact:
+    """A given finding's fact, written as JSON once: a what-if sweep gives the same findings to
+    every probe of a dossier (the text `{"t": ..., "id": ..., "value": ...}` would have)."""
+    key = (fact_type, engine_id, value)
+    found = _GIVEN_FACTS.get(key)
+    if found is None:
+        if len(_GIVEN_FACTS) > 8192:
+            _GIVEN_FACTS.clear()
+        found = _GIVEN_FACTS[key] = encode_fact(fact_type, engine_id, json_text({"value": value}))
+    return found
+
+
 def infer(
     book: Rulebook,
     compiled: CompiledRuleset,
@@ -279,7 +294,7 @@ def infer(
         run.by_engine_id[engine_id] = f"finding:{subject}"
         fact_type = conclusion_type(subject)
         if fact_type in consumed:
-            facts.append({"t": fact_type, "id": engine_id, "value": value})
+            facts.append(_given_fact(fact_type, engine_id, value))
     ordered = sorted(inputs, key=lambda fact: (fact.kind, fact.record_id))
     for number, fact in enumerate(ordered):
         engine_id = f"i{number}"
