@@ -245,7 +245,7 @@ def _drawn_again(
                     ready.append(firings.concludes[index])
         for weighing_id, value in firings.weighings.items():
             if weighing_id not in confirmed and _weighs_the_same(
-                plans[weighing_id], value, base, drops, known, unknown, added
+                plans[weighing_id], value, base, firings, drops, known, unknown, added
             ):
                 confirmed.add(weighing_id)
                 ready.extend(firings.by_weighing[weighing_id])
@@ -337,6 +337,8 @@ class _Firings:
     awaiting_input: dict[str, list[int]]  # input record id -> the justifications reading it
     weighings: dict[str, str]  # weighing id -> the value it gave, for each that ran
     by_weighing: dict[str, list[str]]  # weighing id -> the subjects it justifies
+    # weighing id -> the base run's matches of its terms, by term (asked at every step)
+    term_hits: dict[str, list[tuple[TermKey, list[list[str]]]]]
     justifications: list[Justification]  # index -> the justification itself
 
 
@@ -346,7 +348,9 @@ _LAST: list[tuple[InferenceResult, _Firings]] = []  # a sweep asks about one bas
 def _firings_of(base: InferenceResult) -> _Firings:
     if _LAST and _LAST[0][0] is base:
         return _LAST[0][1]
-    firings = _Firings([], [], {}, {}, {}, {}, [])
+    firings = _Firings([], [], {}, {}, {}, {}, {}, [])
+    for key, matches in base.term_hits.items():
+        firings.term_hits.setdefault(key[0], []).append((key, matches))
     for subject, derived in base.conclusions.items():
         for j in derived.justifications:
             if j.weighing is not None:
@@ -372,6 +376,7 @@ def _weighs_the_same(
     plan: WeighingPlan,
     value: str,
     base: InferenceResult,
+    firings: _Firings,
     drops: Callable[[TermKey, list[str]], bool],
     known: set[str],
     unknown: frozenset[str],
@@ -383,9 +388,7 @@ def _weighs_the_same(
     weighing_id = plan.weighing.id
     hits: dict[TermKey, list[list[str]]] = {}
     touched = False
-    for key, matches in base.term_hits.items():
-        if key[0] != weighing_id:
-            continue
+    for key, matches in firings.term_hits.get(weighing_id, ()):
         kept = []
         for match in matches:
             if drops(key, match):
