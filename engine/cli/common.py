@@ -5,12 +5,14 @@ Command modules import this, never `engine.cli`, so `engine.cli` can import them
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -55,27 +57,54 @@ def guarded(func: F) -> F:
             stop_on_broken_pipe()
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except OSError as exc:
+            if exc.errno in REFUSED_BY_THE_SYSTEM:
+                stop_on_refused_io(exc)
+            report_fault(exc)
         except Exception as exc:
-            if os.environ.get("TIP_ASSESS_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "(set TIP_ASSESS_DEBUG=1 for a traceback, and please report it)",
-                err=True,
-            )
-            sys.exit(EXIT_FAULT)
+            report_fault(exc)
 
     return wrapper  # type: ignore[return-value]
 
 
-def stop_on_broken_pipe() -> None:
-    """End the process quietly: stdout's reader has gone, so what is still buffered goes to
-    /dev/null (else the flush at exit raises again), and nothing is said on stderr."""
+def report_fault(exc: Exception) -> NoReturn:
+    """An internal error: one line and exit 3 (a traceback with TIP_ASSESS_DEBUG set)."""
+    if os.environ.get("TIP_ASSESS_DEBUG"):
+        raise exc
+    click.echo(
+        f"internal error: {type(exc).__name__}: {exc}\n"
+        "(set TIP_ASSESS_DEBUG=1 for a traceback, and please report it)",
+        err=True,
+    )
+    sys.exit(EXIT_FAULT)
+
+
+# Errors of the machine, not of the tool: a full disk or quota, a file too large, a read-only
+# file system, a device failing (a terminal hung up). Said in one line, exit 2.
+REFUSED_BY_THE_SYSTEM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
+def stop_on_refused_io(exc: OSError) -> NoReturn:
+    """Say what the system refused, where (standard output when no file is named), and stop
+    with exit 2; what is still buffered for stdout is dropped (it would fail again at exit)."""
+    where = exc.filename if exc.filename is not None else "standard output"
+    click.echo(f"error: {where}: {exc.strerror}", err=True)
+    _drop_stdout()
+    sys.exit(EXIT_INPUT)
+
+
+def _drop_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # stdout is not a file (a test's capture): nothing to flush
         pass
+
+
+def stop_on_broken_pipe() -> NoReturn:
+    """End the process quietly: stdout's reader has gone, so what is still buffered goes to
+    /dev/null (else the flush at exit raises again), and nothing is said on stderr."""
+    _drop_stdout()
     sys.exit(EXIT_BROKEN_PIPE)
 
 
@@ -104,12 +133,36 @@ def write_output(text: str, output: Path | None) -> None:
     """Write to stdout, or atomically to a file: a failure never leaves half a file behind.
 
     The file never replaces an input of the command, and is created with the permissions any
-    new file gets (the umask), not the private mode of the temporary file.
+    new file gets (the umask), not the private mode of the temporary file. A link is followed:
+    the file it points to is replaced, the link stays. What is not a file (a device such as
+    /dev/null or /dev/stdout, a named pipe) is written to, never replaced.
     """
     if output is None:
         click.echo(text, nl=False)
         return
     check_output(output)
+    try:
+        kind: int | None = output.stat().st_mode  # through any link
+    except OSError:  # not there yet (or a dangling link): a new file
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind):
+        if stat.S_ISDIR(kind):
+            raise InputError.single(str(output), None, None, "cannot write output: a directory")
+        try:  # a device or a pipe (/dev/null, /dev/stdout): written to, never replaced
+            with open(output, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except OSError as exc:
+            raise InputError.single(
+                str(output), None, None, f"cannot write output: {exc.strerror}"
+            ) from None
+        return
+    if output.is_symlink():  # the file it points to is replaced; the link stays
+        try:
+            output = output.resolve(strict=False)
+        except (OSError, RuntimeError) as exc:  # a loop of links
+            raise InputError.single(
+                str(output), None, None, f"cannot write output: {exc}"
+            ) from None
     mode = _new_file_mode(output)
     import tempfile  # only when writing a file: kept out of every command's start-up
 
@@ -127,6 +180,11 @@ def write_output(text: str, output: Path | None) -> None:
             handle.write(text)
         os.chmod(handle.name, mode)
         os.replace(handle.name, output)
+    except OSError as exc:  # the disk full, say: the old file stays as it was
+        Path(handle.name).unlink(missing_ok=True)
+        raise InputError.single(
+            str(output), None, None, f"cannot write output: {exc.strerror}"
+        ) from None
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise

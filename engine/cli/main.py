@@ -13,7 +13,13 @@ import sys
 import click
 
 from engine import __version__, collector
-from engine.cli.common import limit_option, sources_option, stop_on_broken_pipe
+from engine.cli.common import (
+    REFUSED_BY_THE_SYSTEM,
+    limit_option,
+    sources_option,
+    stop_on_broken_pipe,
+    stop_on_refused_io,
+)
 
 # Each command by the module that defines it; a module's `register(group)` adds all of its
 # commands. Only the module of the command run is imported (the others would cost each new
@@ -99,13 +105,23 @@ def run() -> None:
     collector.pause()
     try:
         main()
+    except OSError as exc:  # from click's own output (`--help`), before any command runs
+        _stop_on(exc)
     finally:
-        # Flushed here, not at exit, so that a reader gone away (`| head`) ends the process
-        # quietly rather than with Python's "Exception ignored" on stderr.
+        # Flushed here, not at exit, so that a failing stdout ends the process with a message
+        # (or, for a reader gone away, quietly) rather than with Python's "Exception ignored".
         try:
             sys.stdout.flush()
-        except BrokenPipeError:
-            stop_on_broken_pipe()
+        except OSError as exc:
+            _stop_on(exc)
+
+
+def _stop_on(exc: OSError) -> None:
+    if isinstance(exc, BrokenPipeError):
+        stop_on_broken_pipe()
+    if exc.errno in REFUSED_BY_THE_SYSTEM:
+        stop_on_refused_io(exc)
+    raise exc
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,77 @@
+"""Where an output goes: `-o` through a link, to a device or a pipe, and a stdout the system
+refuses to write (a full disk). Nothing is replaced that is not a file, and a refused write is
+one line on stderr and exit 2, never an internal error."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import support
+
+PERU = "evidence/peru/2007.yaml"
+FULL = Path("/dev/full")  # every write fails with ENOSPC (Linux)
+needs_full = pytest.mark.skipif(
+    not FULL.exists() or not stat.S_ISCHR(FULL.stat().st_mode), reason="no /dev/full device"
+)
+
+
+def _to(stdout: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ}
+    env.pop("TIP_ASSESS_DEBUG", None)
+    with open(stdout, "w") as target:
+        return subprocess.run(
+            [sys.executable, "-m", "engine", *args],
+            cwd=support.ROOT,
+            env=env,
+            stdout=target,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+
+
+@needs_full
+@pytest.mark.parametrize(
+    "args",
+    [("assess", PERU), ("assess", "evidence", "--no-progress", "--no-fragility"), ("--help",)],
+    ids=["report", "batch", "help"],
+)
+def test_a_full_disk_on_stdout_is_an_error_not_a_fault(args: tuple[str, ...]) -> None:
+    done = _to(FULL, *args)
+    assert done.stderr == "error: standard output: No space left on device\n"
+    assert done.returncode == 2
+
+
+def test_output_through_a_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "peru.txt"
+    target.parent.mkdir()
+    target.write_text("last week's report\n", encoding="utf-8")
+    link = tmp_path / "latest.txt"
+    link.symlink_to(target)
+    done = support.run_cli("assess", PERU, "-o", str(link))
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text(encoding="utf-8").startswith("Peru, report year 2007: Tier 2")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_output_to_a_pipe_is_written_to_never_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(
+        target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    done = support.run_cli("assess", PERU, "-o", str(fifo))
+    reader.join(timeout=20)
+    assert done.returncode == 0, done.stderr
+    assert received and received[0].startswith("Peru, report year 2007: Tier 2")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the pipe, not a file in its place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.fifo"]  # no temporary left
