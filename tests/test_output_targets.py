@@ -75,3 +75,62 @@ def test_output_to_a_pipe_is_written_to_never_replaced(tmp_path: Path) -> None:
     assert received and received[0].startswith("Peru, report year 2007: Tier 2")
     assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the pipe, not a file in its place
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.fifo"]  # no temporary left
+
+
+def _run_bytes(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
+    full = {**os.environ, **env}
+    full.pop("TIP_ASSESS_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        cwd=support.ROOT,
+        env=full,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "html"])
+def test_a_report_to_a_pipe_is_utf8_whatever_the_locale(fmt: str) -> None:
+    """A Latin-1 (or cp1252) locale cannot encode the reports' arrows and signs: they are
+    UTF-8 documents (the HTML declares it, JSON requires it), written as such."""
+    native = _run_bytes({"PYTHONIOENCODING": "utf-8"}, "assess", PERU, "--format", fmt)
+    latin = _run_bytes({"PYTHONIOENCODING": "latin-1"}, "assess", PERU, "--format", fmt)
+    assert latin.returncode == native.returncode == 0, latin.stderr.decode()
+    assert latin.stdout == native.stdout
+    text = latin.stdout.decode("utf-8")
+    assert any(ord(c) > 0xFF for c in text)  # characters Latin-1 cannot encode (an arrow, a dash)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals")
+def test_a_terminal_keeps_its_encoding_and_shows_what_it_cannot_as_a_question_mark() -> None:
+    primary, secondary = os.openpty()
+    try:
+        env = {**os.environ, "PYTHONIOENCODING": "latin-1", "NO_COLOR": "1"}
+        env.pop("TIP_ASSESS_DEBUG", None)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "engine", "assess", PERU, "--no-fragility"],
+            cwd=support.ROOT,
+            env=env,
+            stdout=secondary,
+            stderr=subprocess.PIPE,
+        )
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal closed: the command is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.stderr is not None
+        with process.stderr:
+            stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 0, stderr
+    finally:
+        os.close(primary)
+    text = shown.decode("latin-1")
+    assert text.startswith("Peru, report year 2007: Tier 2")
+    assert "§" in text  # Latin-1 has it
+    assert "→" not in text and "?" in text  # it has no arrow

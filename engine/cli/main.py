@@ -6,7 +6,9 @@ Conventions: results on stdout, diagnostics on stderr; exit 0 ok, 1 a finding or
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import io
 import os
 import sys
 
@@ -103,6 +105,7 @@ def run() -> None:
     """The `tip-assess` program: `main`, with the collector held back while the process starts
     (`engine.collector`; in-process callers of `main`, such as tests, keep their own)."""
     collector.pause()
+    _utf8_stdout()
     try:
         main()
     except OSError as exc:  # from click's own output (`--help`), before any command runs
@@ -114,6 +117,20 @@ def run() -> None:
             sys.stdout.flush()
         except OSError as exc:
             _stop_on(exc)
+
+
+def _utf8_stdout() -> None:
+    """Reports are UTF-8 documents (the HTML says so, JSON requires it): to a file or a pipe
+    they are written in UTF-8 whatever the locale's encoding (cp1252 or Latin-1 would fail on
+    their first arrow, or garble it). A terminal keeps its encoding; a character it cannot show
+    is written as '?'."""
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper):
+        return
+    if stream.isatty():
+        stream.reconfigure(errors="replace")
+    elif codecs.lookup(stream.encoding).name != "utf-8":
+        stream.reconfigure(encoding="utf-8")
 
 
 def _stop_on(exc: OSError) -> None:
