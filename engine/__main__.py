@@ -1,5 +1,5 @@
 """`python -m engine` is the same as `tip-assess`."""
 
-from engine.cli.main import run
+from engine.cli.entry import run
 
 run()

@@ -53,3 +53,14 @@ class CollectorState:
         import gc
 
         return gc.isenabled(), gc.get_threshold(), gc.get_freeze_count() > 0
+
+
+@dataclass(frozen=True)
+class Sleeps:
+    """Takes `seconds` per item: a batch long enough to be interrupted."""
+
+    seconds: float
+
+    def __call__(self, item: int) -> int:
+        time.sleep(self.seconds)
+        return item

@@ -157,6 +157,50 @@ def run(
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     order: _InOrder[T, R] = _InOrder(chunks, on_result)
     window = workers * WINDOW_PER_WORKER
+    with _Interrupts() as interrupts:
+        _run_on_pool(job, chunks, workers, window, order, interrupts)
+
+
+POLL_SECONDS = 0.1  # how soon a Ctrl-C is taken up while every worker is busy
+
+
+class _Interrupts:
+    """Ctrl-C while the pool runs, noted and taken up between chunks, never raised inside the
+    pool's machinery: a KeyboardInterrupt in the middle of starting the workers (a fork's
+    handlers, a queue's lock) left the command hanging at exit, or ended it as an internal
+    error. Only in the main thread, and not where Ctrl-C is ignored (a background job)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if previous is not signal.SIG_IGN:
+                self._previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, signum: int, frame: Any) -> None:
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+def _run_on_pool(
+    job: Job[T, R],
+    chunks: list[Sequence[T]],
+    workers: int,
+    window: int,
+    order: _InOrder[T, R],
+    interrupts: _Interrupts,
+) -> None:
     context = start_context()
     if context.get_start_method() == "fork":
         collector.before_fork()  # workers share the parent's pages instead of copying them
@@ -170,10 +214,12 @@ def run(
     submitted = 0
     try:
         while submitted < len(chunks) or pending:
+            interrupts.check()
             while submitted < len(chunks) and len(pending) < window:
                 pending[pool.submit(_run_chunk, chunks[submitted])] = submitted
                 submitted += 1
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            interrupts.check()
             for future in sorted(done, key=pending.__getitem__):
                 order.add(pending.pop(future), future.result())
     except BaseException:

@@ -1,0 +1,17 @@
+"""The `tip-assess` program's entry point: as small as can be, so that a Ctrl-C while Python is
+still importing the command line ends as any other Ctrl-C does ("Aborted!"), not with a
+traceback of the import machinery."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run() -> None:
+    try:
+        from engine.cli.main import run as run_command_line
+
+        run_command_line()
+    except KeyboardInterrupt:  # before click took over (it says "Aborted!" itself after)
+        print("\nAborted!", file=sys.stderr)
+        sys.exit(1)
