@@ -64,3 +64,9 @@ class Sleeps:
     def __call__(self, item: int) -> int:
         time.sleep(self.seconds)
         return item
+
+
+def sleep_then_return(seconds: float, item: int) -> int:
+    """A what-if executor's function (shared object first): sleeps, then gives the item back."""
+    time.sleep(seconds)
+    return item

@@ -157,14 +157,14 @@ def run(
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     order: _InOrder[T, R] = _InOrder(chunks, on_result)
     window = workers * WINDOW_PER_WORKER
-    with _Interrupts() as interrupts:
+    with Interrupts() as interrupts:
         _run_on_pool(job, chunks, workers, window, order, interrupts)
 
 
 POLL_SECONDS = 0.1  # how soon a Ctrl-C is taken up while every worker is busy
 
 
-class _Interrupts:
+class Interrupts:
     """Ctrl-C while the pool runs, noted and taken up between chunks, never raised inside the
     pool's machinery: a KeyboardInterrupt in the middle of starting the workers (a fork's
     handlers, a queue's lock) left the command hanging at exit, or ended it as an internal
@@ -174,7 +174,7 @@ class _Interrupts:
         self.requested = False
         self._previous: Any = None
 
-    def __enter__(self) -> _Interrupts:
+    def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGINT)
             if previous is not signal.SIG_IGN:
@@ -199,7 +199,7 @@ def _run_on_pool(
     workers: int,
     window: int,
     order: _InOrder[T, R],
-    interrupts: _Interrupts,
+    interrupts: Interrupts,
 ) -> None:
     context = start_context()
     if context.get_start_method() == "fork":

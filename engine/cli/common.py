@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import signal
 import stat
 import sys
 from collections.abc import Callable
@@ -62,9 +63,43 @@ def guarded(func: F) -> F:
                 stop_on_refused_io(exc)
             report_fault(exc)
         except Exception as exc:
+            if caused_by_interrupt(exc):
+                raise KeyboardInterrupt from None  # click says "Aborted!"
             report_fault(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+_interrupts = {"seen": False}
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    _interrupts["seen"] = True
+    raise KeyboardInterrupt
+
+
+def watch_interrupts() -> None:
+    """Note every Ctrl-C of this process (it still raises KeyboardInterrupt as Python's own
+    handler does), so that an error it causes is told from a fault (`caused_by_interrupt`)."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted)
+
+
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a Ctrl-C is behind `exc`. Libraries turn a KeyboardInterrupt raised inside them
+    into their own errors: Python a RuntimeError when a class is being made (`__set_name__`, a
+    pydantic model imported as Ctrl-C lands), pydantic-core a SchemaError naming it only in its
+    text. Any error after a Ctrl-C of this process counts as the Ctrl-C."""
+    if _interrupts["seen"]:
+        return True
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def report_fault(exc: Exception) -> NoReturn:

@@ -13,5 +13,15 @@ def run() -> None:
 
         run_command_line()
     except KeyboardInterrupt:  # before click took over (it says "Aborted!" itself after)
-        print("\nAborted!", file=sys.stderr)
-        sys.exit(1)
+        _aborted()
+    except Exception as exc:  # a command's module imported as Ctrl-C landed (see common.py)
+        from engine.cli.common import caused_by_interrupt
+
+        if caused_by_interrupt(exc):
+            _aborted()
+        raise
+
+
+def _aborted() -> None:
+    print("\nAborted!", file=sys.stderr)
+    sys.exit(1)

@@ -21,6 +21,7 @@ from engine.cli.common import (
     sources_option,
     stop_on_broken_pipe,
     stop_on_refused_io,
+    watch_interrupts,
 )
 
 # Each command by the module that defines it; a module's `register(group)` adds all of its
@@ -105,6 +106,7 @@ def run() -> None:
     """The `tip-assess` program: `main`, with the collector held back while the process starts
     (`engine.collector`; in-process callers of `main`, such as tests, keep their own)."""
     collector.pause()
+    watch_interrupts()
     _utf8_stdout()
     try:
         main()

@@ -17,11 +17,12 @@ the same results; tests hold the Dask path to the local one, byte for byte.
 from __future__ import annotations
 
 import importlib
+import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
-from engine.batch.pool import start_context
+from engine.batch.pool import POLL_SECONDS, Interrupts, start_context
 from engine.errors import InputError
 
 S = TypeVar("S")
@@ -69,8 +70,10 @@ _SHARED: Any = None
 
 
 def _install(shared: Any) -> None:
+    """Pool initializer: keep the shared object, and leave Ctrl-C to the parent."""
     global _SHARED
     _SHARED = shared
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
@@ -93,14 +96,31 @@ class LocalProcesses:
     ) -> list[Any]:
         results: list[Any] = [None] * len(items)
         context = start_context()
-        with ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=_install, initargs=(shared,)
-        ) as pool:
-            futures = {pool.submit(_call, fn, item): index for index, item in enumerate(items)}
-            for done, future in enumerate(as_completed(futures), 1):
-                results[futures[future]] = future.result()
-                if progress is not None:
-                    progress(done, len(items))
+        with Interrupts() as interrupts:  # Ctrl-C taken up between results (engine.batch.pool)
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_install,
+                initargs=(shared,),
+            )
+            try:
+                futures = {pool.submit(_call, fn, item): index for index, item in enumerate(items)}
+                pending = set(futures)
+                done = 0
+                while pending:
+                    finished, pending = wait(
+                        pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED
+                    )
+                    interrupts.check()
+                    for future in finished:
+                        results[futures[future]] = future.result()
+                        done += 1
+                        if progress is not None:
+                            progress(done, len(items))
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         return results
 
 
