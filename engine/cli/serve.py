@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from pathlib import Path
 
 import click
@@ -61,13 +63,47 @@ def serve(
     rules = rules_dir or default_rules_dir()
     if not rules.is_dir():
         raise InputError.single(str(rules), None, None, "rules directory not found")
+    listener = _listen(host, port)  # before the app is built: a busy port is said at once
     app = create_app(evidence_dir, rules, log_path)
     collector.settle()  # a long-lived process: collect as it runs
+    bound = listener.getsockname()[1]  # the port given, or the one chosen for --port 0
+    shown = f"[{host}]" if ":" in host else host
     click.echo(
-        f"tip-assess serve: http://{host}:{port}/ (evidence {evidence_dir}, rules {rules}); Ctrl-C stops",
+        f"tip-assess serve: http://{shown}:{bound}/ (evidence {evidence_dir}, rules {rules}); "
+        "Ctrl-C stops",
         err=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops: exit 0
+        server.run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or an input error saying why not (a port in use, an
+    address that does not resolve or is not this machine's): exit 2, before anything starts."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listener = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise InputError.single(
+            f"{host}:{port}", None, None, f"cannot listen there: {_reason(exc)}"
+        ) from None
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(2048)  # connections wait from the moment the address is printed
+    except OSError as exc:
+        listener.close()
+        raise InputError.single(
+            f"{host}:{port}", None, None, f"cannot listen there: {_reason(exc)}"
+        ) from None
+    return listener
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def register(main: click.Group) -> None:
