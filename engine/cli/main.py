@@ -1,7 +1,8 @@
 """The `tip-assess` command line.
 
-Conventions: results on stdout, diagnostics on stderr; exit 0 ok, 1 a finding or failed check,
-2 usage or input error, 3 an internal fault. Bad input never shows a traceback.
+Conventions: results on stdout, diagnostics on stderr; exit 0 ok, 1 a finding or failed check
+(and click's "Aborted!" on Ctrl-C), 2 usage or input error (a write the system refuses too), 3
+an internal fault, 141 stdout's reader gone. Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -103,22 +104,24 @@ def main() -> None:
 
 
 def run() -> None:
-    """The `tip-assess` program: `main`, with the collector held back while the process starts
-    (`engine.collector`; in-process callers of `main`, such as tests, keep their own)."""
+    """The `tip-assess` program: `main`, with what only a process of its own may set (in-process
+    callers of `main`, such as tests, keep theirs): the collector held back while it starts
+    (`engine.collector`), every Ctrl-C noted (`watch_interrupts`), reports in UTF-8 to files and
+    pipes, and a failing stdout ended with a message, not Python's "Exception ignored"."""
     collector.pause()
     watch_interrupts()
     _utf8_stdout()
     try:
         main()
     except OSError as exc:  # from click's own output (`--help`), before any command runs
-        _stop_on(exc)
+        _stop_on_output_error(exc)
     finally:
         # Flushed here, not at exit, so that a failing stdout ends the process with a message
         # (or, for a reader gone away, quietly) rather than with Python's "Exception ignored".
         try:
             sys.stdout.flush()
         except OSError as exc:
-            _stop_on(exc)
+            _stop_on_output_error(exc)
 
 
 def _utf8_stdout() -> None:
@@ -135,7 +138,7 @@ def _utf8_stdout() -> None:
         stream.reconfigure(encoding="utf-8")
 
 
-def _stop_on(exc: OSError) -> None:
+def _stop_on_output_error(exc: OSError) -> None:
     if isinstance(exc, BrokenPipeError):
         stop_on_broken_pipe()
     if exc.errno in REFUSED_BY_THE_SYSTEM:
