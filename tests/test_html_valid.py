@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import support
+from audit_support import make_workspace, run, set_parameter
 from browser_support import require
 from web_support import fetch, running_app
 
@@ -30,6 +31,13 @@ PAGES = [
     "/log",
     "/dossiers/no/such",
 ]
+
+
+AUDIT_PAGES = {
+    "validate": ("validate", "evidence", "--expected", "evidence/expected.csv", "--depth", "1"),
+    "sensitivity": ("sensitivity", "evidence/peru/2007.yaml"),
+    "consistency": ("consistency", "evidence"),
+}
 
 
 def test_reports_and_app_pages_are_valid_html5(tmp_path: Path) -> None:
@@ -57,6 +65,22 @@ def test_reports_and_app_pages_are_valid_html5(tmp_path: Path) -> None:
     assert '<section id="what-if"' in whatif.stdout
     files.append(tmp_path / "whatif-romania.html")
     files[-1].write_text(whatif.stdout, encoding="utf-8")
+    # The audit and corpus reports' pages (their Markdown on a page of its own): diff and
+    # impact of a parameter change in the toy workspace, validate, sensitivity, consistency.
+    workspace = make_workspace(tmp_path / "workspace")
+    set_parameter(workspace, "incarceration_min_years", 10)
+    pages = {
+        "diff": run(workspace, "diff", "git:HEAD", "--format", "html").stdout,
+        "impact": run(workspace, "impact", "--base", "git:HEAD", "--format", "html").stdout,
+    }
+    for name, args in AUDIT_PAGES.items():
+        done = support.run_cli(*args, "--format", "html")
+        assert done.returncode in (0, 1), done.stderr
+        pages[name] = done.stdout
+    for name, page in pages.items():
+        assert page.startswith("<!DOCTYPE html>"), (name, page[:200])
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(page, encoding="utf-8")
     with running_app(support.EVIDENCE, support.RULES, tmp_path / "no-log.jsonl") as url:
         for number, page in enumerate(PAGES):
             _, _, body = fetch(url + page)

@@ -8,6 +8,7 @@ from typing import Any
 from engine.assessment import canonical_json
 from engine.audit.diff_model import AFFECTING, EDITORIAL, Change, Detail, RulesDiff
 from engine.reason.describe import shown_value
+from engine.report.markdown_page import markdown_page
 
 
 def _shown(value: Any) -> str:
@@ -95,6 +96,9 @@ def render_diff(diff: RulesDiff, fmt: str) -> str:
         return canonical_json(diff.to_dict(), indent=2) + "\n"
     if fmt == "markdown":
         return _markdown(diff)
+    if fmt == "html":
+        title = f"Rules diff: {diff.base['label']} → {diff.head['label']}"
+        return markdown_page(_markdown(diff), title)
     lines = [
         f"Rules diff: {_side(diff.base)} → {_side(diff.head)}",
         f"engine: tip-assess {diff.engine_version}",

@@ -7,6 +7,7 @@ from engine.audit.diff_model import AFFECTING, EDITORIAL
 from engine.audit.gitsource import RulebookSide
 from engine.audit.impact import DossierImpact, Flip, ImpactReport
 from engine.models import year_span
+from engine.report.markdown_page import markdown_page
 
 
 def _book(side: RulebookSide, quote: str = "") -> str:
@@ -78,6 +79,9 @@ def render_impact(report: ImpactReport, fmt: str) -> str:
         return canonical_json(report.to_dict(), indent=2) + "\n"
     if fmt == "markdown":
         return _markdown(report)
+    if fmt == "html":
+        title = f"Impact of {report.head.label} against {report.base.label}"
+        return markdown_page(_markdown(report), title)
     diff = report.diff
     lines = [
         f"Impact of {report.head.label} ({_book(report.head)}) against "

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from engine.load.rulebook import Rulebook
 
 
-AUDIT_FORMATS = ["text", "json", "markdown"]
+AUDIT_FORMATS = ["text", "json", "markdown", "html"]
 
 
 rules_option = rules_dir_option(

@@ -36,7 +36,7 @@ from engine.cli.progress import progress_for
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(["text", "markdown", "html", "json"]),
     default="text",
     show_default=True,
     help="Output format (markdown for the README).",

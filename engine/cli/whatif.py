@@ -194,7 +194,7 @@ def update_section(path: Path, section: str) -> str:
     metavar="SECONDS",
     help="How long to try to reach the --scheduler before giving up.",
 )
-@format_choice(["text", "json", "markdown"])
+@format_choice(["text", "json", "markdown", "html"])
 @click.option(
     "--update",
     "update",
@@ -283,7 +283,7 @@ def sensitivity_command(
     show_default=True,
     help="Same placement, findings at least this far apart (share of findings that differ).",
 )
-@format_choice(["text", "json", "markdown"])
+@format_choice(["text", "json", "markdown", "html"])
 @no_history_option
 @output_option
 @guarded

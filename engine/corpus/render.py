@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from engine.assessment import canonical_json
 from engine.corpus.validation import Row, Validation
+from engine.report.markdown_page import markdown_page
 
 SCHEMA = "tip-assess/validation/1"
 
@@ -118,8 +119,13 @@ def render_json(validation: Validation) -> str:
     return canonical_json(document, indent=2) + "\n"
 
 
+def render_html(validation: Validation) -> str:
+    return markdown_page(render_markdown(validation), "Validation against official placements")
+
+
 RENDERERS: dict[str, Callable[[Validation], str]] = {
     "text": render_text,
     "markdown": render_markdown,
+    "html": render_html,
     "json": render_json,
 }

@@ -14,6 +14,7 @@ from typing import Any
 from engine.assessment import canonical_json
 from engine.report.assessment import render
 from engine.report.context import ReportContext
+from engine.report.markdown_page import markdown_page
 from engine.report.outline import Line, html_of, markdown_of, outline, text_of
 from engine.whatif.consistency import Consistency
 from engine.whatif.sensitivity import Sensitivity
@@ -194,6 +195,8 @@ def _summary_lines(summary: dict[str, Any], depth: int) -> list[str]:
 
 
 def render_sensitivity(report: Sensitivity, fmt: str) -> str:
+    if fmt == "html":
+        return markdown_page(render_sensitivity(report, "markdown"), "Sensitivity")
     doc = report.to_dict()
     summary = doc["summary"]
     if fmt == "json":
@@ -260,6 +263,8 @@ def _sensitivity_markdown(report: Sensitivity, doc: dict[str, Any]) -> str:
 
 
 def render_consistency(report: Consistency, fmt: str) -> str:
+    if fmt == "html":
+        return markdown_page(render_consistency(report, "markdown"), "Consistency")
     doc = report.to_dict()
     if fmt == "json":
         return canonical_json(doc, indent=2) + "\n"
