@@ -3,6 +3,7 @@ problem named with file, line and rule id, exit status 1)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -137,6 +138,34 @@ def test_a_broken_rulebook_fails_lint_with_located_messages(tmp_path: Path, case
         assert LOCATED.match(error), f"not located by file and line: {error}"
     assert run.stderr.rstrip().endswith(f"lint: {len(errors)} problem(s)")
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_lint_as_json_gives_the_same_problems_each_by_its_fields(tmp_path: Path, case: str) -> None:
+    workspace = _broken_workspace(tmp_path, case)
+    text = support.run_cli("lint", cwd=workspace)
+    run = support.run_cli("lint", "--format", "json", cwd=workspace)
+    assert run.returncode == text.returncode == 1, run.stderr
+    document = json.loads(run.stdout)
+    assert document["ok"] is False
+    errors = [line.removeprefix("error: ") for line in text.stderr.splitlines()]
+    shown = [problem["text"] for problem in document["problems"]]
+    assert shown == [line for line in errors if not line.startswith("lint: ")]
+    for problem in document["problems"]:
+        assert problem["file"].startswith("rules/") and isinstance(problem["line"], int)
+        assert problem["text"].startswith(f"{problem['file']}:{problem['line']}: ")
+        assert problem["message"] in problem["text"]
+
+
+def test_lint_of_a_clean_rulebook_as_json(tmp_path: Path) -> None:
+    run = support.run_cli("lint", "--format", "json", cwd=_broken_workspace(tmp_path, "base"))
+    assert run.returncode == 0, run.stderr
+    document = json.loads(run.stdout)
+    assert (document["ok"], document["problems"], document["examples"]) == (True, [], 12)
+    assert document["rulebook"]["name"] == "mini" and document["eras"]
+    for era in document["eras"]:
+        assert era["generated_dossiers"] > 0
+        assert all(witness is not None for witness in era["witnesses"].values())
 
 
 def test_lint_without_a_rules_directory_is_a_usage_error(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from engine.cli.common import (
     rules_option,
     write_output,
 )
+from engine.errors import Problem
 
 DEFAULT_FEATURES = Path("features") / "amendments"
 
@@ -93,6 +94,15 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
     help="Check the placement histories in this directory too (default: ./evidence if it exists).",
 )
 @jobs_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one document on stdout (the problems, each located; the eras, their "
+    "witnesses), for CI and editors.",
+)
 @guarded
 def lint_command(
     rules_dir: Path | None,
@@ -100,6 +110,7 @@ def lint_command(
     base: str | None = None,
     evidence: Path | None = None,
     jobs: int | None = None,
+    fmt: str = "text",
 ) -> None:
     """Check the rulebook: schema, legal texts, parameters, examples, reachability, conflicts.
 
@@ -130,6 +141,11 @@ def lint_command(
         from engine.cli.audit import base_problems
 
         problems += base_problems(base, root, result.book)
+    if fmt == "json":
+        click.echo(_lint_json(result, problems), nl=False)
+        if problems:
+            sys.exit(EXIT_FINDING)
+        return
     for problem in problems:
         click.echo(f"error: {problem.render()}", err=True)
     if verbose:
@@ -156,6 +172,46 @@ def lint_command(
         f"{len(result.eras)} eras ({', '.join(r.era.label for r in result.eras)}); "
         f"no conflicting placements in {generated} generated dossiers"
     )
+
+
+def _lint_json(result: Any, problems: list[Problem]) -> str:
+    """`lint --format json`: the verdict, each problem as its fields, and each era's reach."""
+    from engine.assessment import canonical_json
+    from engine.quality.search import describe_case
+
+    book = result.book
+    document = {
+        "ok": not problems,
+        "engine_version": __version__,
+        "rulebook": None
+        if book is None
+        else {"name": book.info.name, "version": book.info.version, "sha256": book.sha256},
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "field": p.field,
+                "rule": p.rule_id,
+                "message": p.message,
+                "text": p.render(),
+            }
+            for p in problems
+        ],
+        "examples": result.examples,
+        "eras": [
+            {
+                "years": report.era.label,
+                "generated_dossiers": report.dossiers,
+                "witnesses": {
+                    value: None if witness is None else describe_case(witness)
+                    for value, witness in report.witnesses.items()
+                },
+                "conflicting_findings": dict(sorted(report.conflicting_findings.items())),
+            }
+            for report in result.eras
+        ],
+    }
+    return canonical_json(document, indent=2) + "\n"
 
 
 @click.command("coverage")
