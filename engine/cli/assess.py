@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,6 +22,7 @@ from engine.cli.batch import (
 )
 from engine.cli.common import (
     EXIT_FINDING,
+    EXIT_INPUT,
     FORMATS,
     check_output,
     default_rules_dir,
@@ -265,18 +267,32 @@ def _assess_one(
 @rules_option
 @sources_option
 @limit_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one document on stdout (the counts, and every problem by file, line and "
+    "field), for CI and editors.",
+)
 @guarded
-def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
+def check(paths: tuple[Path, ...], rules_dir: Path | None, fmt: str = "text") -> None:
     """Validate the rules and the given dossiers, histories and rules files without assessing.
 
     PATHS are files or directories; each file is sorted by its content into a dossier, a
     placement history or a rules file. Reports every problem with file, line and field; exit 2
-    if there is any.
+    if there is any (with --format json, the problems are in the document on stdout).
     """
     from engine.load.check import check_paths
 
     book = load_rules(rules_dir)
     result = check_paths(list(paths), book, resolve_rules_dir(rules_dir))
+    if fmt == "json":
+        click.echo(_check_json(book, result), nl=False)
+        if result.problems:
+            sys.exit(EXIT_INPUT)
+        return
     if result.problems:
         raise InputError(result.problems)
     counts = result.counts
@@ -291,6 +307,29 @@ def check(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
         f"{counts['dossier']} dossier(s), {counts['history']} placement history(ies) and "
         f"{counts['rules']} rules file(s) are valid"
     )
+
+
+def _check_json(book: Any, result: Any) -> str:
+    """`check --format json`: the rulebook, what was checked by kind, every problem's fields."""
+    from engine.assessment import canonical_json
+
+    document = {
+        "ok": not result.problems,
+        "rulebook": {"name": book.info.name, "version": book.info.version, "sha256": book.sha256},
+        "counts": dict(sorted(result.counts.items())),
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "field": p.field,
+                "rule": p.rule_id,
+                "message": p.message,
+                "text": p.render(),
+            }
+            for p in result.problems
+        ],
+    }
+    return canonical_json(document, indent=2) + "\n"
 
 
 def register(main: click.Group) -> None:
