@@ -128,3 +128,39 @@ def test_an_unknown_step_is_reported_with_the_step_language(tmp_path: Path) -> N
     run = support.run_cli("coverage", "--features", str(features))
     assert run.returncode == 1
     assert "unknown given step: 'a government that is odd'" in run.stdout
+
+
+def test_coverage_markdown_and_html_show_the_text_matrix(memoized: None) -> None:
+    text = support.run_cli("coverage")
+    markdown = support.run_cli("coverage", "--format", "markdown")
+    page = support.run_cli("coverage", "--format", "html")
+    assert text.returncode == markdown.returncode == page.returncode == 0, markdown.stderr
+    header = next(line for line in markdown.stdout.splitlines() if line.startswith("| conclusion"))
+    eras = header.count("|") - 2
+    text_rows = [
+        (" ".join(line.split()[:-eras]), line.split()[-eras:])
+        for line in text.stdout.splitlines()
+        if " = " in line and not line.startswith(("Legal", "  "))
+    ]
+    table = [line for line in markdown.stdout.splitlines() if line.startswith("| `")]
+    assert len(table) == len(text_rows) > 50
+    for (name, marks), row in zip(text_rows, table, strict=True):
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells == [f"`{name}`", *marks]
+    assert page.stdout.startswith("<!DOCTYPE html>")
+    assert page.stdout.count("<td><code>") == len(table)
+
+
+def test_coverage_markdown_lists_what_is_not_covered(tmp_path: Path) -> None:
+    broken = support.ROOT / "tests" / "broken_rulebooks" / "base"
+    done = support.run_cli(
+        "coverage", "--rules", str(broken), "--features", str(tmp_path), "--format", "markdown"
+    )
+    assert done.returncode == 1
+    assert "6 of 9 cells covered: 66.7% (threshold 90%)" in done.stdout
+    tail = done.stdout.split("Not covered:\n\n", 1)[1].splitlines()
+    assert tail == [
+        "- compliance = full in 2004 onwards (rules: compliance.full)",
+        "- compliance = partial in 2004 onwards (rules: compliance.partial)",
+        "- placement = High in 2004 onwards (rules: placement.high)",
+    ]

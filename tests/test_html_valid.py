@@ -37,6 +37,7 @@ AUDIT_PAGES = {
     "validate": ("validate", "evidence", "--expected", "evidence/expected.csv", "--depth", "1"),
     "sensitivity": ("sensitivity", "evidence/peru/2007.yaml"),
     "consistency": ("consistency", "evidence"),
+    "coverage": ("coverage",),
 }
 
 

@@ -229,7 +229,13 @@ def _lint_json(result: Any, problems: list[Problem]) -> str:
     default=None,
     help="Minimum share of cells covered (default: the rulebook's coverage_threshold).",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
+)
 @guarded
 def coverage_command(
     rules_dir: Path | None, features: Path, threshold: float | None, fmt: str
@@ -239,12 +245,18 @@ def coverage_command(
     Exit status: 0 at or above the threshold with every example and scenario passing, 1 below
     it or on a failure, 2 on bad input.
     """
-    from engine.quality.coverage import measure, render_text, to_json
+    from engine.quality.coverage import measure, render_markdown, render_text, to_json
 
     book = load_rules(rules_dir)
     result = measure(book, features, threshold)
     if fmt == "json":
         click.echo(json.dumps(to_json(result, book), indent=2, ensure_ascii=False))
+    elif fmt in ("markdown", "html"):
+        from engine.report.markdown_page import markdown_page
+
+        markdown = render_markdown(book, result)
+        title = f"Legal coverage of {book.info.name} {book.info.version}"
+        click.echo(markdown if fmt == "markdown" else markdown_page(markdown, title), nl=False)
     else:
         click.echo(render_text(book, result), nl=False)
     if not result.ok:

@@ -103,10 +103,12 @@ def measure(book: Rulebook, features: Path, threshold: float | None = None) -> C
     return Coverage(periods, cells, chosen, failures, len(refs), len(outcomes))
 
 
-def render_text(book: Rulebook, coverage: Coverage) -> str:
-    """The matrix: rows conclusion = value, columns eras; E example, S scenario, . uncovered."""
+LEGEND = "E covered by a rule example, S by an amendment scenario, . not covered, - no rule"
+
+
+def _rows(book: Rulebook, coverage: Coverage) -> list[tuple[str, list[str]]]:
+    """The matrix's rows: `conclusion = value` and its mark in each era."""
     labels = [era.label for era in coverage.eras]
-    width = max(len(label) for label in labels)
     rows: list[tuple[str, list[str]]] = []
     for subject, spec in book.conclusions.items():
         for value in spec.values:
@@ -116,19 +118,20 @@ def render_text(book: Rulebook, coverage: Coverage) -> str:
                 marks.append("-" if cell is None else cell.mark)
             if any(mark != "-" for mark in marks):
                 rows.append((f"{subject} = {value}", marks))
-    name_width = max(len(name) for name, _ in rows)
-    lines = [
+    return rows
+
+
+def _title(book: Rulebook) -> str:
+    return (
         f"Legal coverage of {book.info.name} {book.info.version} (engine tip-assess "
-        f"{__version__}): conclusion = value x era",
-        "  E covered by a rule example, S by an amendment scenario, . not covered, - no rule",
-        "",
-        " " * (name_width + 2) + "  ".join(label.rjust(width) for label in labels),
-    ]
-    for name, marks in rows:
-        lines.append(f"{name:<{name_width}}  " + "  ".join(mark.rjust(width) for mark in marks))
+        f"{__version__}): conclusion = value x era"
+    )
+
+
+def _tail(coverage: Coverage, bullet: str) -> list[str]:
+    """The count against the threshold, the cells not covered and the failures."""
     covered = sum(cell.covered for cell in coverage.cells.values())
-    lines += [
-        "",
+    lines = [
         f"{covered} of {len(coverage.cells)} cells covered: {coverage.ratio:.1%} "
         f"(threshold {coverage.threshold:.0%}); {coverage.examples_run} rule examples, "
         f"{coverage.scenarios_run} scenarios",
@@ -137,12 +140,53 @@ def render_text(book: Rulebook, coverage: Coverage) -> str:
     if uncovered:
         lines.append("not covered:")
         lines += [
-            f"  {cell.subject} = {cell.value} in {cell.era.label} (rules: {', '.join(cell.rules)})"
+            f"{bullet}{cell.subject} = {cell.value} in {cell.era.label} "
+            f"(rules: {', '.join(cell.rules)})"
             for cell in uncovered
         ]
     for failure in coverage.failures:
         lines.append(f"failed: {failure}")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def render_text(book: Rulebook, coverage: Coverage) -> str:
+    """The matrix: rows conclusion = value, columns eras; E example, S scenario, . uncovered."""
+    labels = [era.label for era in coverage.eras]
+    width = max(len(label) for label in labels)
+    rows = _rows(book, coverage)
+    name_width = max(len(name) for name, _ in rows)
+    lines = [
+        _title(book),
+        f"  {LEGEND}",
+        "",
+        " " * (name_width + 2) + "  ".join(label.rjust(width) for label in labels),
+    ]
+    for name, marks in rows:
+        lines.append(f"{name:<{name_width}}  " + "  ".join(mark.rjust(width) for mark in marks))
+    return "\n".join([*lines, "", *_tail(coverage, "  ")]) + "\n"
+
+
+def render_markdown(book: Rulebook, coverage: Coverage) -> str:
+    """The matrix as a Markdown table (`--format markdown`; `html` puts it on a page)."""
+    labels = [era.label for era in coverage.eras]
+    lines = [
+        f"# {_title(book)}",
+        "",
+        f"{LEGEND}.",
+        "",
+        "| conclusion = value | " + " | ".join(labels) + " |",
+        "| --- | " + " | ".join("---" for _ in labels) + " |",
+    ]
+    for name, marks in _rows(book, coverage):
+        lines.append(f"| `{name}` | " + " | ".join(marks) + " |")
+    tail = _tail(coverage, "- ")
+    lines += ["", tail[0], ""]
+    rest = tail[1:]
+    if rest and rest[0] == "not covered:":
+        lines += ["Not covered:", "", *[line for line in rest if line.startswith("- ")], ""]
+        rest = [line for line in rest if not line.startswith("- ")][1:]
+    lines += [f"- {line}" for line in rest]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def to_json(coverage: Coverage, book: Rulebook) -> dict[str, Any]:
