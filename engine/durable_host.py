@@ -322,7 +322,7 @@ class DurableHost:
         self._sessions[sid] = session
         opened = False
         try:
-            session.assert_fact(_marker(open_type, "$open", None))
+            session.assert_fact(small_fact(open_type, "$open"))
             opened = True
             for fact in inputs:
                 session.assert_fact(fact)
@@ -330,7 +330,7 @@ class DurableHost:
                 for fact in before_phase(number) if before_phase else []:
                     session.assert_fact(fact)
                 if phases_read is None or number in phases_read:
-                    session.assert_fact(_marker(phase_type, f"$phase{number}", number))
+                    session.assert_fact(small_fact(phase_type, f"$phase{number}", "n", number))
         finally:
             del self._sessions[sid]
             if opened:
@@ -341,17 +341,20 @@ class DurableHost:
         return len(self._sessions)
 
 
-_MARKERS: dict[tuple[str, str, int | None], Encoded] = {}
+_SMALL_FACTS: dict[tuple[str, str, str | None, Any], Encoded] = {}
 
 
-def _marker(fact_type: str, fact_id: str, number: int | None) -> Encoded:
-    """The `$open` fact, or a negation phase's (`{"t", "id", "n"}`), written once: every
-    session asserts the same few."""
-    key = (fact_type, fact_id, number)
-    found = _MARKERS.get(key)
+def small_fact(fact_type: str, fact_id: str, name: str | None = None, value: Any = None) -> Encoded:
+    """`{"t": fact_type, "id": fact_id}`, with `name: value` if given, written once: every
+    session asserts the same `$open` and phase facts, every probe of a sweep the same given
+    findings."""
+    key = (fact_type, fact_id, name, value)
+    found = _SMALL_FACTS.get(key)
     if found is None:
-        values = "{}" if number is None else json_text({"n": number})
-        found = _MARKERS[key] = encode_fact(fact_type, fact_id, values)
+        if len(_SMALL_FACTS) > 8192:
+            _SMALL_FACTS.clear()
+        values = "{}" if name is None else json_text({name: value})
+        found = _SMALL_FACTS[key] = encode_fact(fact_type, fact_id, values)
     return found
 
 

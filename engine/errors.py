@@ -25,6 +25,17 @@ class Problem:
             parts.append(f"field '{self.field}'")
         return f"{': '.join(parts)}: {self.message}"
 
+    def to_dict(self) -> dict[str, str | int | None]:
+        """The problem by its fields, and as `render` writes it (`check`/`lint --format json`)."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "rule": self.rule_id,
+            "message": self.message,
+            "text": self.render(),
+        }
+
 
 @dataclass
 class InputError(Exception):

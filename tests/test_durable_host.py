@@ -22,11 +22,11 @@ from engine.durable_host import (
     Frames,
     _encode,
     _has_bare_exponent,
-    _marker,
     _read_json,
     _with_fractions,
     encode_fact,
     json_text,
+    small_fact,
 )
 from engine.errors import EngineFault
 
@@ -307,21 +307,20 @@ def test_the_facts_every_session_asserts_are_written_once_as_a_dict_would_be() -
     """`$open`, the negation phases' facts and a what-if probe's given findings are written
     ahead of their sessions: the text the engine gets is the text of the dict they stand for."""
     from engine.reason.compiler import OPEN_TYPE, PHASE_TYPE, conclusion_type
-    from engine.reason.inference import _given_fact
 
     stock = json.JSONEncoder(ensure_ascii=False).encode
     cases = [
-        (_marker(OPEN_TYPE, "$open", None), {"t": OPEN_TYPE, "id": "$open"}),
-        (_marker(PHASE_TYPE, "$phase3", 3), {"t": PHASE_TYPE, "id": "$phase3", "n": 3}),
+        (small_fact(OPEN_TYPE, "$open"), {"t": OPEN_TYPE, "id": "$open"}),
+        (small_fact(PHASE_TYPE, "$phase3", "n", 3), {"t": PHASE_TYPE, "id": "$phase3", "n": 3}),
         (
-            _given_fact(conclusion_type("tier"), "g4", "tier_2"),
+            small_fact(conclusion_type("tier"), "g4", "value", "tier_2"),
             {"t": conclusion_type("tier"), "id": "g4", "value": "tier_2"},
         ),
     ]
     for written, fact in cases:
         assert isinstance(written, Encoded) and written.t == fact["t"]
         assert written.body + ', "sid": "s1"}' == stock({**fact, "sid": "s1"})
-    assert _marker(PHASE_TYPE, "$phase3", 3) is cases[1][0]  # written once
+    assert small_fact(PHASE_TYPE, "$phase3", "n", 3) is cases[1][0]  # written once
 
 
 _NESTED = st.recursive(

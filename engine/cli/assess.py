@@ -26,6 +26,7 @@ from engine.cli.common import (
     FORMATS,
     check_output,
     default_rules_dir,
+    format_choice,
     guarded,
     limit_option,
     load_rules,
@@ -267,14 +268,10 @@ def _assess_one(
 @rules_option
 @sources_option
 @limit_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one document on stdout (the counts, and every problem by file, line and "
-    "field), for CI and editors.",
+@format_choice(
+    ["text", "json"],
+    "json: one document on stdout (the counts, and every problem by file, line and field), "
+    "for CI and editors.",
 )
 @guarded
 def check(paths: tuple[Path, ...], rules_dir: Path | None, fmt: str = "text") -> None:
@@ -317,17 +314,7 @@ def _check_json(book: Any, result: Any) -> str:
         "ok": not result.problems,
         "rulebook": {"name": book.info.name, "version": book.info.version, "sha256": book.sha256},
         "counts": dict(sorted(result.counts.items())),
-        "problems": [
-            {
-                "file": p.file,
-                "line": p.line,
-                "field": p.field,
-                "rule": p.rule_id,
-                "message": p.message,
-                "text": p.render(),
-            }
-            for p in result.problems
-        ],
+        "problems": [problem.to_dict() for problem in result.problems],
     }
     return canonical_json(document, indent=2) + "\n"
 

@@ -17,6 +17,7 @@ from engine import __version__
 from engine.cli.batch import jobs_option, worker_count
 from engine.cli.common import (
     EXIT_FINDING,
+    format_choice,
     format_option,
     guarded,
     load_rules,
@@ -94,14 +95,10 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
     help="Check the placement histories in this directory too (default: ./evidence if it exists).",
 )
 @jobs_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one document on stdout (the problems, each located; the eras, their "
-    "witnesses), for CI and editors.",
+@format_choice(
+    ["text", "json"],
+    "json: one document on stdout (the problems, each located; the eras, their witnesses), "
+    "for CI and editors.",
 )
 @guarded
 def lint_command(
@@ -186,17 +183,7 @@ def _lint_json(result: Any, problems: list[Problem]) -> str:
         "rulebook": None
         if book is None
         else {"name": book.info.name, "version": book.info.version, "sha256": book.sha256},
-        "problems": [
-            {
-                "file": p.file,
-                "line": p.line,
-                "field": p.field,
-                "rule": p.rule_id,
-                "message": p.message,
-                "text": p.render(),
-            }
-            for p in problems
-        ],
+        "problems": [problem.to_dict() for problem in problems],
         "examples": result.examples,
         "eras": [
             {
@@ -229,13 +216,7 @@ def _lint_json(result: Any, problems: list[Problem]) -> str:
     default=None,
     help="Minimum share of cells covered (default: the rulebook's coverage_threshold).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown", "html"]),
-    default="text",
-    show_default=True,
-)
+@format_choice(["text", "json", "markdown", "html"])
 @guarded
 def coverage_command(
     rules_dir: Path | None, features: Path, threshold: float | None, fmt: str

@@ -10,7 +10,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.durable_host import DurableHost, Fact, Frames, encode_fact, json_text, shared_host
+from engine.durable_host import (
+    DurableHost,
+    Fact,
+    Frames,
+    encode_fact,
+    json_text,
+    shared_host,
+    small_fact,
+)
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import engine_value
 from engine.models import InputFact
@@ -244,21 +252,6 @@ def _values_text(book: Rulebook, fact: InputFact) -> str:
     return text
 
 
-_GIVEN_FACTS: dict[tuple[str, str, str], Fact] = {}
-
-
-def _given_fact(fact_type: str, engine_id: str, value: str) -> Fact:
-    """A given finding's fact, written as JSON once: a what-if sweep gives the same findings to
-    every probe of a dossier (the text `{"t": ..., "id": ..., "value": ...}` would have)."""
-    key = (fact_type, engine_id, value)
-    found = _GIVEN_FACTS.get(key)
-    if found is None:
-        if len(_GIVEN_FACTS) > 8192:
-            _GIVEN_FACTS.clear()
-        found = _GIVEN_FACTS[key] = encode_fact(fact_type, engine_id, json_text({"value": value}))
-    return found
-
-
 def infer(
     book: Rulebook,
     compiled: CompiledRuleset,
@@ -294,7 +287,7 @@ def infer(
         run.by_engine_id[engine_id] = f"finding:{subject}"
         fact_type = conclusion_type(subject)
         if fact_type in consumed:
-            facts.append(_given_fact(fact_type, engine_id, value))
+            facts.append(small_fact(fact_type, engine_id, "value", value))  # written once
     ordered = sorted(inputs, key=lambda fact: (fact.kind, fact.record_id))
     for number, fact in enumerate(ordered):
         engine_id = f"i{number}"
