@@ -9,6 +9,7 @@ placement (`status_of`) is read from the same inference by what-if.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from engine import __version__
@@ -354,17 +355,26 @@ def status_of(book: Rulebook, year: int, result: InferenceResult, completeness: 
     """The assessment's status, from the inference alone: `conflict`, `undetermined` (no
     placement, or an undetermined one), `provisional` (evidence still needed, or a partial
     narrative) or `determined`."""
-    outcome = book.info.outcome
-    placement = result.conclusions.get(outcome.conclusion)
-    tier = placement.value if placement else None
     if result.conflicts:
         return "conflict"
+    values = {subject: derived.value for subject, derived in result.conclusions.items()}
+    return status_of_values(book, year, values, completeness)
+
+
+def status_of_values(
+    book: Rulebook, year: int, values: Mapping[str, str], completeness: str
+) -> str:
+    """`status_of` an inference without conflicts, from its conclusions' values alone (a
+    what-if probe recomputed in Python has no more)."""
+    outcome = book.info.outcome
+    tier = values.get(outcome.conclusion)
     if tier is None or tier in outcome.undetermined:
         return "undetermined"
     unknown = outcome.unknown_values
-    if any(d.value in unknown for d in result.conclusions.values()):
+    if any(value in unknown for value in values.values()):
         return "provisional"
-    if _required_unconcluded(book, year, result) or completeness != "complete":
+    required = _required_in_force(book, year)
+    if any(subject not in values for subject in required) or completeness != "complete":
         return "provisional"
     return "determined"
 

@@ -142,6 +142,83 @@ def _failing_fields(
     ctx: Context, pattern: EvidencePattern, record: InputFact
 ) -> Iterator[tuple[str, Any]]:
     """Each field whose test the record fails, with the value it recorded, in field order."""
+    if record.kind != pattern.evidence:
+        yield from _failing_fields_of_kind(ctx, pattern, record)
+        return
+    values = record.values
+    for field_name, is_date, checks in _prepared(ctx, pattern):
+        recorded = values.get(field_name)
+        actual = date_number(recorded) if is_date else recorded
+        for op, how, operand in checks:
+            if op == "exists":
+                ok = (recorded is not None) == operand
+            elif actual is None:
+                ok = False
+            elif op == "in":
+                ok = actual in operand
+            else:
+                if how is _FIELD:
+                    other, other_is_date = operand
+                    expected = values.get(other)
+                    if other_is_date:
+                        expected = date_number(expected)
+                    if is_date:
+                        expected = date_number(expected)
+                else:
+                    expected = operand
+                ok = _compare(op, actual, expected)
+            if not ok:
+                yield field_name, recorded
+                break
+
+
+_FIELD, _VALUE = object(), object()  # how a prepared test reads its operand
+_Prepared = tuple[tuple[str, bool, tuple[tuple[str, object, Any], ...]], ...]
+_PREPARED: dict[tuple[int, int, int], tuple[EvidencePattern, Rulebook, _Prepared]] = {}
+
+
+def _prepared(ctx: Context, pattern: EvidencePattern) -> _Prepared:
+    """The pattern's where-tests in field order, each operand made comparable once: literals
+    and parameters for the context's year, date fields as numbers (as `_failing_fields_of_kind`
+    reads them test by test)."""
+    key = (id(pattern), id(ctx.book), ctx.year)
+    found = _PREPARED.get(key)
+    if found is not None and found[0] is pattern and found[1] is ctx.book:
+        return found[2]
+    book, kind = ctx.book, pattern.evidence
+    prepared = []
+    for field_name in sorted(pattern.where):
+        test = pattern.where[field_name]
+        comparison = test if isinstance(test, Comparison) else equals(test)
+        checks: list[tuple[str, object, Any]] = []
+        for op, operand in comparison.operators():
+            if op == "exists":
+                checks.append((op, _VALUE, bool(operand)))
+            elif op == "in":
+                values = [_comparable(book, kind, field_name, v) for v in operand]
+                checks.append((op, _VALUE, values))
+            elif isinstance(operand, FieldRef):
+                other_is_date = _comparable(book, kind, operand.field, _DATE_PROBE) is None
+                checks.append((op, _FIELD, (operand.field, other_is_date)))
+            else:
+                if isinstance(operand, ParamRef):
+                    operand = ctx.parameters.get(operand.param)
+                checks.append((op, _VALUE, _comparable(book, kind, field_name, operand)))
+        is_date = _comparable(book, kind, field_name, _DATE_PROBE) is None
+        prepared.append((field_name, is_date, tuple(checks)))
+    if len(_PREPARED) > 8192:
+        _PREPARED.clear()
+    _PREPARED[key] = (pattern, book, tuple(prepared))
+    return tuple(prepared)
+
+
+_DATE_PROBE = object()  # `_comparable` turns it into None only for a date field
+
+
+def _failing_fields_of_kind(
+    ctx: Context, pattern: EvidencePattern, record: InputFact
+) -> Iterator[tuple[str, Any]]:
+    """`_failing_fields` for a record of a kind other than the pattern's, test by test."""
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
         comparison = test if isinstance(test, Comparison) else equals(test)

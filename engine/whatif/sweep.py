@@ -31,7 +31,7 @@ from itertools import combinations
 from typing import Any
 
 from engine.assessment import Assessment, assess
-from engine.document import status_of
+from engine.document import status_of, status_of_values
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
 from engine.models import InputFact
@@ -40,6 +40,7 @@ from engine.reason.compiler import evidence_type
 from engine.reason.cone import Cone, cone_of
 from engine.reason.evaluate import Context
 from engine.reason.inference import InferenceResult, infer
+from engine.reason.recompute import Recomputer
 from engine.whatif.changes import (
     Change,
     Facts,
@@ -185,6 +186,7 @@ class Prober:
         extra_inputs: list[InputFact] | None = None,
         extra_sha256: str | None = None,
         use_cones: bool = True,
+        use_recompute: bool = True,
     ) -> None:
         self.book = book
         self.loaded = loaded
@@ -194,6 +196,9 @@ class Prober:
         self.extra = list(extra_inputs or [])
         self.extra_sha = extra_sha256
         self.use_cones = use_cones
+        self.use_recompute = use_cones and use_recompute
+        self.context = Context.of(book, self.year, base.result)  # what the base run drew
+        self._recomputer: Recomputer | None = None
 
     def _cone(self, changes: list[Change]) -> Cone | None:
         """The cone the changes run through, if they change records only (see `run`)."""
@@ -229,6 +234,39 @@ class Prober:
             return book, result
         compiled = compiled_for(book, self.year) if book is not self.book else self.base.compiled
         return book, infer(book, compiled, list(facts.values()), explain=False, traces=False)
+
+    def probe(self, changes: Iterable[Change]) -> tuple[str | None, str]:
+        """The placement and status with the changes applied, as `outcome` gives them: changes
+        to records are recomputed through their cone in Python (`engine.reason.recompute`), the
+        rest, and the few runs it cannot tell, inferred by the engine. Tests hold the two
+        together on every probe of the corpus and on random dossiers."""
+        changes = list(changes)
+        values = self.recomputed(changes)
+        if values is None:
+            return self.outcome(changes)
+        placement = values.get(self.book.info.outcome.conclusion)
+        if placement == self.base.tier:
+            return placement, self.base.status  # not a mover: its status is never shown
+        completeness = self.loaded.dossier.completeness
+        return placement, status_of_values(self.book, self.year, values, completeness)
+
+    def recomputed(self, changes: list[Change]) -> dict[str, str] | None:
+        """The conclusions with the changes applied, recomputed through their cone in Python;
+        None when they change more than records, or the recomputation cannot tell."""
+        cone = self._cone(changes) if self.use_recompute else None
+        if cone is None:
+            return None
+        after = self.facts
+        for change in changes:
+            after = change.apply_facts(after)
+        changed = {
+            record_id: after.get(record_id)
+            for record_id in self.facts.keys() | after.keys()
+            if after.get(record_id) is not self.facts.get(record_id)
+        }
+        if self._recomputer is None:
+            self._recomputer = Recomputer(self.base.result, self.context)
+        return self._recomputer.conclusions(cone, changed)
 
     def placement(self, changes: Iterable[Change]) -> str | None:
         """The placement with the changes applied (inference only, no document)."""
@@ -272,17 +310,17 @@ def fragility(
     as_recorded: dict[str, Signature] = {}
     tried: dict[tuple[str, Signature], tuple[str | None, str]] = {}
     movers: set[int] = set()
-    context = Context.of(book, prober.year, base.result)  # what the base run drew, for `inert`
+    context = prober.context  # what the base run drew, for `inert`
     for index, change in enumerate(changes):
+        if prober.cannot_move([change]):
+            continue  # nothing it can reach decides the placement
         if isinstance(change, RemoveRecord) and removal_is_inert(
             book, base.compiled, base.result, context, change.target
         ):
             continue  # the base run's firings show nothing hangs on it alone
-        if prober.cannot_move([change]):
-            continue  # nothing it can reach decides the placement
         changed = _changed_record(prober.facts, change)
         if changed is None:
-            placement, status = prober.outcome([change])
+            placement, status = prober.probe([change])
         else:
             target, reads_as = changed.record_id, signatures.of(changed)
             if target not in as_recorded:
@@ -294,7 +332,7 @@ def fragility(
                 if change_is_inert(book, base.compiled, base.result, context, changed):
                     tried[key] = (base.tier, base.status)  # nothing the engine draws changes
                 else:
-                    tried[key] = prober.outcome([change])
+                    tried[key] = prober.probe([change])
             placement, status = tried[key]
         if placement != base.tier:
             movers.add(index)
