@@ -231,6 +231,50 @@ def test_old_entries_are_pruned(store: Path, tmp_path: Path) -> None:
     assert store / f"rulebook-{0:064d}.pickle" not in kept
 
 
+def test_a_folder_is_listed_again_only_when_it_could_pass_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch writes thousands of entries: the folder is listed when this process does not
+    know its count, or when the count it knows, plus what it wrote since, could pass the
+    limit; entries another process adds meanwhile are pruned at that listing."""
+    folder = tmp_path / "entries"
+    listings = []
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        listings.append(path)
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache.os, "scandir", scandir)
+
+    def write(number: int) -> None:
+        entry = folder / f"x-{number:03d}{cache.SUFFIX}"
+        cache.write_entry(folder, entry, number, prefix="x-", keep=4)
+        os.utime(entry, (number, number))  # the order the pruning keeps by
+
+    def stored() -> list[str]:  # os.listdir: Path.glob would list through os.scandir
+        return sorted(n for n in os.listdir(folder) if n.startswith("x-"))
+
+    write(1)  # the folder is made by this write: its count is known without a listing
+    write(2)
+    write(3)
+    write(4)
+    assert listings == [] and len(stored()) == 4
+    write(5)  # could pass the limit: listed, the oldest pruned
+    assert len(listings) == 1 and stored() == [f"x-{n:03d}{cache.SUFFIX}" for n in (2, 3, 4, 5)]
+    for number in (90, 91):  # written by another process
+        planted = folder / f"x-{number:03d}{cache.SUFFIX}"
+        planted.write_bytes(pickle.dumps(number))
+        os.utime(planted, (number, number))
+    write(6)  # the count known is at the limit: listed, the planted entries pruned with the rest
+    assert len(listings) == 2
+    assert stored() == [f"x-{n:03d}{cache.SUFFIX}" for n in (5, 6, 90, 91)]
+    cache._COUNTED.clear()  # a new process does not know the count: it lists once
+    listings.clear()
+    write(7)
+    assert len(listings) == 1 and len(stored()) == 4
+
+
 def test_concurrent_processes_share_one_entry_and_leave_no_temporary_file(
     store: Path, tmp_path: Path
 ) -> None:

@@ -247,21 +247,27 @@ def write_entry(
     them missing. A cache that cannot be written is no cache: nothing is raised."""
     temporary = directory / f".{entry.name}.{os.getpid()}.{threading.get_ident()}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    made = False
     try:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             descriptor = os.open(temporary, flags, 0o600)
         except FileNotFoundError:
             _make_private(directory)
+            made = True
             descriptor = os.open(temporary, flags, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:  # a plain write(2): a file object would query the descriptor first
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
         os.replace(temporary, entry)
     except Exception:
         with contextlib.suppress(OSError):
             temporary.unlink()
         return
-    _prune(directory, prefix, keep)
+    _prune(directory, prefix, keep, made)
 
 
 def _make_private(folder: Path) -> None:
@@ -281,11 +287,25 @@ def touch(entry: Path) -> None:
         os.utime(entry)
 
 
-def _prune(directory: Path, prefix: str, keep: int) -> None:
+# How many entries named (folder, prefix) this process last found, plus those it wrote since:
+# the folder is listed again only once that could pass the limit (other processes writing to it
+# meanwhile may take it past the limit until the next listing). A batch writes thousands of
+# entries over a few hundred folders; listing the folder after each write cost as much as the
+# write itself.
+_COUNTED: dict[tuple[str, str], int] = {}
+
+
+def _prune(directory: Path, prefix: str, keep: int, made: bool = False) -> None:
+    key = (str(directory), prefix)
+    counted = 0 if made else _COUNTED.get(key)
+    if counted is not None and counted + 1 <= keep:
+        _COUNTED[key] = counted + 1
+        return
     try:
         with os.scandir(directory) as listing:
             found = [e for e in listing if e.name.startswith(prefix) and e.name.endswith(SUFFIX)]
         if len(found) <= keep:
+            _COUNTED[key] = len(found)
             return
         found.sort(key=lambda e: e.stat().st_mtime, reverse=True)
     except OSError:
@@ -293,6 +313,7 @@ def _prune(directory: Path, prefix: str, keep: int) -> None:
     for old in found[keep:]:
         with contextlib.suppress(OSError):
             os.unlink(old.path)
+    _COUNTED[key] = keep
 
 
 def from_cache(book: Rulebook) -> bool:

@@ -67,12 +67,17 @@ def _folded_phrases(book: Rulebook) -> list[tuple[str, str]]:
     return found[1]
 
 
-def load_dossier(path: Path, book: Rulebook, display: str | None = None) -> LoadedDossier:
-    """Load one dossier, check it against the vocabulary and every quote against its source."""
+def load_dossier(
+    path: Path, book: Rulebook, display: str | None = None, raw: bytes | None = None
+) -> LoadedDossier:
+    """Load one dossier, check it against the vocabulary and every quote against its source
+    (`raw`: the dossier's bytes, when the caller has read them with `read_bounded`)."""
     shown = display or str(path)
     from engine.load.yamlsource import load_yaml_file  # PyYAML only to parse (yamlsource)
 
-    data, lines, raw = load_yaml_file(path, shown, allow_aliases=False, counted=RECORD_SECTIONS)
+    data, lines, raw = load_yaml_file(
+        path, shown, allow_aliases=False, counted=RECORD_SECTIONS, raw=raw
+    )
     inputs.note_input(path)
     problems: list[Problem] = []
     wrong = misfiled(data, "dossier")

@@ -77,9 +77,8 @@ def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) 
         inputs.note_input(path)
         touch(entry)
         return loaded
-    # Written even if the file changed while it was loaded: the entry is keyed by the bytes read
-    # here, and a hit is used only if they are the bytes the load digested (`_still_valid`).
-    loaded = load_dossier(path, book, display)
+    # The bytes read for the key are the bytes loaded: the entry holds their load.
+    loaded = load_dossier(path, book, display, raw)
     stored = dataclasses.replace(loaded, source_text="")
     input_cache.store_input(entry, stored, PREFIX)
     return loaded

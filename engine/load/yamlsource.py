@@ -462,10 +462,13 @@ def load_yaml_file(
     display: str | None = None,
     allow_aliases: bool = True,
     counted: frozenset[PathKey] = frozenset(),
+    raw: bytes | None = None,
 ) -> tuple[Any, LineMap, bytes]:
-    """Read and parse a YAML file; returns data, line map and the raw bytes (for hashing)."""
+    """Read and parse a YAML file; returns data, line map and the raw bytes (for hashing).
+    `raw`: the file's bytes, already read (within the limit) by the caller."""
     name = display or str(path)
-    raw = read_bounded(path, name)
+    if raw is None:
+        raw = read_bounded(path, name)
     text = decode_utf8(raw, name)
     data, lines = load_yaml_text(text, name, allow_aliases, counted)
     return data, lines, raw

@@ -52,7 +52,8 @@ class Justification:
     absent: list[str]
     seq: int
     explanation: str | None
-    weighing: WeighingTrace | None = None
+    weighing: WeighingTrace | None = None  # how it was weighed (with traces)
+    weighed: bool = False  # drawn by a weighing, traced or not
 
 
 @dataclass
@@ -117,14 +118,16 @@ class _Run:
         if not self.traces:
             value = weighed_value(plan, self.term_hits, self.conclusions, self.unknown)
             premises = weighing_premises(plan, self.term_hits, self.conclusions)
-            justification = Justification(plan.weighing.id, 0, premises, [], self.seq, None)
+            justification = Justification(
+                plan.weighing.id, 0, premises, [], self.seq, None, weighed=True
+            )
             return self.conclude(plan.weighing.weigh.conclude, value, justification)
         value, summary = weigh_plan(plan, self.term_hits, self.conclusions, self.unknown)
         traces = summary.terms
         premises = list(dict.fromkeys(p for t in traces if t.matched for p in t.premises))
         explanation = weighing_sentence(summary, value)
         justification = Justification(
-            plan.weighing.id, 0, premises, [], self.seq, explanation, weighing=summary
+            plan.weighing.id, 0, premises, [], self.seq, explanation, weighing=summary, weighed=True
         )
         return self.conclude(plan.weighing.weigh.conclude, value, justification)
 

@@ -127,8 +127,9 @@ def assess_with_fragility(
     extra, extra_sha = history_inputs(
         book, dossier_path, loaded.dossier.country, assessed_year, history_path, use_history
     )
-    # Without a sweep, a batch row's inference need not keep how each weighing was computed.
-    result = assess(book, loaded, year, extra, extra_sha, explain, findings, with_fragility)
+    # A batch row's inference need not keep how each weighing was computed: the sweep reads
+    # which weighings ran and what they rest on (`Justification.weighed`), not how.
+    result = assess(book, loaded, year, extra, extra_sha, explain, findings, traces=False)
     if with_fragility:
         attach_fragility(book, loaded, result, extra, extra_sha, cached=True)
     return result

@@ -353,7 +353,7 @@ def _firings_of(base: InferenceResult) -> _Firings:
         firings.term_hits.setdefault(key[0], []).append((key, matches))
     for subject, derived in base.conclusions.items():
         for j in derived.justifications:
-            if j.weighing is not None:
+            if j.weighed:
                 firings.weighings[j.rule_id] = derived.value
                 firings.by_weighing.setdefault(j.rule_id, []).append(subject)
                 continue
