@@ -494,11 +494,11 @@ def _dossier_files(draw: Any, book: Rulebook, year: int, folder: Path) -> Path:
 def test_the_fragility_sweep_finds_every_single_change_that_moves_a_placement(
     data: Any, tmp_path: Path
 ) -> None:
-    """The sweep skips removals and value changes the base run shows inert, changes that cannot
-    reach the placement and changes that read as one already tried, and runs the rest in their
-    cones. Over
-    random dossiers, what it reports is exactly what trying every candidate change through the
-    whole ruleset finds: each reported change moves the placement as reported, no other does."""
+    """The sweep skips changes that cannot reach the placement and changes that read as one
+    already tried, recomputes changes to records in Python and runs the rest in their cones.
+    Over random dossiers, what it reports is exactly what trying every candidate change through
+    the whole ruleset finds: each reported change moves the placement as reported, no other
+    does."""
     from engine.assessment import assess_with_history
     from engine.load.dossier import load_dossier
     from engine.whatif.sweep import Prober, candidates, fragility

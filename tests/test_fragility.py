@@ -21,13 +21,9 @@ from engine.assessment import assess_with_history, history_inputs
 from engine.corpus.validation import find_dossiers
 from engine.load.dossier import LoadedDossier, load_dossier
 from engine.load.rulebook import Rulebook
-from engine.models import AbsencePattern, EvidencePattern, InputFact
 from engine.reason.cache import compiled_for
 from engine.reason.cone import cone_of
-from engine.reason.evaluate import Context, record_matches
-from engine.reason.inference import GIVEN, Derived, InferenceResult, Justification, infer
-from engine.whatif.changes import Change, RemoveRecord, SetValue, UseReading, parse_set
-from engine.whatif.inert import change_is_inert, removal_is_inert
+from engine.whatif.changes import Change, parse_set
 from engine.whatif.sweep import Prober, candidates, compatible, fragility
 from engine.whatif.variant import what_if
 
@@ -248,92 +244,6 @@ def test_validate_lists_deciding_records_and_judgments_in_the_pivotal_column(ws:
     assert len(row["fragility"]["items"]) == 7
     quick = run(ws, *args, "--no-fragility").stdout
     assert "decides:" not in quick
-
-
-# --------------------------------------------------------------------------- changes read as inert
-
-
-@pytest.mark.parametrize("kind", ["removal", "value change"])
-def test_a_change_read_as_inert_draws_exactly_the_base_conclusions(kind: str) -> None:
-    """The sweep skips the engine for a removal, or a changed value, that the base run's firings
-    show draws the same conclusions; here the whole ruleset is run anyway, and must draw them
-    with the same values. Canada's 2002 dossier holds a trap for value changes: a term of a
-    weighing with alternatives (`any`), matched through one of them, which the changed record
-    no longer matches."""
-    counted = {True: 0, False: 0}
-    cases = [(support.rulebook(), path) for path in find_dossiers([support.EVIDENCE])]
-    cases += [(toy_book(), toy_path(c)) for c in ("ruritania", "freedonia", "kafiristan")]
-    for book, path in cases:
-        loaded = load_dossier(path, book)
-        base = assess_with_history(book, loaded, path)
-        prober = Prober(book, loaded, base)
-        context = Context.of(book, prober.year, base.result)
-        changes, _ = candidates(book, loaded, prober.year)
-        for change in changes:
-            facts = change.apply_facts(prober.facts)
-            if kind == "removal" and isinstance(change, RemoveRecord):
-                inert = removal_is_inert(book, base.compiled, base.result, context, change.target)
-            elif kind == "value change" and isinstance(change, SetValue | UseReading):
-                if change.target not in facts:
-                    continue  # the other reading omits the record: a removal
-                changed = facts[change.target]
-                inert = change_is_inert(book, base.compiled, base.result, context, changed)
-            else:
-                continue
-            counted[inert] += 1
-            if inert:
-                result = infer(book, base.compiled, list(facts.values()))
-                drawn = {s: d.value for s, d in result.conclusions.items()}
-                assert drawn == {s: d.value for s, d in base.result.conclusions.items()}, (
-                    path,
-                    change.text,
-                )
-                assert not result.conflicts
-    # Both answers occur on the corpus, so the test exercises the analysis and its refusals.
-    assert counted[True] >= 50 and counted[False] >= 50, counted
-
-
-def test_a_removal_that_could_make_an_absence_hold_is_run_through_the_engine() -> None:
-    """Nothing in these (bare) base runs hangs on the record, so only the absence guard can
-    refuse: criterion 7's rules test for no complicity_extent with extent in [isolated,
-    widespread] and none with response in [punished, investigated]."""
-    book = support.rulebook()
-    compiled = compiled_for(book, 2007)
-
-    def record(record_id: str, **values: object) -> InputFact:
-        return InputFact(record_id, "complicity_extent", dict(values), True)
-
-    def inert(*records: InputFact, given: dict[str, str] | None = None) -> bool:
-        conclusions = {
-            subject: Derived(subject, value, f"g{n}", [Justification(GIVEN, 0, [], [], 0, None)])
-            for n, (subject, value) in enumerate((given or {}).items())
-        }
-        base = InferenceResult(conclusions, [], {r.record_id: r for r in records}, 0)
-        return removal_is_inert(book, compiled, base, Context.of(book, 2007, base), "r")
-
-    # A record that matches no pattern read under `none`: every absence holds with it or not.
-    assert inert(record("r", extent="none_confirmed", response="none_reported"))
-    assert inert(record("r"))  # a test on a value not recorded fails (as durable_rules reads it)
-    # The only record that matches: the absence could start to hold, and fire its rules.
-    for values in ({"extent": "widespread"}, {"response": "punished"}):
-        assert not inert(record("r", **values)), values
-        # Another record matches it too: the absence does not hold, with the record or without.
-        assert inert(record("r", **values), record("r2", **values)), values
-    # The rules of the absences it matches conclude only what the base run concluded: harmless.
-    widespread = record("r", extent="widespread")
-    context = Context.of(book, 2007, InferenceResult({}, [], {"r": widespread}, 0))
-    concluded = {
-        (engine_rule.rule.then.conclude, engine_rule.rule.then.value)
-        for engine_rule in compiled.engine_rules.values()
-        for info in engine_rule.patterns
-        if isinstance(info.pattern, AbsencePattern)
-        and isinstance(info.pattern.none, EvidencePattern)
-        and record_matches(context, info.pattern.none, widespread)
-    }
-    assert len({subject for subject, _ in concluded}) == len(concluded) >= 1, concluded
-    assert inert(widespread, given=dict(concluded))
-    (subject, value), *_ = concluded
-    assert not inert(widespread, given={subject: f"not {value}"})
 
 
 # --------------------------------------------------------------------------- cones

@@ -20,10 +20,13 @@ from engine.assessment import assess_with_history, history_inputs
 from engine.corpus.validation import find_dossiers
 from engine.load.dossier import load_dossier
 from engine.load.rules import load_rulebook
-from engine.reason.cone import Cone
-from engine.reason.inference import Conflict
-from engine.reason.recompute import Recomputer
-from engine.whatif.changes import RemoveRecord
+from engine.models import InputFact
+from engine.reason.cache import compiled_for
+from engine.reason.cone import Cone, cone_of
+from engine.reason.evaluate import Context
+from engine.reason.inference import Conflict, infer
+from engine.reason.recompute import Recomputer, _plan, _topological
+from engine.whatif.changes import Change, RemoveRecord
 from engine.whatif.sweep import Prober, candidates, fragility
 
 
@@ -58,6 +61,7 @@ def test_every_probe_of_the_corpus_recomputes_what_the_engine_infers(year: int |
             assert not result.conflicts, (path, change.text)
             engine_values = {s: d.value for s, d in result.conclusions.items()}
             assert values == engine_values, (path, change.text)
+            assert _whole_cone(prober, change) == engine_values, (path, change.text)
             placement, status = prober.outcome([change])
             if placement != prober.base.tier:
                 moved += 1
@@ -69,6 +73,31 @@ def test_every_probe_of_the_corpus_recomputes_what_the_engine_infers(year: int |
     assert recomputed >= 300
     assert moved >= 30
     assert declined <= recomputed // 10
+
+
+def _whole_cone(prober: Prober, change: Change) -> dict[str, str] | None:
+    """The probe recomputed over its whole cone, stratum by stratum (the way taken when
+    findings read each other in a cycle), instead of only where the change reaches."""
+    cone = prober._cone([change])
+    assert cone is not None
+    after = change.apply_facts(prober.facts)
+    changed = {
+        k: after.get(k)
+        for k in prober.facts.keys() | after.keys()
+        if after.get(k) is not prober.facts.get(k)
+    }
+    kinds = frozenset(prober.facts[k].kind for k in changed)
+    recomputer = Recomputer(prober.base.result, prober.context)
+    return recomputer._whole(cone, _plan(cone.compiled, kinds), changed, {})
+
+
+def test_nodes_that_read_each_other_in_a_cycle_have_no_order() -> None:
+    """A value could keep itself up through such a cycle: the whole cone is recomputed."""
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "x": {"a"}}
+    assert _topological({"a", "b", "c", "x"}, edges) is None
+    order = _topological({"a", "b", "c", "x"}, {"x": {"a"}, "a": {"b", "c"}, "b": {"c"}})
+    assert order is not None and set(order) == {"a", "b", "c", "x"}
+    assert order.index("x") < order.index("a") < order.index("b") < order.index("c")
 
 
 def _removal(prober: Prober) -> tuple[str, Cone]:
@@ -165,3 +194,52 @@ def test_the_sweep_reports_the_same_with_and_without_the_recomputation(
         assert all(values is None for values in recomputed)
     for change in record_changes:
         assert prober.probe([change])[0] == prober.outcome([change])[0]
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"extent": "none_confirmed", "response": "none_reported"}],
+        [{}],  # a test on a value not recorded fails (as durable_rules reads it)
+        [{"extent": "widespread"}],  # the only record an absence's pattern matches
+        [{"response": "punished"}],
+        [{"extent": "widespread"}, {"extent": "widespread"}],  # another matches it too
+        [{"extent": "isolated", "response": "investigated"}, {"extent": "none_confirmed"}],
+    ],
+)
+def test_a_removal_or_a_change_that_makes_an_absence_hold_is_recomputed_as_the_engine_draws(
+    records: list[dict[str, str]],
+) -> None:
+    """Criterion 7's rules test for no complicity_extent with extent in [isolated, widespread]
+    and none with response in [punished, investigated]: removing the only record that matches,
+    or changing its values, lets the absence hold and its rules fire anew. On bare runs of these
+    records (2007 rules), each removal and each other reading of the first record, recomputed,
+    draws what the whole ruleset draws without it."""
+    book = support.rulebook()
+    compiled = compiled_for(book, 2007)
+    facts = [
+        InputFact(f"r{n}", "complicity_extent", dict(values), True)
+        for n, values in enumerate(records)
+    ]
+    base = infer(book, compiled, facts)
+    assert not base.conflicts
+    recomputer = Recomputer(base, Context.of(book, 2007, base))
+    cone = cone_of(compiled, frozenset({"complicity_extent"}))
+    others = [
+        {"extent": "widespread", "response": "none_reported"},
+        {"extent": "none_confirmed"},
+        {"response": "investigated"},
+    ]
+    tried = [({"r0": None}, facts[1:])]
+    tried += [
+        (
+            {"r0": InputFact("r0", "complicity_extent", values, True)},
+            [InputFact("r0", "complicity_extent", values, True), *facts[1:]],
+        )
+        for values in others
+    ]
+    for changed, after in tried:
+        engine = infer(book, compiled, after, explain=False, traces=False)
+        assert not engine.conflicts
+        expected = {s: d.value for s, d in engine.conclusions.items()}
+        assert recomputer.conclusions(cone, changed) == expected, (records, changed)

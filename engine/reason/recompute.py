@@ -1,26 +1,33 @@
-"""A cone's conclusions recomputed in Python after one record changes: the what-if sweep's
-quick answer to "does this change leave the placement where it was?".
+"""A cone's conclusions recomputed in Python after one record changes: how the what-if sweep
+answers most of its probes without a durable_rules session.
 
 A probe of the sweep changes one record (removed, or given other values). Only the subjects in
 the cone of its kind can change (`engine.reason.cone`); every other conclusion is the base
-run's. The rule language makes those subjects cheap to compute again: a pattern reads one fact
-(no joins), so a rule holds when each of its patterns has a matching fact, or none under `none`;
-negation is stratified, so taking the strata in order, each to its fixpoint, and weighing each
-weighing before the rules of its stratum, gives the final facts the engine reaches. Whether a
-record matches a pattern is the explanation's reading (`engine.reason.evaluate`, held to
-durable_rules by tests/test_differential.py); for the records the change leaves alone it is the
-base run's, read once per sweep.
+run's. The rule language makes the rest a small computation: a pattern reads one fact (no
+joins), so a conclusion depends only on which patterns hold, not on how many facts match them;
+negation is stratified. So:
+- the evidence patterns on the changed kind that now hold otherwise are found (the records the
+  change leaves alone are read as the base run read them, once per sweep); none: the run draws
+  the base conclusions;
+- else the subjects and weighing terms they feed are recomputed from their producers, in an
+  order where each comes after all it reads, and so on to the readers of each value that
+  changed (`Recomputer._reached`). A subject takes the value its rules that hold conclude, a
+  weighing's value weighed again, or, when nothing else concludes it, its `otherwise` rules';
+- where findings read each other in a cycle (a value could keep itself up), the whole cone is
+  recomputed instead, stratum by stratum, each to its fixpoint, each weighing weighed before
+  the rules of its stratum, as the host does between phases (`Recomputer._whole`).
+Whether a record matches a pattern is the explanation's reading (`engine.reason.evaluate`, held
+to durable_rules by tests/test_differential.py).
 
-The answer is only ever "the same placement" or "ask the engine": the sweep runs durable_rules
-on every change this says may move the placement, so what it reports always comes from the
-engine. It declines (None) where the final facts could depend on the order of firings: a
-conflict, or `otherwise` rules of one subject that conclude different values and could each
-have fired first (each holds in the final facts but for the absence of their subject). Tests
-hold it to the engine on every probe of the corpus sweeps and on random dossiers and changes.
+It declines (None) where the final facts could depend on the order of firings: a conflict, or
+`otherwise` rules of one subject that conclude different values and could each have fired
+first; the sweep then runs the engine. Tests hold it to the engine on every probe of the corpus
+sweeps and on random dossiers and changes.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -63,18 +70,116 @@ class _Stratum:
     defaults: dict[str, tuple[_Rule, ...]]  # subject -> its `otherwise` rules in the stratum
 
 
-_PLANS: PerRules[tuple[_Stratum, ...]] = PerRules(2048)
+Node = str | TermKey  # a subject of the cone, or a term of one of its weighings
 
 
-def _plan(compiled: CompiledRuleset, kinds: frozenset[str]) -> tuple[_Stratum, ...]:
-    """A cone's rules by stratum, prepared for probes that change records of `kinds`."""
+@dataclass(frozen=True)
+class _Plan:
+    """A cone prepared for probes that change records of some kinds.
+
+    `strata` recomputes the whole cone. The rest recomputes only what a change reaches: the
+    subjects and weighing terms of the cone in an order where each comes after all it reads
+    (`order`, None when positive findings read each other in a cycle: a value could then keep
+    itself up, and the whole cone is recomputed), with, for each, its producers and what reads
+    it, and the evidence patterns on the changed kinds with the nodes they feed."""
+
+    strata: tuple[_Stratum, ...]
+    order: tuple[Node, ...] | None
+    position: dict[Node, int]
+    producers: dict[str, tuple[_Rule, ...]]  # subject -> its rules but `otherwise` ones
+    defaults: dict[str, tuple[_Rule, ...]]  # subject -> its `otherwise` rules
+    weighing_of: dict[str, WeighingPlan]  # subject -> the weighing concluding it
+    term_rules: dict[TermKey, tuple[_Rule, ...]]  # term -> its rules (one per alternative)
+    readers: dict[Node, tuple[int, ...]]  # node -> positions of the nodes reading it
+    patterns: tuple[EvidencePattern, ...]  # on the changed kinds, each once
+    fed: dict[int, tuple[int, ...]]  # id(pattern) -> positions of the nodes reading it
+
+
+_PLANS: PerRules[_Plan] = PerRules(2048)
+
+
+def _plan(compiled: CompiledRuleset, kinds: frozenset[str]) -> _Plan:
+    """A cone prepared for probes that change records of `kinds` (once per cone and kinds)."""
     return _PLANS.get(compiled, kinds, lambda: _new_plan(compiled, kinds))
 
 
-def _new_plan(compiled: CompiledRuleset, kinds: frozenset[str]) -> tuple[_Stratum, ...]:
+def _new_plan(compiled: CompiledRuleset, kinds: frozenset[str]) -> _Plan:
+    rules = [_rule_of(engine_rule, kinds) for engine_rule in compiled.engine_rules.values()]
+    strata = _strata(compiled, rules)
+    producers: dict[str, list[_Rule]] = {}
+    defaults: dict[str, list[_Rule]] = {}
+    term_rules: dict[TermKey, list[_Rule]] = {}
+    edges: dict[Node, set[Node]] = {}  # node -> the nodes reading it
+    fed: dict[int, set[Node]] = {}
+    patterns: dict[int, EvidencePattern] = {}
+    # The host weighs from phase 1 on (a weighing of stratum 0 reads nothing and never runs).
+    weighing_of = {p.weighing.weigh.conclude: p for p in compiled.weighings if p.stratum >= 1}
+    nodes: set[Node] = set(weighing_of)
+    for rule in rules:
+        node: Node = rule.term if rule.term is not None else rule.subject
+        nodes.add(node)
+        if rule.term is not None:
+            term_rules.setdefault(rule.term, []).append(rule)
+        else:
+            (defaults if rule.default else producers).setdefault(rule.subject, []).append(rule)
+        for subject, _ in rule.findings + rule.absent_findings:
+            edges.setdefault(subject, set()).add(node)
+        for pattern in rule.evidence + rule.absent_evidence:
+            patterns.setdefault(id(pattern), pattern)
+            fed.setdefault(id(pattern), set()).add(node)
+    for subject, weighing in weighing_of.items():
+        spec = weighing.weighing.weigh
+        for term in spec.terms:
+            if term.finding is not None:
+                edges.setdefault(term.finding, set()).add(subject)
+        for key in term_rules:
+            if key[0] == weighing.weighing.id:
+                edges.setdefault(key, set()).add(subject)
+    order = _topological(nodes, edges)
+    position = {} if order is None else {node: i for i, node in enumerate(order)}
+    return _Plan(
+        strata,
+        order,
+        position,
+        {s: tuple(r) for s, r in producers.items()},
+        {s: tuple(r) for s, r in defaults.items()},
+        weighing_of,
+        {k: tuple(r) for k, r in term_rules.items()},
+        {
+            node: tuple(sorted(position[n] for n in readers if n in position))
+            for node, readers in edges.items()
+        },
+        tuple(patterns.values()),
+        {key: tuple(sorted(position[n] for n in found)) for key, found in fed.items()}
+        if order is not None
+        else {},
+    )
+
+
+def _topological(nodes: set[Node], edges: dict[Node, set[Node]]) -> tuple[Node, ...] | None:
+    """The nodes, each after every node it reads (Kahn's algorithm, ties in sorted order); None
+    when they read each other in a cycle."""
+    waiting = dict.fromkeys(nodes, 0)
+    for node, readers in edges.items():
+        if node in waiting:
+            for reader in readers:
+                waiting[reader] += 1
+    ready = sorted((node for node, count in waiting.items() if count == 0), key=repr)
+    order: list[Node] = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for reader in sorted(edges.get(node, ()), key=repr):
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                ready.append(reader)
+    return tuple(order) if len(order) == len(nodes) else None
+
+
+def _strata(compiled: CompiledRuleset, all_rules: list[_Rule]) -> tuple[_Stratum, ...]:
     rules_at: dict[int, list[_Rule]] = {}
-    for engine_rule in compiled.engine_rules.values():
-        rules_at.setdefault(engine_rule.stratum, []).append(_rule_of(engine_rule, kinds))
+    for rule in all_rules:
+        rules_at.setdefault(rule.engine_rule.stratum, []).append(rule)
     strata = []
     for number in range(compiled.strata + 1):
         rules = rules_at.get(number, [])
@@ -172,6 +277,7 @@ class Recomputer:
         self.context = context  # the base run's facts and the year's parameters
         self.unknown = frozenset(context.book.info.outcome.unknown_values)
         self._outside: dict[str, tuple[Cone, dict[str, str]]] = {}
+        self._values: dict[str, str] | None = None  # every conclusion of the base run
         self._any_match: dict[int, tuple[EvidencePattern, bool]] = {}
         self._matches: dict[int, tuple[EvidencePattern, frozenset[str]]] = {}
 
@@ -192,10 +298,114 @@ class Recomputer:
             if before is None or (new is not None and new.kind != before.kind):
                 return None  # a record the base run did not have, or one changing kind
             kinds.add(before.kind)
+        plan = _plan(cone.compiled, frozenset(kinds))
+        seen: dict[int, bool] = {}  # evidence pattern -> whether it holds in this probe
+        if plan.order is None:
+            return self._whole(cone, plan, changed, seen)
+        return self._reached(plan, changed, seen)
+
+    def _reached(
+        self, plan: _Plan, changed: Changed, seen: dict[int, bool]
+    ) -> dict[str, str] | None:
+        """The cone recomputed from the base run's conclusions, only where the change reaches:
+        the nodes fed by a pattern that now holds otherwise, then, in order, the readers of
+        each node whose value changed."""
+        assert plan.order is not None
+        due: list[int] = []
+        for pattern in plan.patterns:
+            if self._evidence(pattern, changed, seen) != self._base_has_match(pattern):
+                due.extend(plan.fed[id(pattern)])
+        model = self._base_values()
+        if not due:
+            return model
+        terms: dict[TermKey, bool] = {}  # the terms whose match changed
+        heapq.heapify(due)
+        done = -1
+        while due:
+            at = heapq.heappop(due)
+            if at == done:
+                continue  # queued twice
+            done = at
+            node = plan.order[at]
+            if isinstance(node, tuple):
+                now = any(
+                    self._holds(r, model, changed, seen, False) for r in plan.term_rules[node]
+                )
+                if now == terms.get(node, self._base_term(node)):
+                    continue
+                terms[node] = now
+            else:
+                found = self._value(plan, node, model, changed, seen, terms)
+                if found is None:
+                    return None
+                value = found[0]
+                if value == model.get(node):
+                    continue
+                if value is None:
+                    del model[node]
+                else:
+                    model[node] = value
+            for reader in plan.readers.get(node, ()):
+                heapq.heappush(due, reader)
+        return model
+
+    def _value(
+        self,
+        plan: _Plan,
+        subject: str,
+        model: dict[str, str],
+        changed: Changed,
+        seen: dict[int, bool],
+        terms: dict[TermKey, bool],
+    ) -> tuple[str | None] | None:
+        """`(value,)` of a subject from its producers as they now hold (None: not concluded),
+        or None when they conclude different values (a conflict, or `otherwise` rules that
+        could each fire first)."""
+        values = {
+            rule.value
+            for rule in plan.producers.get(subject, ())
+            if self._holds(rule, model, changed, seen, False)
+        }
+        weighing = plan.weighing_of.get(subject)
+        if weighing is not None:
+            hits: dict[TermKey, list[list[str]]] = {
+                key: [[]]
+                for key in self._term_keys(weighing)
+                if terms.get(key, self._base_term(key))
+            }
+            values.add(weighed_value(weighing, hits, _Read(model), self.unknown))  # type: ignore[arg-type]
+        if not values:  # the `otherwise` rules fire: nothing else concluded the subject
+            values = {
+                rule.value
+                for rule in plan.defaults.get(subject, ())
+                if self._holds(rule, model, changed, seen, False)
+            }
+        if len(values) > 1:
+            return None
+        return (next(iter(values), None),)
+
+    def _term_keys(self, weighing: WeighingPlan) -> list[TermKey]:
+        weighing_id = weighing.weighing.id
+        spec = weighing.weighing.weigh
+        return [(weighing_id, i, False) for i, t in enumerate(spec.terms) if t.when is not None] + [
+            (weighing_id, i, True) for i in range(len(spec.silent))
+        ]
+
+    def _base_term(self, key: TermKey) -> bool:
+        return bool(self.base.term_hits.get(key))
+
+    def _base_values(self) -> dict[str, str]:
+        if self._values is None:
+            self._values = {s: d.value for s, d in self.base.conclusions.items()}
+        return dict(self._values)
+
+    def _whole(
+        self, cone: Cone, plan: _Plan, changed: Changed, seen: dict[int, bool]
+    ) -> dict[str, str] | None:
+        """The whole cone recomputed, stratum by stratum, each to its fixpoint."""
         model = dict(self._outside_of(cone))
         hits: dict[TermKey, list[list[str]]] = {}
-        seen: dict[int, bool] = {}  # evidence pattern -> whether it holds in this probe
-        for stratum in _plan(cone.compiled, frozenset(kinds)):
+        for stratum in plan.strata:
             for weighing in stratum.weighings:
                 value = weighed_value(weighing, hits, _Read(model), self.unknown)  # type: ignore[arg-type]
                 if not _conclude(model, weighing.weighing.weigh.conclude, value):

@@ -11,13 +11,14 @@ The changes tried (:func:`candidates`):
 
 Changes that cannot matter are skipped: records and judgments of a kind no rule in force reads
 (the compiled ruleset's consumed types), parameters no law item in force names and whose override
-leaves the compiled ruleset unchanged. Each change is tried on the base assessment's input facts
-with the compiled ruleset reused (only the placement is read); the few that move the placement
-take their status from the same inference (`document.status_of`). A value change that leaves
-the record passing and failing the same tests as before is skipped, and one that reads as a
-change already tried takes its outcome (`engine.whatif.signature`). A removal, or a value change,
-that the base run's firings show draws the same conclusions is not run either
-(`engine.whatif.inert`). Tests hold the fast path to a full assessment of the changed dossier.
+leaves the compiled ruleset unchanged, and changes whose cone (`engine.reason.cone`) does not
+reach the placement. A value change that leaves the record passing and failing the same tests
+as before is skipped, and one that reads as a change already tried takes its outcome
+(`engine.whatif.signature`). A change to records is recomputed from the base run where it
+reaches (`engine.reason.recompute`); a parameter change, and what the recomputation declines,
+is inferred by the engine on the base assessment's input facts, through the change's cone when
+it has one. The status of a change that moves the placement is `document.status_of`'s. Tests
+hold the fast path to a full assessment of the changed dossier.
 
 `engine.whatif.fragility` attaches a sweep to an assessment and keeps it in the cache; this
 module is imported only when a sweep runs.
@@ -50,7 +51,6 @@ from engine.whatif.changes import (
     UseReading,
     parse_reading,
 )
-from engine.whatif.inert import change_is_inert, removal_is_inert
 from engine.whatif.params import parameter_matters, values_to_try
 from engine.whatif.signature import Signature, signatures_for
 
@@ -310,14 +310,9 @@ def fragility(
     as_recorded: dict[str, Signature] = {}
     tried: dict[tuple[str, Signature], tuple[str | None, str]] = {}
     movers: set[int] = set()
-    context = prober.context  # what the base run drew, for `inert`
     for index, change in enumerate(changes):
         if prober.cannot_move([change]):
             continue  # nothing it can reach decides the placement
-        if isinstance(change, RemoveRecord) and removal_is_inert(
-            book, base.compiled, base.result, context, change.target
-        ):
-            continue  # the base run's firings show nothing hangs on it alone
         changed = _changed_record(prober.facts, change)
         if changed is None:
             placement, status = prober.probe([change])
@@ -329,10 +324,7 @@ def fragility(
                 continue  # the engine cannot tell the changed record from the one it replaces
             key = (target, reads_as)
             if key not in tried:  # else it reads as a change already tried
-                if change_is_inert(book, base.compiled, base.result, context, changed):
-                    tried[key] = (base.tier, base.status)  # nothing the engine draws changes
-                else:
-                    tried[key] = prober.probe([change])
+                tried[key] = prober.probe([change])
             placement, status = tried[key]
         if placement != base.tier:
             movers.add(index)
