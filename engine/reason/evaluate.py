@@ -55,6 +55,9 @@ class Context:
         default_factory=dict, repr=False, compare=False
     )
     _weighings: dict[str, list[Weighing]] | None = field(default=None, repr=False, compare=False)
+    _tests: dict[int, tuple[EvidencePattern, _Prepared]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, book: Rulebook, year: int, result: InferenceResult) -> Context:
@@ -132,10 +135,13 @@ def _failed_tests(ctx: Context, pattern: EvidencePattern, record: InputFact) -> 
 def record_matches(ctx: Context, pattern: EvidencePattern, record: InputFact) -> bool:
     """Whether the record passes every where-test of `pattern`. Not remembered: a what-if asks
     it of versions of one record, which share the record's id."""
-    return (
-        pattern.evidence == record.kind
-        and next(_failing_fields(ctx, pattern, record), None) is None
-    )
+    if record.kind != pattern.evidence:
+        return False
+    values = record.values
+    for field_name, is_date, checks in _prepared(ctx, pattern):
+        if _fails(values, field_name, is_date, checks):
+            return False
+    return True
 
 
 def _failing_fields(
@@ -147,29 +153,40 @@ def _failing_fields(
         return
     values = record.values
     for field_name, is_date, checks in _prepared(ctx, pattern):
-        recorded = values.get(field_name)
-        actual = date_number(recorded) if is_date else recorded
-        for op, how, operand in checks:
-            if op == "exists":
-                ok = (recorded is not None) == operand
-            elif actual is None:
-                ok = False
-            elif op == "in":
-                ok = actual in operand
+        if _fails(values, field_name, is_date, checks):
+            yield field_name, values.get(field_name)
+
+
+def _fails(
+    values: dict[str, Any],
+    field_name: str,
+    is_date: bool,
+    checks: tuple[tuple[str, object, Any], ...],
+) -> bool:
+    """Whether a record with `values` fails the prepared tests of one field."""
+    recorded = values.get(field_name)
+    actual = date_number(recorded) if is_date else recorded
+    for op, how, operand in checks:
+        if op == "exists":
+            ok = (recorded is not None) == operand
+        elif actual is None:
+            ok = False
+        elif op == "in":
+            ok = actual in operand
+        else:
+            if how is _FIELD:
+                other, other_is_date = operand
+                expected = values.get(other)
+                if other_is_date:
+                    expected = date_number(expected)
+                if is_date:
+                    expected = date_number(expected)
             else:
-                if how is _FIELD:
-                    other, other_is_date = operand
-                    expected = values.get(other)
-                    if other_is_date:
-                        expected = date_number(expected)
-                    if is_date:
-                        expected = date_number(expected)
-                else:
-                    expected = operand
-                ok = _compare(op, actual, expected)
-            if not ok:
-                yield field_name, recorded
-                break
+                expected = operand
+            ok = _compare(op, actual, expected)
+        if not ok:
+            return True
+    return False
 
 
 _FIELD, _VALUE = object(), object()  # how a prepared test reads its operand
@@ -180,7 +197,17 @@ _PREPARED: dict[tuple[int, int, int], tuple[EvidencePattern, Rulebook, _Prepared
 def _prepared(ctx: Context, pattern: EvidencePattern) -> _Prepared:
     """The pattern's where-tests in field order, each operand made comparable once: literals
     and parameters for the context's year, date fields as numbers (as `_failing_fields_of_kind`
-    reads them test by test)."""
+    reads them test by test). Kept in the context, and for every context of the rulebook and
+    year."""
+    mine = ctx._tests.get(id(pattern))
+    if mine is not None and mine[0] is pattern:
+        return mine[1]
+    prepared = _prepared_for(ctx, pattern)
+    ctx._tests[id(pattern)] = (pattern, prepared)
+    return prepared
+
+
+def _prepared_for(ctx: Context, pattern: EvidencePattern) -> _Prepared:
     key = (id(pattern), id(ctx.book), ctx.year)
     found = _PREPARED.get(key)
     if found is not None and found[0] is pattern and found[1] is ctx.book:

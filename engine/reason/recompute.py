@@ -278,7 +278,6 @@ class Recomputer:
         self.unknown = frozenset(context.book.info.outcome.unknown_values)
         self._outside: dict[str, tuple[Cone, dict[str, str]]] = {}
         self._values: dict[str, str] | None = None  # every conclusion of the base run
-        self._any_match: dict[int, tuple[EvidencePattern, bool]] = {}
         self._matches: dict[int, tuple[EvidencePattern, frozenset[str]]] = {}
 
     def value_of(self, cone: Cone, subject: str, changed: Changed) -> tuple[str | None] | None:
@@ -476,15 +475,21 @@ class Recomputer:
 
     def _evidence(self, pattern: EvidencePattern, changed: Changed, seen: dict[int, bool]) -> bool:
         """Whether a record of a changed kind matches the pattern in this probe."""
-        found = seen.get(id(pattern))
-        if found is None:
-            found = any(r not in changed for r in self._base_matches(pattern)) or any(
-                new is not None
-                and new.kind == pattern.evidence
-                and record_matches(self.context, pattern, new)
-                for new in changed.values()
-            )
-            seen[id(pattern)] = found
+        key = id(pattern)
+        found = seen.get(key)
+        if found is not None:
+            return found
+        found = False
+        for record_id in self._base_matches(pattern):
+            if record_id not in changed:
+                found = True
+                break
+        else:
+            for new in changed.values():
+                if new is not None and record_matches(self.context, pattern, new):
+                    found = True
+                    break
+        seen[key] = found
         return found
 
     def _outside_of(self, cone: Cone) -> dict[str, str]:
@@ -498,18 +503,12 @@ class Recomputer:
         return found[1]
 
     def _base_has_match(self, pattern: EvidencePattern) -> bool:
-        found = self._any_match.get(id(pattern))
-        if found is None:
-            matched = any(
-                record_matches(self.context, pattern, record)
-                for record in self.context.of_kind(pattern.evidence)
-            )
-            found = self._any_match[id(pattern)] = (pattern, matched)
-        return found[1]
+        return bool(self._base_matches(pattern))
 
     def _base_matches(self, pattern: EvidencePattern) -> frozenset[str]:
+        """The base run's records that match the pattern (once per sweep)."""
         found = self._matches.get(id(pattern))
-        if found is None:
+        if found is None or found[0] is not pattern:
             ids = frozenset(
                 record.record_id
                 for record in self.context.of_kind(pattern.evidence)

@@ -199,6 +199,7 @@ class Prober:
         self.use_recompute = use_cones and use_recompute
         self.context = Context.of(book, self.year, base.result)  # what the base run drew
         self._recomputer: Recomputer | None = None
+        self._cones: dict[frozenset[str], Cone] = {}
 
     def _cone(self, changes: list[Change]) -> Cone | None:
         """The cone the changes run through, if they change records only (see `run`)."""
@@ -207,7 +208,10 @@ class Prober:
             return None
         if any(change.apply_book(self.book) is not self.book for change in changes):
             return None
-        return cone_of(self.base.compiled, kinds)
+        cone = self._cones.get(kinds)
+        if cone is None:
+            cone = self._cones[kinds] = cone_of(self.base.compiled, kinds)
+        return cone
 
     def cannot_move(self, changes: Iterable[Change]) -> bool:
         """True when the placement is not in the changes' cone: it is given, as in the base."""
@@ -256,17 +260,24 @@ class Prober:
         cone = self._cone(changes) if self.use_recompute else None
         if cone is None:
             return None
+        changed = self._changed(changes)
+        if self._recomputer is None:
+            self._recomputer = Recomputer(self.base.result, self.context)
+        return self._recomputer.conclusions(cone, changed)
+
+    def _changed(self, changes: list[Change]) -> dict[str, InputFact | None]:
+        """Each record the changes replace, with its new version (None: left out)."""
+        if len(changes) == 1 and changes[0].target in self.facts:
+            target = changes[0].target  # a change to one record reads only that record
+            return {target: changes[0].apply_facts({target: self.facts[target]}).get(target)}
         after = self.facts
         for change in changes:
             after = change.apply_facts(after)
-        changed = {
+        return {
             record_id: after.get(record_id)
             for record_id in self.facts.keys() | after.keys()
             if after.get(record_id) is not self.facts.get(record_id)
         }
-        if self._recomputer is None:
-            self._recomputer = Recomputer(self.base.result, self.context)
-        return self._recomputer.conclusions(cone, changed)
 
     def placement(self, changes: Iterable[Change]) -> str | None:
         """The placement with the changes applied (inference only, no document)."""
