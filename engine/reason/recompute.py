@@ -312,7 +312,7 @@ class Recomputer:
         assert plan.order is not None
         due: list[int] = []
         for pattern in plan.patterns:
-            if self._evidence(pattern, changed, seen) != self._base_has_match(pattern):
+            if self._evidence(pattern, changed, seen) != bool(self._base_matches(pattern)):
                 due.extend(plan.fed[id(pattern)])
         model = self._base_values()
         if not due:
@@ -462,16 +462,20 @@ class Recomputer:
             value = model.get(subject)
             if value is not None and (accepted is None or value in accepted):
                 return False
+        matches = self._base_matches
         for pattern in rule.fixed:
-            if not self._base_has_match(pattern):
+            if not matches(pattern):
                 return False
         for pattern in rule.absent_fixed:
-            if self._base_has_match(pattern):
+            if matches(pattern):
                 return False
         for pattern in rule.evidence:
             if not self._evidence(pattern, changed, seen):
                 return False
-        return not any(self._evidence(p, changed, seen) for p in rule.absent_evidence)
+        for pattern in rule.absent_evidence:  # noqa: SIM110 (a loop: no generator per call)
+            if self._evidence(pattern, changed, seen):
+                return False
+        return True
 
     def _evidence(self, pattern: EvidencePattern, changed: Changed, seen: dict[int, bool]) -> bool:
         """Whether a record of a changed kind matches the pattern in this probe."""
@@ -502,20 +506,19 @@ class Recomputer:
             found = self._outside[cone.compiled.sha256] = (cone, outside)
         return found[1]
 
-    def _base_has_match(self, pattern: EvidencePattern) -> bool:
-        return bool(self._base_matches(pattern))
-
     def _base_matches(self, pattern: EvidencePattern) -> frozenset[str]:
         """The base run's records that match the pattern (once per sweep)."""
         found = self._matches.get(id(pattern))
-        if found is None or found[0] is not pattern:
-            ids = frozenset(
-                record.record_id
-                for record in self.context.of_kind(pattern.evidence)
-                if record_matches(self.context, pattern, record)
-            )
-            found = self._matches[id(pattern)] = (pattern, ids)
-        return found[1]
+        if found is not None and found[0] is pattern:
+            return found[1]
+        context = self.context
+        ids = frozenset(
+            record.record_id
+            for record in context.of_kind(pattern.evidence)
+            if record_matches(context, pattern, record)
+        )
+        self._matches[id(pattern)] = (pattern, ids)
+        return ids
 
 
 def _conclude(model: dict[str, str], subject: str, value: str) -> bool:
