@@ -156,6 +156,23 @@ def _new_plan(compiled: CompiledRuleset, kinds: frozenset[str]) -> _Plan:
     )
 
 
+_TERM_KEYS: dict[int, tuple[WeighingPlan, tuple[TermKey, ...]]] = {}
+
+
+def _term_keys(weighing: WeighingPlan) -> tuple[TermKey, ...]:
+    """The keys of a weighing's evidence terms and silence cases (`InferenceResult.term_hits`)."""
+    found = _TERM_KEYS.get(id(weighing))
+    if found is None or found[0] is not weighing:
+        weighing_id = weighing.weighing.id
+        spec = weighing.weighing.weigh
+        keys = [(weighing_id, i, False) for i, t in enumerate(spec.terms) if t.when is not None]
+        keys += [(weighing_id, i, True) for i in range(len(spec.silent))]
+        if len(_TERM_KEYS) > 4096:
+            _TERM_KEYS.clear()
+        found = _TERM_KEYS[id(weighing)] = (weighing, tuple(keys))
+    return found[1]
+
+
 def _topological(nodes: set[Node], edges: dict[Node, set[Node]]) -> tuple[Node, ...] | None:
     """The nodes, each after every node it reads (Kahn's algorithm, ties in sorted order); None
     when they read each other in a cycle."""
@@ -368,9 +385,7 @@ class Recomputer:
         weighing = plan.weighing_of.get(subject)
         if weighing is not None:
             hits: dict[TermKey, list[list[str]]] = {
-                key: [[]]
-                for key in self._term_keys(weighing)
-                if terms.get(key, self._base_term(key))
+                key: [[]] for key in _term_keys(weighing) if terms.get(key, self._base_term(key))
             }
             values.add(weighed_value(weighing, hits, _Read(model), self.unknown))  # type: ignore[arg-type]
         if not values:  # the `otherwise` rules fire: nothing else concluded the subject
@@ -382,13 +397,6 @@ class Recomputer:
         if len(values) > 1:
             return None
         return (next(iter(values), None),)
-
-    def _term_keys(self, weighing: WeighingPlan) -> list[TermKey]:
-        weighing_id = weighing.weighing.id
-        spec = weighing.weighing.weigh
-        return [(weighing_id, i, False) for i, t in enumerate(spec.terms) if t.when is not None] + [
-            (weighing_id, i, True) for i in range(len(spec.silent))
-        ]
 
     def _base_term(self, key: TermKey) -> bool:
         return bool(self.base.term_hits.get(key))
