@@ -59,18 +59,17 @@ def test_info_counts_each_cache_after_an_assessment(filled: Path) -> None:
         "rulebooks": 1,
         "compiled": 1,
         "lint-eras": 0,
-        "dossiers": 1,
+        "dossiers": 1,  # with its fragility sweep
         "histories": 1,
-        "fragility": 1,
     }
     assert all(kind["bytes"] > 0 for kind in found["kinds"].values() if kind["entries"])
-    assert found["entries"] == 5
+    assert found["entries"] == 4
     assert found["bytes"] == sum(kind["bytes"] for kind in found["kinds"].values())
     text = tip(str(filled), "cache", "info").stdout
     assert text.startswith(f"cache: {filled} ($TIP_ASSESS_CACHE; in use)\n"), text
     assert f"\n  {'dossiers':<10}      1 entry   0.0 MB\n" in text, text
     assert f"\n  {'lint-eras':<10}      0 entries 0.0 MB\n" in text, text
-    assert f"\n  {'total':<10}      5 entries " in text, text
+    assert f"\n  {'total':<10}      4 entries " in text, text
 
 
 def test_clear_one_kind_leaves_the_others_and_the_next_run_makes_it_again(filled: Path) -> None:
@@ -101,7 +100,7 @@ def test_clear_removes_only_what_the_tool_wrote(filled: Path) -> None:
     (filled / "rulebook-link.pickle").symlink_to(outside)
     done = tip(str(filled), "cache", "clear")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("removed 6 entries ("), done.stdout  # 5 entries, 1 leftover
+    assert done.stdout.startswith("removed 5 entries ("), done.stdout  # 4 entries, 1 leftover
     assert info(filled)["entries"] == 0
     assert mine.read_text(encoding="utf-8") == "the user's own file"
     assert kept_in_folder.exists() and not leftover.exists()
@@ -119,7 +118,7 @@ def test_a_cache_someone_else_could_write_is_not_cleared(filled: Path) -> None:
     assert done.stdout == ""
     assert info(filled)["state"] == "not used: writable by others"
     filled.chmod(0o700)
-    assert info(filled)["entries"] == 5
+    assert info(filled)["entries"] == 4
 
 
 def test_a_cache_turned_off_has_nothing_to_show_or_clear() -> None:

@@ -1,12 +1,14 @@
-"""Fragility sweeps kept in the cache (`engine/whatif/fragility.py`, `attach_fragility`): a
-stored sweep is the sweep, and it is never used for other rules, another year, another dossier
-or narrative, another history, or a rulebook that is not what its digest says."""
+"""Fragility sweeps kept in the cache, with the dossier's entry (`engine/whatif/fragility.py`,
+`attach_fragility`; `engine/load/dossier_cache.py`, `keep_extra`): a stored sweep is the sweep,
+and it is never used for other rules, another year, another dossier or narrative, another
+history, or a rulebook that is not what its digest says."""
 
 from __future__ import annotations
 
 import ast
 import dataclasses
 import json
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,9 @@ import engine.whatif.fragility as fragility_module
 import engine.whatif.sweep as sweep_module
 from engine.assessment import assess, history_inputs
 from engine.load import cache as disk
+from engine.load import input_cache
 from engine.load.dossier import load_dossier
+from engine.load.dossier_cache import EXTRAS_KEPT, load_dossier_cached
 from engine.load.rulebook import Rulebook
 from engine.whatif.fragility import assess_with_fragility, attach_fragility
 
@@ -36,7 +40,19 @@ def peru(tmp_path: Path) -> Path:
 
 
 def entries(tmp_path: Path) -> list[Path]:
-    return sorted((tmp_path / "cache").glob("fragility/*/fragility-*.pickle"))
+    """The dossier entries of the cache."""
+    return sorted((tmp_path / "cache").glob("dossiers/*/dossier-*.pickle"))
+
+
+def kept_sweeps(tmp_path: Path) -> list[tuple[Path, str]]:
+    """Each sweep kept with a dossier's entry, by entry and key."""
+    found = []
+    for entry in entries(tmp_path):
+        stored = pickle.loads(entry.read_bytes())
+        for key, value in stored.extras.items():
+            assert set(value) == {"robust", "items"}
+            found.append((entry, key))
+    return found
 
 
 class Sweeps:
@@ -61,7 +77,9 @@ def on_the_watch_list(history: Path, year: int) -> None:
 
 
 def document(book: Rulebook, path: Path, year: int | None = None) -> str:
-    loaded = load_dossier(path, book)
+    """The assessment document, as `tip-assess assess` makes it (a fresh load waits to be
+    written with its sweep)."""
+    loaded = load_dossier_cached(path, book, defer=True)
     result = assess_with_fragility(book, loaded, path, year)
     return json.dumps(result.document, sort_keys=True, ensure_ascii=False)
 
@@ -72,8 +90,8 @@ def test_a_stored_sweep_gives_the_document_of_a_fresh_sweep(
 ) -> None:
     path = support.dossier_path(country, year)
     sweeps = Sweeps(monkeypatch)
-    first = document(book, path)  # swept and stored
-    assert (sweeps.count, len(entries(tmp_path))) == (1, 1)
+    first = document(book, path)  # swept and stored, with the dossier, in one file
+    assert (sweeps.count, len(entries(tmp_path)), len(kept_sweeps(tmp_path))) == (1, 1, 1)
     again = document(book, path)
     assert sweeps.count == 1 and again == first
     monkeypatch.setenv("TIP_ASSESS_CACHE", "off")
@@ -116,13 +134,13 @@ def test_every_input_of_the_sweep_is_in_its_key(
     )
     assert variant.sha256 == book.sha256
     document(book, peru)
-    kept = entries(tmp_path)
+    kept = kept_sweeps(tmp_path)
     assert not swept_again(peru)  # the real rules: stored
     for _ in range(2):
         before = sweeps.count
         document(variant, peru)
         assert sweeps.count == before + 1
-    assert entries(tmp_path) == kept
+    assert kept_sweeps(tmp_path) == kept
 
 
 def test_a_replay_sweeps_again(
@@ -150,7 +168,7 @@ def test_a_damaged_entry_is_swept_again_and_rewritten(
     entry.write_bytes(b"not a pickle")
     sweeps = Sweeps(monkeypatch)
     assert document(book, peru) == first and sweeps.count == 1
-    assert entry.read_bytes() != b"not a pickle"
+    assert entry.read_bytes() != b"not a pickle" and len(kept_sweeps(tmp_path)) == 1
 
 
 def _engine_imports(module: str) -> set[str]:
@@ -191,3 +209,53 @@ def test_the_key_covers_every_module_the_sweep_runs() -> None:
         path = support.ROOT / Path(*name.split("."))
         source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
         assert source.resolve() in covered, name
+
+
+def test_a_first_batch_writes_one_file_per_dossier_and_a_second_sweeps_nothing(
+    book: Rulebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating files is most of what a first batch run spends on its cache: each dossier's
+    load and sweep go into one entry, written once; run again, every row is read back."""
+    from engine.batch.assess import AssessJob
+
+    paths = [str(support.dossier_path(c, y)) for c, y in (("Peru", 2007), ("Greece", 2001))]
+    writes = []
+    real = input_cache.store_input
+    monkeypatch.setattr(
+        input_cache, "store_input", lambda *args: writes.append(args[0]) or real(*args)
+    )
+    sweeps = Sweeps(monkeypatch)
+    job = AssessJob(book)
+    first = [job(path) for path in paths]
+    dossier_writes = [entry for entry in writes if "dossiers" in entry.parts]
+    assert sweeps.count == 2 and len(dossier_writes) == 2 and len(kept_sweeps(tmp_path)) == 2
+    assert [e for e in writes if e not in dossier_writes] == [
+        e for e in writes if "histories" in e.parts
+    ]  # Peru's placement history, read by the rules of 2007
+    again = [AssessJob(book)(path) for path in paths]
+    assert again == first and sweeps.count == 2 and len(writes) == len(dossier_writes) + 1
+
+
+def test_a_load_waiting_for_its_sweep_is_written_without_one(
+    book: Rulebook, peru: Path, tmp_path: Path
+) -> None:
+    """`--no-fragility` after a load that waited for a sweep: the load is written alone."""
+    loaded = load_dossier_cached(peru, book, defer=True)
+    assert entries(tmp_path) == []
+    assess_with_fragility(book, loaded, peru, with_fragility=False)
+    assert len(entries(tmp_path)) == 1 and kept_sweeps(tmp_path) == []
+
+
+def test_an_entry_keeps_the_most_recent_sweeps(
+    book: Rulebook, peru: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One dossier assessed for many report years: the oldest sweeps make way."""
+    sweeps = Sweeps(monkeypatch)
+    years = list(range(2007, 2008 + EXTRAS_KEPT))
+    for year in years:
+        document(book, peru, year)
+    assert sweeps.count == len(years) and len(kept_sweeps(tmp_path)) == EXTRAS_KEPT
+    document(book, peru, years[-1])  # still kept
+    assert sweeps.count == len(years)
+    document(book, peru, years[0])  # the oldest made way
+    assert sweeps.count == len(years) + 1

@@ -90,7 +90,10 @@ class AssessJob:
     def __call__(self, dossier: str) -> Row:
         path = Path(dossier)
         try:
-            loaded = load_dossier_cached(path, self.book, display=dossier)
+            # A fresh load is written to the cache with its sweep, in one file.
+            loaded = load_dossier_cached(
+                path, self.book, display=dossier, defer=self.with_fragility
+            )
             result = assess_with_fragility(
                 self.book,
                 loaded,

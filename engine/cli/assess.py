@@ -218,7 +218,7 @@ def _assess_one(
     from engine.whatif.fragility import assess_with_fragility
 
     book = load_rules(rules_dir)
-    loaded = load_dossier_cached(dossier, book)
+    loaded = load_dossier_cached(dossier, book, defer=not no_fragility)  # written with its sweep
     if not no_history:  # the history is an input too: the output may not replace it
         used = history_path if history_path is not None else default_history_path(dossier)
         if used is not None:

@@ -1,7 +1,8 @@
 """`tip-assess cache`: where the caches are, what they hold, and emptying them.
 
-Six caches share one directory (`engine.load.cache.configured_dir`): loaded rulebooks, compiled
-eras, lint's era checks, loaded dossiers, loaded histories and fragility sweeps. Each keeps its own bounded number
+Five caches share one directory (`engine.load.cache.configured_dir`): loaded rulebooks, compiled
+eras, lint's era checks, loaded dossiers (with the fragility sweeps worked out from them) and
+loaded histories. Each keeps its own bounded number
 of entries, so the directory never grows without end; `clear` is for reclaiming the space at
 once, or for ruling the caches out when something looks wrong (they never change a result: an
 entry is only ever the result of the same inputs).
@@ -22,7 +23,7 @@ from engine.cli.common import EXIT_INPUT, guarded
 
 # The caches by the names shown; where each keeps its entries comes from the module that owns
 # it (`_kinds`), imported only when this command runs.
-KINDS = ("rulebooks", "compiled", "lint-eras", "dossiers", "histories", "fragility")
+KINDS = ("rulebooks", "compiled", "lint-eras", "dossiers", "histories")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,6 @@ def _kinds() -> list[_Kind]:
     from engine.load import cache, dossier_cache, history
     from engine.quality import era_cache
     from engine.reason import cache as compiled
-    from engine.whatif import fragility
 
     return [
         _Kind("rulebooks", "", cache.PREFIX),
@@ -44,7 +44,6 @@ def _kinds() -> list[_Kind]:
         _Kind("lint-eras", "", era_cache.PREFIX),
         _Kind("dossiers", dossier_cache.FOLDER, dossier_cache.PREFIX),
         _Kind("histories", history.HISTORY_FOLDER, history.HISTORY_PREFIX),
-        _Kind("fragility", fragility.SWEEP_FOLDER, fragility.SWEEP_PREFIX),
     ]
 
 
@@ -97,8 +96,8 @@ def cache_group() -> None:
     """Where the caches are, what they hold, and emptying them.
 
     \b
-    Loaded rulebooks, compiled eras, lint's era checks, loaded dossiers and histories, and
-    fragility sweeps are kept in $TIP_ASSESS_CACHE (default $XDG_CACHE_HOME/tip-assess or
+    Loaded rulebooks, compiled eras, lint's era checks, loaded dossiers (with their fragility
+    sweeps) and histories are kept in $TIP_ASSESS_CACHE (default $XDG_CACHE_HOME/tip-assess or
     ~/.cache/tip-assess; TIP_ASSESS_CACHE=off: none). Each keeps a bounded number of entries,
     and an entry is only ever used for the very inputs it was made from.
       tip-assess cache info

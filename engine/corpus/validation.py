@@ -185,7 +185,7 @@ class ValidateJob:
     def __call__(self, shown: str) -> Assessed | list[Problem]:
         path = Path(shown)
         try:
-            loaded = load_dossier_cached(path, self.book, display=shown)
+            loaded = load_dossier_cached(path, self.book, display=shown, defer=self.with_fragility)
             document = assess_with_fragility(
                 self.book,
                 loaded,

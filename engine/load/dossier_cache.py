@@ -18,13 +18,19 @@ an entry is never used for other bytes, and a problem is always reported by a fr
 dossiers that load cleanly are cached.
 
 An entry holds the load without its narrative's text, which a hit reads anyway (a sixth of the
-size on the benchmark's dossiers). Entries live under `dossiers/` in the cache directory,
-as `engine.load.input_cache` keeps them: at most about 12,000 dossiers.
+size on the benchmark's dossiers), and what layers above worked out from that load under their
+own keys (`extra`, `keep_extra`: a fragility sweep, keyed by the rules, year and history it was
+worked out with), the most recent `EXTRAS_KEPT` of them. Keeping them in the dossier's entry
+writes one file per dossier, not two: creating files is most of what a first batch run spends
+on its cache. A caller that will keep an extra right after the load asks for the write to wait
+for it (`defer`). Entries live under `dossiers/` in the cache directory, as
+`engine.load.input_cache` keeps them: at most about 12,000 dossiers.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError
@@ -37,6 +43,22 @@ from engine.load.rulebook import Rulebook
 
 FOLDER = "dossiers"
 PREFIX = "dossier-"
+EXTRAS_KEPT = 8
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What an entry holds: the load (without its narrative's text) and the extras worked out
+    from it, by key, the most recent last."""
+
+    loaded: LoadedDossier
+    extras: dict[str, object]
+
+
+# The loads this process read or made through the cache, by identity, with their entry, what it
+# holds and whether it is still to be written (`defer`): the last few only.
+_KNOWN: dict[int, tuple[LoadedDossier, Path, _Stored, bool]] = {}
+_KNOWN_MAX = 16
 
 
 def entry_path(directory: Path, book: Rulebook, shown: str, raw: bytes) -> Path:
@@ -49,20 +71,26 @@ def entry_path(directory: Path, book: Rulebook, shown: str, raw: bytes) -> Path:
 def _still_valid(stored: object, path: Path, shown: str, raw: bytes) -> LoadedDossier | None:
     """The cached load with its narrative, if the narrative is still the one it was loaded
     with and may still be read (the checks of a fresh load); None otherwise."""
-    if not isinstance(stored, LoadedDossier) or stored.path != shown:
+    if not isinstance(stored, _Stored) or not isinstance(stored.loaded, LoadedDossier):
+        return None
+    kept = stored.loaded
+    if kept.path != shown or not isinstance(stored.extras, dict):
         return None
     try:
-        source_raw = read_source(path, stored.dossier.source.file, shown, stored.source_path)
+        source_raw = read_source(path, kept.dossier.source.file, shown, kept.source_path)
     except InputError:
         return None  # the fresh load says why
-    if digest_files([("dossier", raw), ("source", source_raw)]) != stored.sha256:
+    if digest_files([("dossier", raw), ("source", source_raw)]) != kept.sha256:
         return None
-    return dataclasses.replace(stored, source_text=decode_utf8(source_raw, stored.source_path))
+    return dataclasses.replace(kept, source_text=decode_utf8(source_raw, kept.source_path))
 
 
-def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) -> LoadedDossier:
+def load_dossier_cached(
+    path: Path, book: Rulebook, display: str | None = None, defer: bool = False
+) -> LoadedDossier:
     """`load_dossier(path, book, display)`, read from the cache when the same dossier and source
-    were loaded before under a rulebook that loads dossiers alike."""
+    were loaded before under a rulebook that loads dossiers alike. `defer`: a fresh load is
+    written with the extra the caller keeps next (`keep_extra`), not at once."""
     directory = cache_dir()
     if directory is None:
         return load_dossier(path, book, display)
@@ -72,16 +100,68 @@ def load_dossier_cached(path: Path, book: Rulebook, display: str | None = None) 
         entry = entry_path(directory, book, shown, raw)
     except InputError:  # unreadable, too large, a malformed limit: the fresh load reports it
         return load_dossier(path, book, display)
-    loaded = _still_valid(read_entry(entry), path, shown, raw)
+    stored = read_entry(entry)
+    loaded = _still_valid(stored, path, shown, raw)
     if loaded is not None:
+        assert isinstance(stored, _Stored)
         inputs.note_input(path)
         touch(entry)
+        _remember(loaded, entry, stored, False)
         return loaded
     # The bytes read for the key are the bytes loaded: the entry holds their load.
     loaded = load_dossier(path, book, display, raw)
-    stored = dataclasses.replace(loaded, source_text="")
-    input_cache.store_input(entry, stored, PREFIX)
+    fresh = _Stored(dataclasses.replace(loaded, source_text=""), {})
+    if not defer:
+        input_cache.store_input(entry, fresh, PREFIX)
+    _remember(loaded, entry, fresh, defer)
     return loaded
 
 
-__all__ = ["entry_path", "load_dossier_cached"]
+def _remember(loaded: LoadedDossier, entry: Path, stored: _Stored, pending: bool) -> None:
+    if len(_KNOWN) >= _KNOWN_MAX:
+        for key, (_, _, _, waiting) in list(_KNOWN.items()):
+            if waiting:  # written now rather than never
+                flush(_KNOWN[key][0])
+        _KNOWN.clear()
+    _KNOWN[id(loaded)] = (loaded, entry, stored, pending)
+
+
+def _known(loaded: LoadedDossier) -> tuple[LoadedDossier, Path, _Stored, bool] | None:
+    found = _KNOWN.get(id(loaded))
+    return found if found is not None and found[0] is loaded else None
+
+
+def extra(loaded: LoadedDossier, key: str) -> object | None:
+    """What was kept under `key` with this load's entry (None: nothing, or a load not read or
+    made through the cache)."""
+    found = _known(loaded)
+    return None if found is None else found[2].extras.get(key)
+
+
+def keep_extra(loaded: LoadedDossier, key: str, value: object) -> None:
+    """Keep `value` under `key` in this load's entry (with the load itself, if its write was
+    deferred); the oldest extras beyond `EXTRAS_KEPT` go. Nothing for a load not read or made
+    through the cache."""
+    found = _known(loaded)
+    if found is None:
+        return
+    _, entry, stored, _ = found
+    extras = {k: v for k, v in stored.extras.items() if k != key}
+    extras[key] = value
+    while len(extras) > EXTRAS_KEPT:
+        del extras[next(iter(extras))]
+    kept = _Stored(stored.loaded, extras)
+    input_cache.store_input(entry, kept, PREFIX)
+    _KNOWN[id(loaded)] = (loaded, entry, kept, False)
+
+
+def flush(loaded: LoadedDossier) -> None:
+    """Write a deferred load's entry now (a caller that deferred and will keep no extra)."""
+    found = _known(loaded)
+    if found is not None and found[3]:
+        _, entry, stored, _ = found
+        input_cache.store_input(entry, stored, PREFIX)
+        _KNOWN[id(loaded)] = (found[0], entry, stored, False)
+
+
+__all__ = ["EXTRAS_KEPT", "entry_path", "extra", "flush", "keep_extra", "load_dossier_cached"]

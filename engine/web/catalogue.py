@@ -104,7 +104,7 @@ class Catalogue:
             key = path.relative_to(self.evidence_dir).with_suffix("").as_posix()
             entry = Entry(key, path)
             try:
-                loaded = load_dossier_cached(path, book)
+                loaded = load_dossier_cached(path, book, defer=True)  # written with its sweep
                 entry.loaded = loaded
                 entry.document = assess_with_fragility(book, loaded, path).document
             except InputError as exc:

@@ -1,29 +1,29 @@
 """A placement's fragility attached to its assessment, and kept in the cache.
 
 The sweep itself (every single change that, alone, moves a placement) is `engine.whatif.sweep`,
-imported only when a sweep runs: a sweep is kept in the cache directory (`attach_fragility`,
-`_sweep_entry`), keyed by every input it reads, so assessing the same dossier under the same
-rules again (a batch run again, the web app, `validate` in CI, a cold `assess`) neither sweeps
-nor imports the sweep's code. `log replay` always sweeps.
+imported only when a sweep runs: a sweep is kept with the dossier's entry in the cache
+(`engine.load.dossier_cache.keep_extra`), keyed by every other input it reads
+(`_sweep_key`), so assessing the same dossier under the same rules again (a batch run again,
+the web app, `validate` in CI, a cold `assess`) neither sweeps nor imports the sweep's code.
+`log replay` always sweeps.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
 from engine import __version__
 from engine.assessment import Assessment, assess, history_inputs
-from engine.load import input_cache
+from engine.load import dossier_cache
 from engine.load.cache import (
     LOADER_SOURCES,
     cache_dir,
     engine_digest,
     from_cache,
-    read_entry,
     source_files_digest,
     sources,
-    touch,
 )
 from engine.load.dossier import LoadedDossier
 from engine.load.rulebook import Rulebook
@@ -40,25 +40,22 @@ def attach_fragility(
 ) -> Assessment:
     """`base` with the top-level `fragility` object added to its document (the assessment
     layer cannot compute it: it sits below what-if). `cached`: read from, and kept in, the
-    cache of sweeps (`_sweep_entry`); `log replay` redoes the sweep."""
-    entry = _sweep_entry(book, loaded, base, extra_sha256) if cached else None
-    if entry is not None:
-        stored = read_entry(entry)
+    cache (with the dossier's entry, `_sweep_key`); `log replay` redoes the sweep."""
+    key = _sweep_key(book, loaded, base, extra_sha256) if cached else None
+    if key is not None:
+        stored = dossier_cache.extra(loaded, key)
         if isinstance(stored, dict) and set(stored) == {"robust", "items"}:
-            touch(entry)
             base.document["fragility"] = stored
             return base
     from engine.whatif.sweep import fragility  # the sweep's code, only when a sweep runs
 
     found = fragility(book, loaded, base, extra_inputs, extra_sha256).to_dict()
-    if entry is not None:
-        input_cache.store_input(entry, found, SWEEP_PREFIX)
+    if key is not None:
+        dossier_cache.keep_extra(loaded, key, found)
     base.document["fragility"] = found
     return base
 
 
-SWEEP_FOLDER = "fragility"  # in the cache directory (`engine.load.cache`)
-SWEEP_PREFIX = "fragility-"
 # The code a sweep runs: every engine module `engine.whatif.fragility` imports, directly or not
 # (tests/test_fragility_cache.py walks the imports to hold this list to them). Reading these
 # instead of the whole engine saves a cold `assess` about 8 ms; the loader's files are already
@@ -74,22 +71,21 @@ SWEEP_SOURCES = (
 _SOURCE_DIGEST: str | None = None
 
 
-def _sweep_entry(
+def _sweep_key(
     book: Rulebook, loaded: LoadedDossier, base: Assessment, extra_sha256: str | None
-) -> Path | None:
-    """Where the sweep of this dossier under these rules is kept, or None (no cache, or a
-    rulebook not read through it, such as a what-if's variant, whose digest does not cover
-    its changes).
+) -> str | None:
+    """The key a sweep of this dossier is kept under with the dossier's entry, or None (no
+    cache, or a rulebook not read through it, such as a what-if's variant, whose digest does
+    not cover its changes).
 
     The sweep depends on the rules (`Rulebook.sha256`: every rule file), the report year, the
     dossier and its narrative (`LoadedDossier.sha256`), the history facts (their file's
     digest; none when no rule in force reads them) and the engine's code that runs it
-    (`SWEEP_SOURCES`), which the key all covers, with the Python version. It also has the name the dossier is shown under, as the
-    dossier's and the history's entries do: a copy of a dossier elsewhere gets an entry of its
-    own (so a corpus assessed for the first time is swept in full, copies and all). What it yields is the document's `fragility` object: the
-    same inputs give the same object, so the output is the same byte for byte."""
-    directory = cache_dir()
-    if directory is None or not from_cache(book):
+    (`SWEEP_SOURCES`), which the key all covers, with the Python version and the name the
+    dossier is shown under (as its entry is: a copy of a dossier elsewhere is swept again).
+    What it yields is the document's `fragility` object: the same inputs give the same
+    object, so the output is the same byte for byte."""
+    if cache_dir() is None or not from_cache(book):
         return None
     global _SOURCE_DIGEST
     if _SOURCE_DIGEST is None:
@@ -97,16 +93,17 @@ def _sweep_entry(
         beyond_loader = [name for name in SWEEP_SOURCES if name not in LOADER_SOURCES]
         _SOURCE_DIGEST = engine_digest() + source_files_digest(sources(beyond_loader))
     parts = [
+        "fragility",
         _SOURCE_DIGEST,
         __version__,
         f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}",
         book.sha256,
         str(base.document["assessed_year"]),
-        loaded.path,  # as the dossier's other entries: one per file, not shared by copies
+        loaded.path,
         loaded.sha256,
         extra_sha256 or "no history",
     ]
-    return input_cache.entry_at(directory, SWEEP_FOLDER, SWEEP_PREFIX, parts)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def assess_with_fragility(
@@ -132,4 +129,6 @@ def assess_with_fragility(
     result = assess(book, loaded, year, extra, extra_sha, explain, findings, traces=False)
     if with_fragility:
         attach_fragility(book, loaded, result, extra, extra_sha, cached=True)
+    else:
+        dossier_cache.flush(loaded)  # a load deferred for a sweep that did not come
     return result
