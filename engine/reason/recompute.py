@@ -297,12 +297,6 @@ class Recomputer:
         self._values: dict[str, str] | None = None  # every conclusion of the base run
         self._matches: dict[int, tuple[EvidencePattern, frozenset[str]]] = {}
 
-    def value_of(self, cone: Cone, subject: str, changed: Changed) -> tuple[str | None] | None:
-        """`(value,)` of `subject` (None: not concluded) in the run with `changed` applied, or
-        None when this cannot be told without the engine."""
-        values = self.conclusions(cone, changed)
-        return None if values is None else (values.get(subject),)
-
     def conclusions(self, cone: Cone, changed: Changed) -> dict[str, str] | None:
         """Every conclusion of the run with `changed` applied (the cone's subjects recomputed,
         the others the base run's), or None when this cannot be told without the engine."""
