@@ -88,7 +88,7 @@ def test_ctrl_c_at_any_moment_of_a_batch_ends_it_with_aborted(corpus: Path, dela
     assert process.stderr is not None
     with process.stderr:
         stderr = process.stderr.read().decode()
-    assert "internal error" not in stderr
+    assert "internal error" not in stderr, (status, stderr)
     # Python itself still starting, before the command line's own handling (a loaded machine):
     # its site import failing, killed by the signal, or a KeyboardInterrupt while importing.
     if "Fatal Python error" in stderr:

@@ -64,3 +64,28 @@ def test_a_tiny_benchmark_run_measures_every_figure() -> None:
     ), run.stdout
     assert run.stdout.count("; the dossier read from the cache: ") == 2, run.stdout
     assert "5 sequential assessments in one process | resident memory flat | 5: " in run.stdout
+
+
+def test_the_probe_count_checks_every_probe_against_the_engine() -> None:
+    """bench/bench_probes.py keeps working: a few dossiers, each probe also run in the engine."""
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(support.ROOT / "bench" / "bench_probes.py"),
+            *("--corpus", "30", "--dossiers", "4", "--check"),
+        ],
+        cwd=support.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    assert lines[0] == "4 dossiers swept (seed 1)", run.stdout
+    counts = {
+        name.strip(): int(rest.split()[0])
+        for name, _, rest in (line.partition(":") for line in lines[1:])
+    }
+    assert counts["probes"] > 0
+    assert counts["agree with durable_rules"] == counts["probes"]
+    assert "DISAGREE" not in counts and run.stderr == ""

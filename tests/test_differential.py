@@ -263,7 +263,7 @@ def test_a_change_run_through_its_cone_draws_what_the_whole_ruleset_draws(data: 
     ], shown
 
 
-@settings(_DIFFERENTIAL, max_examples=120)
+@settings(_DIFFERENTIAL, max_examples=80)
 @given(st.data())
 def test_a_change_recomputed_in_python_draws_what_the_engine_draws(data: Any) -> None:
     """A what-if probe recomputes the changed kind's cone in Python (`reason/recompute.py`):

@@ -18,6 +18,7 @@ from whatif_support import make_workspace, toy_path
 
 from engine.assessment import assess_with_history, history_inputs
 from engine.corpus.validation import find_dossiers
+from engine.document import status_of
 from engine.load.dossier import load_dossier
 from engine.load.rules import load_rulebook
 from engine.models import InputFact
@@ -62,16 +63,17 @@ def test_every_probe_of_the_corpus_recomputes_what_the_engine_infers(year: int |
             engine_values = {s: d.value for s, d in result.conclusions.items()}
             assert values == engine_values, (path, change.text)
             assert _whole_cone(prober, change) == engine_values, (path, change.text)
-            placement, status = prober.outcome([change])
-            if placement != prober.base.tier:
+            derived = result.conclusions.get(book.info.outcome.conclusion)
+            placement = None if derived is None else derived.value
+            if placement != prober.base.tier:  # a mover: its status is shown, as `outcome` has it
                 moved += 1
+                status = status_of(book, prober.year, result, prober.loaded.dossier.completeness)
                 assert prober.probe([change]) == (placement, status), (path, change.text)
             recomputed += 1
-    # Measured on the corpus of 2026-12: 1,200 probes, 40 of them moving the placement, none
-    # declined; the bounds leave room for new dossiers and rules.
-    print(recomputed, moved, declined)
+    # Measured on the corpus of 2026-12-02: 375, 415 and 407 probes, of which 62, 46 and 34
+    # move the placement, none declined; the bounds leave room for new dossiers and rules.
     assert recomputed >= 300
-    assert moved >= 30
+    assert moved >= 25
     assert declined <= recomputed // 10
 
 
