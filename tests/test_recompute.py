@@ -24,7 +24,7 @@ from engine.load.rules import load_rulebook
 from engine.models import InputFact
 from engine.reason.cache import compiled_for
 from engine.reason.cone import Cone, cone_of
-from engine.reason.evaluate import Context
+from engine.reason.evaluate import Context, failed_tests, record_matches
 from engine.reason.inference import Conflict, infer
 from engine.reason.recompute import Recomputer, _plan, _topological
 from engine.whatif.changes import Change, RemoveRecord
@@ -245,3 +245,63 @@ def test_a_removal_or_a_change_that_makes_an_absence_hold_is_recomputed_as_the_e
         assert not engine.conflicts
         expected = {s: d.value for s, d in engine.conclusions.items()}
         assert recomputer.conclusions(cone, changed) == expected, (records, changed)
+
+
+DATED_KIND = """
+    case_dates:
+      title: When a trafficking case was opened and closed (test only)
+      pillar: prosecution
+      fields:
+        opened: {type: date}
+        closed: {type: date}
+"""
+DATED_RULE = """
+  - id: cases.closed-after-opening
+    title: A case closed after it was opened (test only)
+    citation: Toy Act §1
+    text: The government convicts traffickers and requires incarceration.
+    in_force: {from: 2001}
+    when:
+      all:
+        - evidence: case_dates
+          where: {closed: {gt: {field: opened}}}
+    then: {conclude: noted_tier_3, value: "yes"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("opened", "closed", "fires"),
+    [
+        ("2006-03-01", "2006-09-30", True),
+        ("2006-09-30", "2006-03-01", False),
+        ("2006-03-01", "2006-03-01", False),
+        ("2006-03", "2006-04", True),  # a month without its day
+        ("2006-03-01", None, False),  # a comparison with a field not recorded fails
+    ],
+)
+def test_two_date_fields_compared_read_as_the_engine_reads_them(
+    tmp_path: Path, opened: str, closed: str | None, fires: bool
+) -> None:
+    """No evidence kind of the rulebook has two dates yet, so the differential tests never drew
+    a comparison of one date field with another: the explanation's reading (which the sweep's
+    recomputation shares) must still be durable_rules' (both dates as numbers)."""
+    workspace = make_workspace(tmp_path)
+    vocabulary = workspace / "rules" / "vocabulary.yaml"
+    text = vocabulary.read_text()
+    vocabulary.write_text(
+        text.replace("  evidence:\n", "  evidence:\n" + DATED_KIND.lstrip("\n"), 1)
+    )
+    rules_file = workspace / "rules" / "rules.yaml"
+    rules_file.write_text(rules_file.read_text().rstrip("\n") + "\n" + DATED_RULE)
+    book = load_rulebook(workspace / "rules", display_root="rules")
+    compiled = compiled_for(book, 2007)
+    values = {"opened": opened} if closed is None else {"opened": opened, "closed": closed}
+    record = InputFact("c1", "case_dates", values, False)
+    result = infer(book, compiled, [record])
+    fired = "noted_tier_3" in result.conclusions
+    assert fired is fires
+    context = Context.of(book, 2007, result)
+    [rule] = [r for r in book.rules if r.id == "cases.closed-after-opening"]
+    [[pattern]] = rule.alternatives()
+    assert record_matches(context, pattern, record) is fires
+    assert (failed_tests(context, pattern, record) == []) is fires

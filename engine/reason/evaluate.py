@@ -174,12 +174,10 @@ def _fails(
         elif op == "in":
             ok = actual in operand
         else:
-            if how is _FIELD:
+            if how is _FIELD:  # the other field's value as the engine holds it
                 other, other_is_date = operand
                 expected = values.get(other)
                 if other_is_date:
-                    expected = date_number(expected)
-                if is_date:
                     expected = date_number(expected)
             else:
                 expected = operand
@@ -259,15 +257,17 @@ def _failing_fields_of_kind(
             elif op == "in":
                 ok = actual in [_comparable(ctx.book, record.kind, field_name, v) for v in operand]
             else:
-                if isinstance(operand, ParamRef):
-                    expected: Any = ctx.parameters.get(operand.param)
-                elif isinstance(operand, FieldRef):
-                    expected = _comparable(
+                if isinstance(operand, FieldRef):  # the other field as the engine holds it
+                    expected: Any = _comparable(
                         ctx.book, record.kind, operand.field, record.values.get(operand.field)
                     )
                 else:
-                    expected = operand
-                expected = _comparable(ctx.book, record.kind, field_name, expected)
+                    literal = (
+                        ctx.parameters.get(operand.param)
+                        if isinstance(operand, ParamRef)
+                        else operand
+                    )
+                    expected = _comparable(ctx.book, record.kind, field_name, literal)
                 ok = _compare(op, actual, expected)
             if not ok:
                 yield field_name, recorded
