@@ -127,9 +127,10 @@ def test_an_interrupt_stops_the_local_sweep_executor_too() -> None:
 
 
 def test_an_error_a_ctrl_c_caused_is_told_from_a_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import interrupts
     from engine.cli import common
 
-    monkeypatch.setitem(common._interrupts, "seen", False)
+    monkeypatch.setattr(interrupts, "_seen", False)
     try:
         try:
             raise KeyboardInterrupt
@@ -139,5 +140,61 @@ def test_an_error_a_ctrl_c_caused_is_told_from_a_fault(monkeypatch: pytest.Monke
         assert common.caused_by_interrupt(wrapped)
     assert not common.caused_by_interrupt(RuntimeError("a fault of the tool"))
     # A library that keeps only the text of the interrupt: the Ctrl-C this process saw decides.
-    monkeypatch.setitem(common._interrupts, "seen", True)
+    monkeypatch.setattr(interrupts, "_seen", True)
     assert common.caused_by_interrupt(ValueError("Error building serializer: KeyboardInterrupt"))
+
+
+def test_a_ctrl_c_a_library_swallowed_before_the_pool_stops_it_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pydantic-core catches a KeyboardInterrupt raised in its own callbacks and goes on; the
+    program's handler noted the Ctrl-C (`engine.interrupts`), and the pool takes it up before
+    its first result."""
+    from engine import interrupts
+
+    monkeypatch.setattr(interrupts, "_seen", True)
+    seen: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        pool.run(Sleeps(0.02), list(range(200)), 2, lambda index, item, got: seen.append(got))
+    assert seen == [] and multiprocessing.active_children() == []
+
+
+SWALLOWED = """
+import os, signal, sys
+from engine.load import cache
+
+real = cache.load_rulebook_cached
+
+def load_and_swallow(*args, **kwargs):
+    try:  # as pydantic-core does with a KeyboardInterrupt raised inside its callbacks
+        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lets the handler run here
+    except KeyboardInterrupt:
+        pass
+    return real(*args, **kwargs)
+
+cache.load_rulebook_cached = load_and_swallow
+sys.argv = ["tip-assess", *sys.argv[1:]]
+from engine.cli.entry import run
+run()
+"""
+
+
+@pytest.mark.parametrize("command", ["batch", "single"])
+def test_a_ctrl_c_a_library_swallowed_still_ends_the_command_with_aborted(command: str) -> None:
+    """The Ctrl-C lands while the rules load and is swallowed there: the command still ends
+    with "Aborted!" (exit 1): the batch before its first row, a single assessment when it
+    returns. Without the note it ran to its end with exit 0."""
+    target = ["evidence", "--jobs", "2"] if command == "batch" else ["evidence/peru/2007.yaml"]
+    done = subprocess.run(
+        [sys.executable, "-c", SWALLOWED, "assess", *target, "--no-fragility"],
+        cwd=support.ROOT,
+        env={**os.environ, "TIP_ASSESS_CACHE": "off"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert done.stderr.strip().splitlines()[-1:] == ["Aborted!"], done.stderr
+    if command == "batch":
+        assert "dossier(s)" not in done.stdout and "evidence/" not in done.stdout  # no row

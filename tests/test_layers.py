@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "engine": BOTTOM,  # the package itself: __version__
     "engine.errors": BOTTOM,
     "engine.collector": BOTTOM,  # the process's garbage-collector policy: imports nothing
+    "engine.interrupts": BOTTOM,  # Ctrl-C as the process has seen it: imports nothing
     "engine.models": BOTTOM,
     "engine.durable_host": BOTTOM,
     "engine.load": LOAD,

@@ -32,6 +32,7 @@ from multiprocessing.context import BaseContext
 from typing import Any, Generic, Protocol, TypeVar
 
 from engine import collector
+from engine.interrupts import seen as ctrl_c_seen
 from engine.load import inputs, limits
 
 T = TypeVar("T")
@@ -151,6 +152,8 @@ def run(
     workers = min(max(1, jobs), len(items))
     if workers <= 1:
         for index, item in enumerate(items):
+            if ctrl_c_seen():  # one a library swallowed (`engine.interrupts`)
+                raise KeyboardInterrupt
             on_result(index, item, job(item))
         return
     size = chunk_size(len(items), workers)
@@ -189,7 +192,9 @@ class Interrupts:
             signal.signal(signal.SIGINT, self._previous)
 
     def check(self) -> None:
-        if self.requested:
+        """Raise KeyboardInterrupt if Ctrl-C came while the pool ran, or before, where a library
+        swallowed it (`engine.interrupts`)."""
+        if self.requested or ctrl_c_seen():
             raise KeyboardInterrupt
 
 

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from engine import collector
+from engine import collector, interrupts
 from engine.errors import EngineFault, InputError
 from engine.load import inputs, limits
 
@@ -46,7 +46,10 @@ def guarded(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         inputs.forget_reads()
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            if interrupts.seen():  # a Ctrl-C a library swallowed: not lost (engine.interrupts)
+                raise KeyboardInterrupt  # click says "Aborted!"
+            return result
         except InputError as exc:
             for problem in exc.problems:
                 click.echo(f"error: {problem.render()}", err=True)
@@ -70,11 +73,8 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-_interrupts = {"seen": False}
-
-
 def _interrupted(signum: int, frame: Any) -> None:
-    _interrupts["seen"] = True
+    interrupts.note()
     raise KeyboardInterrupt
 
 
@@ -90,7 +90,7 @@ def caused_by_interrupt(exc: BaseException) -> bool:
     into their own errors: Python a RuntimeError when a class is being made (`__set_name__`, a
     pydantic model imported as Ctrl-C lands), pydantic-core a SchemaError naming it only in its
     text. Any error after a Ctrl-C of this process counts as the Ctrl-C."""
-    if _interrupts["seen"]:
+    if interrupts.seen():
         return True
     seen: set[int] = set()
     current: BaseException | None = exc

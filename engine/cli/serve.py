@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from engine import collector
+from engine import collector, interrupts
 from engine.cli.common import default_rules_dir, guarded, rules_option
 from engine.errors import InputError
 
@@ -76,6 +76,7 @@ def serve(
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops: exit 0
         server.run(sockets=[listener])
+    interrupts.forget()  # that Ctrl-C was the stop asked for, not an interruption
 
 
 def _listen(host: str, port: int) -> socket.socket:
