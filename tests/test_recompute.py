@@ -26,7 +26,8 @@ from engine.reason.cache import compiled_for
 from engine.reason.cone import Cone, cone_of
 from engine.reason.evaluate import Context, failed_tests, record_matches
 from engine.reason.inference import Conflict, infer
-from engine.reason.recompute import Recomputer, _plan, _topological
+from engine.reason.recompute import Recomputer
+from engine.reason.recompute_plan import plan_for, topological
 from engine.whatif.changes import Change, RemoveRecord
 from engine.whatif.sweep import Prober, candidates, fragility
 
@@ -90,14 +91,14 @@ def _whole_cone(prober: Prober, change: Change) -> dict[str, str] | None:
     }
     kinds = frozenset(prober.facts[k].kind for k in changed)
     recomputer = Recomputer(prober.base.result, prober.context)
-    return recomputer._whole(cone, _plan(cone.compiled, kinds), changed, {})
+    return recomputer._whole(cone, plan_for(cone.compiled, kinds), changed, {})
 
 
 def test_nodes_that_read_each_other_in_a_cycle_have_no_order() -> None:
     """A value could keep itself up through such a cycle: the whole cone is recomputed."""
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "x": {"a"}}
-    assert _topological({"a", "b", "c", "x"}, edges) is None
-    order = _topological({"a", "b", "c", "x"}, {"x": {"a"}, "a": {"b", "c"}, "b": {"c"}})
+    assert topological({"a", "b", "c", "x"}, edges) is None
+    order = topological({"a", "b", "c", "x"}, {"x": {"a"}, "a": {"b", "c"}, "b": {"c"}})
     assert order is not None and set(order) == {"a", "b", "c", "x"}
     assert order.index("x") < order.index("a") < order.index("b") < order.index("c")
 
