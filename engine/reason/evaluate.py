@@ -148,11 +148,8 @@ def _failing_fields(
     ctx: Context, pattern: EvidencePattern, record: InputFact
 ) -> Iterator[tuple[str, Any]]:
     """Each field whose test the record fails, with the value it recorded, in field order."""
-    if record.kind != pattern.evidence:
-        yield from _failing_fields_of_kind(ctx, pattern, record)
-        return
     values = record.values
-    for field_name, is_date, checks in _prepared(ctx, pattern):
+    for field_name, is_date, checks in _prepared(ctx, pattern, record.kind):
         if _fails(values, field_name, is_date, checks):
             yield field_name, values.get(field_name)
 
@@ -189,28 +186,29 @@ def _fails(
 
 _FIELD, _VALUE = object(), object()  # how a prepared test reads its operand
 _Prepared = tuple[tuple[str, bool, tuple[tuple[str, object, Any], ...]], ...]
-_PREPARED: dict[tuple[int, int, int], tuple[EvidencePattern, Rulebook, _Prepared]] = {}
+_PREPARED: dict[tuple[int, int, int, str], tuple[EvidencePattern, Rulebook, _Prepared]] = {}
 
 
-def _prepared(ctx: Context, pattern: EvidencePattern) -> _Prepared:
+def _prepared(ctx: Context, pattern: EvidencePattern, kind: str | None = None) -> _Prepared:
     """The pattern's where-tests in field order, each operand made comparable once: literals
-    and parameters for the context's year, date fields as numbers (as `_failing_fields_of_kind`
-    reads them test by test). Kept in the context, and for every context of the rulebook and
-    year."""
-    mine = ctx._tests.get(id(pattern))
-    if mine is not None and mine[0] is pattern:
-        return mine[1]
-    prepared = _prepared_for(ctx, pattern)
-    ctx._tests[id(pattern)] = (pattern, prepared)
-    return prepared
+    and parameters for the context's year, date fields (of `kind`, by default the pattern's
+    own) as numbers. Kept in the context, and for every context of the rulebook and year."""
+    if kind is None or kind == pattern.evidence:
+        mine = ctx._tests.get(id(pattern))
+        if mine is not None and mine[0] is pattern:
+            return mine[1]
+        prepared = _prepared_for(ctx, pattern, pattern.evidence)
+        ctx._tests[id(pattern)] = (pattern, prepared)
+        return prepared
+    return _prepared_for(ctx, pattern, kind)  # read against another kind's fields (rare)
 
 
-def _prepared_for(ctx: Context, pattern: EvidencePattern) -> _Prepared:
-    key = (id(pattern), id(ctx.book), ctx.year)
+def _prepared_for(ctx: Context, pattern: EvidencePattern, kind: str) -> _Prepared:
+    key = (id(pattern), id(ctx.book), ctx.year, kind)
     found = _PREPARED.get(key)
     if found is not None and found[0] is pattern and found[1] is ctx.book:
         return found[2]
-    book, kind = ctx.book, pattern.evidence
+    book = ctx.book
     prepared = []
     for field_name in sorted(pattern.where):
         test = pattern.where[field_name]
@@ -238,40 +236,6 @@ def _prepared_for(ctx: Context, pattern: EvidencePattern) -> _Prepared:
 
 
 _DATE_PROBE = object()  # `_comparable` turns it into None only for a date field
-
-
-def _failing_fields_of_kind(
-    ctx: Context, pattern: EvidencePattern, record: InputFact
-) -> Iterator[tuple[str, Any]]:
-    """`_failing_fields` for a record of a kind other than the pattern's, test by test."""
-    for field_name in sorted(pattern.where):
-        test = pattern.where[field_name]
-        comparison = test if isinstance(test, Comparison) else equals(test)
-        recorded = record.values.get(field_name)
-        actual = _comparable(ctx.book, record.kind, field_name, recorded)
-        for op, operand in comparison.operators():
-            if op == "exists":
-                ok = (recorded is not None) == bool(operand)
-            elif actual is None:
-                ok = False
-            elif op == "in":
-                ok = actual in [_comparable(ctx.book, record.kind, field_name, v) for v in operand]
-            else:
-                if isinstance(operand, FieldRef):  # the other field as the engine holds it
-                    expected: Any = _comparable(
-                        ctx.book, record.kind, operand.field, record.values.get(operand.field)
-                    )
-                else:
-                    literal = (
-                        ctx.parameters.get(operand.param)
-                        if isinstance(operand, ParamRef)
-                        else operand
-                    )
-                    expected = _comparable(ctx.book, record.kind, field_name, literal)
-                ok = _compare(op, actual, expected)
-            if not ok:
-                yield field_name, recorded
-                break
 
 
 _CONDITIONS: dict[tuple[int, str], tuple[EvidencePattern, str]] = {}
