@@ -131,22 +131,31 @@ IMPORT_FLOOR = (
 )
 
 
-INPUT_FOLDERS = ("dossiers", "histories", "fragility")
+INPUT_STORES = ("dossiers", "histories")
 
 
-def forget_inputs(env: dict[str, str], folders: tuple[str, ...] = INPUT_FOLDERS) -> None:
-    """Empty what the tool keeps of the inputs (`engine/load/input_cache.py`: loaded dossiers
-    and histories; `engine/whatif/fragility.py`: sweeps): the next run loads and sweeps them
-    afresh."""
-    for folder in folders:
-        shutil.rmtree(Path(env["TIP_ASSESS_CACHE"]) / folder, ignore_errors=True)
+def forget_inputs(env: dict[str, str]) -> None:
+    """Empty what the tool keeps of the inputs (`engine/load/input_cache.py`: loaded dossiers,
+    with their sweeps, and histories): the next run loads and sweeps them afresh."""
+    from engine.load.entry_store import SIDE_FILES, SUFFIX
+
+    for store in INPUT_STORES:
+        for side in ("", *SIDE_FILES):
+            (Path(env["TIP_ASSESS_CACHE"]) / f"{store}{SUFFIX}{side}").unlink(missing_ok=True)
+
+
+def forget_sweeps(env: dict[str, str]) -> None:
+    """Drop the sweeps kept with the dossiers' entries, keeping the loads."""
+    from engine.load.dossier_cache import forget_extras
+
+    forget_extras(Path(env["TIP_ASSESS_CACHE"]))
 
 
 def cold_start(env: dict[str, str], repeat: int) -> dict[str, float]:
     command = [*tip_assess(), "assess", str(PERU)]
     run_process(command, env)  # fills the rulebook cache (and the dossier cache)
     wall, cpu = median_run(command, env, repeat)
-    swept_wall, _ = median_run(command, env, repeat, lambda: forget_inputs(env, ("fragility",)))
+    swept_wall, _ = median_run(command, env, repeat, lambda: forget_sweeps(env))
     fresh_wall, fresh_cpu = median_run(command, env, repeat, lambda: forget_inputs(env))
     plain_wall, plain_cpu = median_run([*command, "--no-fragility"], env, repeat)
     pass_wall, pass_cpu = median_run([sys.executable, "-c", "pass"], env, repeat)

@@ -178,3 +178,36 @@ def run_process(
         text=True,
         timeout=120,
     )
+
+
+# ---------------------------------------------------------------- the stores of loaded inputs
+
+
+def store_file(cache: Path, folder: str) -> Path:
+    """The file of a cache's store of loaded inputs (`dossiers`, `histories`)."""
+    from engine.load.entry_store import SUFFIX
+
+    return cache / f"{folder}{SUFFIX}"
+
+
+def store_keys(cache: Path, folder: str) -> list[str]:
+    """The keys of the entries a new process would find, the least recently used first."""
+    from engine.load import entry_store, input_cache
+
+    return entry_store.EntryStore(store_file(cache, folder), input_cache.KEEP).keys_by_use()
+
+
+def stored_value(cache: Path, folder: str, key: str) -> bytes:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(store_file(cache, folder))) as db:
+        (value,) = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+    return bytes(value)
+
+
+def overwrite_stored(cache: Path, folder: str, key: str, value: bytes) -> None:
+    """What a crash of the disk, or someone who can write to the cache, could leave."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(store_file(cache, folder))) as db, db:
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (value, key))

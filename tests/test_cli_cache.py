@@ -67,7 +67,7 @@ def test_info_counts_each_cache_after_an_assessment(filled: Path) -> None:
     assert found["bytes"] == sum(kind["bytes"] for kind in found["kinds"].values())
     text = tip(str(filled), "cache", "info").stdout
     assert text.startswith(f"cache: {filled} ($TIP_ASSESS_CACHE; in use)\n"), text
-    assert f"\n  {'dossiers':<10}      1 entry   0.0 MB\n" in text, text
+    assert f"\n  {'dossiers':<10}      1 entry   0." in text, text
     assert f"\n  {'lint-eras':<10}      0 entries 0.0 MB\n" in text, text
     assert f"\n  {'total':<10}      4 entries " in text, text
 
@@ -80,7 +80,7 @@ def test_clear_one_kind_leaves_the_others_and_the_next_run_makes_it_again(filled
     counts = {name: kind["entries"] for name, kind in info(filled)["kinds"].items()}
     assert counts["dossiers"] == counts["histories"] == 0
     assert counts["rulebooks"] == counts["compiled"] == 1
-    assert not (filled / "dossiers").exists() and not (filled / "histories").exists()
+    assert support.store_keys(filled, "dossiers") == support.store_keys(filled, "histories") == []
     assert (
         support.run_process("assess", PERU, env={"TIP_ASSESS_CACHE": str(filled)}).returncode == 0
     )
@@ -90,7 +90,10 @@ def test_clear_one_kind_leaves_the_others_and_the_next_run_makes_it_again(filled
 def test_clear_removes_only_what_the_tool_wrote(filled: Path) -> None:
     mine = filled / "notes.txt"
     mine.write_text("the user's own file", encoding="utf-8")
-    folder = next((filled / "dossiers").iterdir())
+    folder = filled / "dossiers" / "ab"  # where an earlier engine kept a dossier per file
+    folder.mkdir(parents=True)
+    legacy = folder / "dossier-abc.pickle"
+    legacy.write_bytes(b"an entry of an earlier engine")
     kept_in_folder = folder / "README"
     kept_in_folder.write_text("also not an entry", encoding="utf-8")
     leftover = folder / ".dossier-abc.pickle.123.456"  # a writer killed before its rename
@@ -100,10 +103,11 @@ def test_clear_removes_only_what_the_tool_wrote(filled: Path) -> None:
     (filled / "rulebook-link.pickle").symlink_to(outside)
     done = tip(str(filled), "cache", "clear")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("removed 5 entries ("), done.stdout  # 4 entries, 1 leftover
+    # 4 entries, 1 of an earlier engine, 1 leftover
+    assert done.stdout.startswith("removed 6 entries ("), done.stdout
     assert info(filled)["entries"] == 0
     assert mine.read_text(encoding="utf-8") == "the user's own file"
-    assert kept_in_folder.exists() and not leftover.exists()
+    assert kept_in_folder.exists() and not leftover.exists() and not legacy.exists()
     assert outside.read_bytes() == b"not in the cache"
     assert (filled / "rulebook-link.pickle").is_symlink()
 
@@ -156,3 +160,19 @@ def test_an_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Invalid value for '--kind': 'everything' is not one of" in done.stderr
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_store_that_is_not_a_database_is_removed_by_clear(filled: Path) -> None:
+    damaged = support.store_file(filled, "dossiers")
+    for side in ("-wal", "-shm"):
+        damaged.with_name(damaged.name + side).unlink(missing_ok=True)
+    damaged.write_bytes(b"not a database, " * 512)  # what a crash of the disk could leave
+    assert info(filled)["kinds"]["dossiers"]["entries"] == 0
+    done = tip(str(filled), "cache", "clear", "--kind", "dossiers")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("removed 0 entries (0.0 MB) of dossiers"), done.stdout
+    assert not damaged.exists()
+    assert (
+        support.run_process("assess", PERU, env={"TIP_ASSESS_CACHE": str(filled)}).returncode == 0
+    )
+    assert info(filled)["kinds"]["dossiers"]["entries"] == 1

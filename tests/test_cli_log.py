@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import support
 from audit_support import GIT_ENV, ROOT, edit, git, make_workspace, run, run_process, set_parameter
 
 from engine import __version__
@@ -433,8 +434,9 @@ def test_replay_uses_the_recorded_history_and_notices_when_it_changed(
     edit(history, "placement: Tier 3", "placement: Tier 2")
     record(ws, log, RURITANIA)  # history modified: read from disk at replay
     edit(history, "placement: Tier 2", "placement: Tier 1")
-    cached = sorted(cache.glob("histories/*/history-*.pickle"))
+    cached = support.store_keys(cache, "histories")
     assert len(cached) == 2  # each history assessed was cached
+    stored = [support.stored_value(cache, "histories", key) for key in cached]
 
     pinned = run(ws, "log", "replay", "1", "--log", str(log))
     assert pinned.exit_code == 0, pinned.stdout
@@ -446,7 +448,8 @@ def test_replay_uses_the_recorded_history_and_notices_when_it_changed(
     assert "  DIFF history sha256" in unpinned.stdout
     assert "  ok   rules sha256" in unpinned.stdout
     # A replay redoes the work: it neither reads nor writes the cache of loaded inputs.
-    assert sorted(cache.glob("histories/*/history-*.pickle")) == cached
+    assert sorted(support.store_keys(cache, "histories")) == sorted(cached)
+    assert [support.stored_value(cache, "histories", key) for key in cached] == stored
 
 
 def test_replay_of_a_tampered_entry_warns_and_fails(ws: Path, log: Path) -> None:

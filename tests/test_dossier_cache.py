@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import support
 
 import engine.load.cache as cache_module
 import engine.load.dossier_cache as dossier_cache
+import engine.load.entry_store as entry_store
 import engine.load.input_cache as input_cache
 from engine.assessment import assess
 from engine.errors import InputError
@@ -37,8 +37,20 @@ def evidence(tmp_path: Path) -> Path:
     return support.peru_tree(tmp_path / "evidence")
 
 
-def entries(cache: Path) -> list[Path]:
-    return sorted(cache.glob("dossiers/**/dossier-*.pickle"))
+def store_file(cache: Path) -> Path:
+    return support.store_file(cache, dossier_cache.FOLDER)
+
+
+def entries(cache: Path) -> list[str]:
+    return support.store_keys(cache, dossier_cache.FOLDER)
+
+
+def stored_value(cache: Path, key: str) -> bytes:
+    return support.stored_value(cache, dossier_cache.FOLDER, key)
+
+
+def overwrite(cache: Path, key: str, value: bytes) -> None:
+    support.overwrite_stored(cache, dossier_cache.FOLDER, key, value)
 
 
 def no_fresh_load(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,11 +170,11 @@ def test_entries_serve_rulebooks_that_load_alike_and_no_others(
 def test_a_damaged_entry_is_loaded_afresh_and_written_again(cache: Path, evidence: Path) -> None:
     book = support.rulebook()
     first = dossier_cache.load_dossier_cached(evidence, book)
-    [entry] = entries(cache)
-    entry.write_bytes(entry.read_bytes()[:100])
+    [key] = entries(cache)
+    overwrite(cache, key, stored_value(cache, key)[:100])
     again = dossier_cache.load_dossier_cached(evidence, book)
     assert fields(again) == fields(first)
-    assert entries(cache) == [entry] and entry.stat().st_size > 1000
+    assert entries(cache) == [key] and len(stored_value(cache, key)) > 1000
 
 
 def test_a_dossier_with_a_problem_is_never_cached(cache: Path, evidence: Path) -> None:
@@ -182,7 +194,7 @@ def test_nothing_is_cached_when_the_cache_is_off(
     book = support.rulebook()
     loaded = dossier_cache.load_dossier_cached(evidence, book)
     assert loaded.sha256 == load_dossier(evidence, book).sha256
-    assert list(tmp_path.rglob("dossier-*.pickle")) == []
+    assert list(tmp_path.rglob(f"*{entry_store.SUFFIX}")) == []
 
 
 def test_a_cache_that_cannot_be_written_is_no_cache(
@@ -203,32 +215,32 @@ def test_a_cache_removed_while_a_process_runs_is_made_again(cache: Path, evidenc
     book = support.rulebook()
     dossier_cache.load_dossier_cached(evidence, book)
     shutil.rmtree(cache)
-    dossier_cache.load_dossier_cached(evidence, book)  # a miss: the folders are made again
+    dossier_cache.load_dossier_cached(evidence, book)  # a miss: the store is made again
     assert len(entries(cache)) == 1
-    assert (cache / "dossiers").stat().st_mode & 0o777 == 0o700
+    assert cache.stat().st_mode & 0o777 == 0o700
+    assert store_file(cache).stat().st_mode & 0o777 == 0o600
 
 
-def test_each_folder_keeps_its_most_recently_used_entries(
+def test_the_store_keeps_its_most_recently_used_entries(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(input_cache, "FOLDER_DIGITS", 0)  # every entry in one folder
-    monkeypatch.setattr(input_cache, "KEEP_PER_FOLDER", 2)
+    monkeypatch.setattr(input_cache, "KEEP", 2)
+    monkeypatch.setattr(entry_store, "CHECK_EVERY", 1)  # count the entries at every write
     book = support.rulebook()
     peru, greece, canada = (
         support.dossier_path(c, y) for c, y in (("Peru", 2007), ("Greece", 2001), ("Canada", 2002))
     )
 
-    def entry_of(path: Path) -> Path:
-        return dossier_cache.entry_path(cache, book, str(path), path.read_bytes())
+    def key_of(path: Path) -> str:
+        return dossier_cache.entry_path(cache, book, str(path), path.read_bytes()).key
 
-    for age, path in ((300, peru), (200, greece)):
+    for path in (peru, greece):
         dossier_cache.load_dossier_cached(path, book)
-        when = entry_of(path).stat().st_mtime - age
-        os.utime(entry_of(path), (when, when))
-    assert entries(cache) == sorted([entry_of(peru), entry_of(greece)])
+    assert entries(cache) == [key_of(peru), key_of(greece)]
     dossier_cache.load_dossier_cached(peru, book)  # a hit: Peru's entry is now the most recent
+    assert entries(cache) == [key_of(greece), key_of(peru)]
     dossier_cache.load_dossier_cached(canada, book)  # a third entry: the least recent goes
-    assert entries(cache) == sorted([entry_of(peru), entry_of(canada)])
+    assert entries(cache) == [key_of(peru), key_of(canada)]
 
 
 class _Planted:
@@ -242,9 +254,9 @@ class _Planted:
         return (os.mkdir, (str(self.marker),))
 
 
-def plant(entry: Path, marker: Path) -> None:
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    entry.write_bytes(pickle.dumps(_Planted(marker)))
+def plant(entry: input_cache.InputEntry, marker: Path) -> None:
+    entry.write(_Planted(marker))
+    assert entry.store.path.exists()
 
 
 @pytest.mark.parametrize("why", ["writable by others", "another user's"])
@@ -271,7 +283,8 @@ def test_a_cache_someone_else_could_write_is_never_read(
         loaded = dossier_cache.load_dossier_cached(evidence, book)
         assert loaded.sha256 == load_dossier(evidence, book).sha256
     assert not marker.exists()
-    assert entries(directory) == [next(directory.glob("dossiers/**/dossier-*.pickle"))]  # planted
+    key = dossier_cache.entry_path(directory, book, str(evidence), evidence.read_bytes()).key
+    assert entries(directory) == [key]  # the planted entry, left alone
     warned = capsys.readouterr().err
     assert warned.count(f"tip-assess: not using the cache {directory}: it is {why}") == 1, warned
 

@@ -22,7 +22,7 @@ from engine.assessment import assess, history_inputs
 from engine.load import cache as disk
 from engine.load import input_cache
 from engine.load.dossier import load_dossier
-from engine.load.dossier_cache import EXTRAS_KEPT, load_dossier_cached
+from engine.load.dossier_cache import EXTRAS_KEPT, FOLDER, load_dossier_cached
 from engine.load.rulebook import Rulebook
 from engine.whatif.fragility import assess_with_fragility, attach_fragility
 
@@ -39,16 +39,20 @@ def peru(tmp_path: Path) -> Path:
     return support.peru_tree(tmp_path / "evidence", history=True)
 
 
-def entries(tmp_path: Path) -> list[Path]:
-    """The dossier entries of the cache."""
-    return sorted((tmp_path / "cache").glob("dossiers/*/dossier-*.pickle"))
+def entries(tmp_path: Path) -> list[str]:
+    """The keys of the dossier entries of the cache."""
+    return support.store_keys(tmp_path / "cache", FOLDER)
 
 
-def kept_sweeps(tmp_path: Path) -> list[tuple[Path, str]]:
+def stored_value(tmp_path: Path, key: str) -> bytes:
+    return support.stored_value(tmp_path / "cache", FOLDER, key)
+
+
+def kept_sweeps(tmp_path: Path) -> list[tuple[str, str]]:
     """Each sweep kept with a dossier's entry, by entry and key."""
     found = []
     for entry in entries(tmp_path):
-        stored = pickle.loads(entry.read_bytes())
+        stored = pickle.loads(stored_value(tmp_path, entry))
         for key, value in stored.extras.items():
             assert set(value) == {"robust", "items"}
             found.append((entry, key))
@@ -149,12 +153,12 @@ def test_a_replay_sweeps_again(
     """`log replay` redoes the work: `attach_fragility` reads no stored sweep unless asked."""
     document(book, peru)
     [entry] = entries(tmp_path)
-    stored = entry.read_bytes()
+    stored = stored_value(tmp_path, entry)
     sweeps = Sweeps(monkeypatch)
     loaded = load_dossier(peru, book)
     extra, extra_sha = history_inputs(book, peru, "Peru", 2007, None)
     result = attach_fragility(book, loaded, assess(book, loaded, None, extra, extra_sha))
-    assert sweeps.count == 1 and entry.read_bytes() == stored
+    assert sweeps.count == 1 and stored_value(tmp_path, entry) == stored
     assert json.dumps(result.document["fragility"], sort_keys=True) == json.dumps(
         json.loads(document(book, peru))["fragility"], sort_keys=True
     )
@@ -165,10 +169,10 @@ def test_a_damaged_entry_is_swept_again_and_rewritten(
 ) -> None:
     first = document(book, peru)
     [entry] = entries(tmp_path)
-    entry.write_bytes(b"not a pickle")
+    support.overwrite_stored(tmp_path / "cache", FOLDER, entry, b"not a pickle")
     sweeps = Sweeps(monkeypatch)
     assert document(book, peru) == first and sweeps.count == 1
-    assert entry.read_bytes() != b"not a pickle" and len(kept_sweeps(tmp_path)) == 1
+    assert stored_value(tmp_path, entry) != b"not a pickle" and len(kept_sweeps(tmp_path)) == 1
 
 
 def _engine_imports(module: str) -> set[str]:
@@ -211,26 +215,29 @@ def test_the_key_covers_every_module_the_sweep_runs() -> None:
         assert source.resolve() in covered, name
 
 
-def test_a_first_batch_writes_one_file_per_dossier_and_a_second_sweeps_nothing(
+def test_a_first_batch_writes_one_entry_per_dossier_and_a_second_sweeps_nothing(
     book: Rulebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Creating files is most of what a first batch run spends on its cache: each dossier's
-    load and sweep go into one entry, written once; run again, every row is read back."""
+    """Each dossier's load and sweep go into one entry, written once; run again, every row is
+    read back."""
     from engine.batch.assess import AssessJob
 
     paths = [str(support.dossier_path(c, y)) for c, y in (("Peru", 2007), ("Greece", 2001))]
-    writes = []
-    real = input_cache.store_input
-    monkeypatch.setattr(
-        input_cache, "store_input", lambda *args: writes.append(args[0]) or real(*args)
-    )
+    writes: list[input_cache.InputEntry] = []
+    real = input_cache.InputEntry.write
+
+    def counting(entry: input_cache.InputEntry, value: object) -> None:
+        writes.append(entry)
+        real(entry, value)
+
+    monkeypatch.setattr(input_cache.InputEntry, "write", counting)
     sweeps = Sweeps(monkeypatch)
     job = AssessJob(book)
     first = [job(path) for path in paths]
-    dossier_writes = [entry for entry in writes if "dossiers" in entry.parts]
+    dossier_writes = [entry for entry in writes if entry.store.path.stem == FOLDER]
     assert sweeps.count == 2 and len(dossier_writes) == 2 and len(kept_sweeps(tmp_path)) == 2
     assert [e for e in writes if e not in dossier_writes] == [
-        e for e in writes if "histories" in e.parts
+        e for e in writes if e.store.path.stem == "histories"
     ]  # Peru's placement history, read by the rules of 2007
     again = [AssessJob(book)(path) for path in paths]
     assert again == first and sweeps.count == 2 and len(writes) == len(dossier_writes) + 1

@@ -12,6 +12,7 @@ import pytest
 import support
 
 import engine.load.history as history_module
+import engine.load.input_cache as input_cache
 from engine.assessment import history_inputs
 from engine.errors import InputError
 from engine.load.dossier import load_dossier
@@ -56,8 +57,12 @@ def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history_module, "_CHECKED", history_module.OrderedDict())
 
 
-def entries(cache: Path) -> list[Path]:
-    return sorted(cache.glob("histories/**/history-*.pickle"))
+def entries(cache: Path) -> list[str]:
+    return support.store_keys(cache, history_module.HISTORY_FOLDER)
+
+
+def stored_value(cache: Path, key: str) -> bytes:
+    return support.stored_value(cache, history_module.HISTORY_FOLDER, key)
 
 
 def no_fresh_check(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,25 +155,26 @@ def test_check_lint_and_replay_never_read_the_cache(
 ) -> None:
     book = support.rulebook()
     load_history(history, book, cached=True)
-    [entry] = entries(cache)
-    entry.write_bytes(b"not a pickle")  # a read would be ignored; none should happen at all
-    read: list[Path] = []
-    real_read = history_module.read_entry
+    [key] = entries(cache)
+    # a read would be ignored; none should happen at all
+    support.overwrite_stored(cache, history_module.HISTORY_FOLDER, key, b"not a pickle")
+    read: list[str] = []
+    real_read = input_cache.InputEntry.read
 
-    def counting(path: Path) -> object | None:
-        read.append(path)
-        return real_read(path)
+    def counting(entry: input_cache.InputEntry) -> object | None:
+        read.append(entry.key)
+        return real_read(entry)
 
-    monkeypatch.setattr(history_module, "read_entry", counting)
+    monkeypatch.setattr(input_cache.InputEntry, "read", counting)
     dossier = history.parent / "2007.yaml"
     new_process(monkeypatch)
     history_inputs(book, dossier, "Peru", 2012, None, cached=False)  # as `log replay` does
     new_process(monkeypatch)
     load_history(history, book)  # as `check` and `lint` do
-    assert read == [] and entry.read_bytes() == b"not a pickle"
+    assert read == [] and stored_value(cache, key) == b"not a pickle"
     new_process(monkeypatch)
     history_inputs(book, dossier, "Peru", 2013, history, cached=True)  # a miss, written again
-    assert read == [entry] and entry.stat().st_size > 1000
+    assert read == [key] and len(stored_value(cache, key)) > 1000
 
 
 def test_nothing_is_cached_when_the_cache_is_off(
@@ -178,5 +184,5 @@ def test_nothing_is_cached_when_the_cache_is_off(
     book = support.rulebook()
     loaded = load_history(history, book, cached=True)
     assert loaded.sha256 == load_history(history, book).sha256
-    assert list(tmp_path.rglob("history-*.pickle")) == []
+    assert list(tmp_path.rglob("*.sqlite3")) == []
     assert load_dossier(history.parent / "2007.yaml", book).dossier.country == "Peru"

@@ -123,13 +123,16 @@ def assessed_in_a_new_process(inputs_cached: bool = False) -> dict[str, Any]:
     try:
         env = {**os.environ, "TIP_ASSESS_CACHE": str(cache)}
         support.run_process("assess", "evidence/peru/2007.yaml", env=env)  # fills the cache
-        assert list(cache.glob("dossiers/*/dossier-*.pickle")), "the dossier was not cached"
-        assert list(cache.glob("histories/*/history-*.pickle")), "the history was not cached"
-        [entry] = cache.glob("dossiers/*/dossier-*.pickle")
-        assert pickle.loads(entry.read_bytes()).extras, "the sweep was not cached"
+        [dossier] = support.store_keys(cache, "dossiers")  # else the dossier was not cached
+        assert support.store_keys(cache, "histories"), "the history was not cached"
+        stored = support.stored_value(cache, "dossiers", dossier)
+        assert pickle.loads(stored).extras, "the sweep was not cached"
         if not inputs_cached:
-            for folder in ("dossiers", "histories"):
-                shutil.rmtree(cache / folder)
+            for store in ("dossiers", "histories"):
+                for side in ("", "-wal", "-shm"):
+                    support.store_file(cache, store).with_name(f"{store}.sqlite3{side}").unlink(
+                        missing_ok=True
+                    )
         done = subprocess.run(
             [sys.executable, "-c", BUILT, "assess", "evidence/peru/2007.yaml"],
             capture_output=True,

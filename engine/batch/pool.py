@@ -33,7 +33,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from engine import collector
 from engine.interrupts import seen as ctrl_c_seen
-from engine.load import inputs, limits
+from engine.load import entry_store, inputs, limits
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -110,9 +110,10 @@ def _install(job: Any, settings: tuple[dict[str, int], Any, bool]) -> None:
 def _run_chunk(chunk: Sequence[Any]) -> list[tuple[Any, Reads]]:
     """Each item's result, with the files read for it."""
     done = []
-    for item in chunk:
-        inputs.forget_reads()
-        done.append((_JOB(item), inputs.reads()))
+    with entry_store.batched():  # the chunk's cache entries committed together
+        for item in chunk:
+            inputs.forget_reads()
+            done.append((_JOB(item), inputs.reads()))
     return done
 
 
@@ -151,10 +152,11 @@ def run(
     raised here (jobs are expected to turn bad input into results)."""
     workers = min(max(1, jobs), len(items))
     if workers <= 1:
-        for index, item in enumerate(items):
-            if ctrl_c_seen():  # one a library swallowed (`engine.interrupts`)
-                raise KeyboardInterrupt
-            on_result(index, item, job(item))
+        with entry_store.batched():
+            for index, item in enumerate(items):
+                if ctrl_c_seen():  # one a library swallowed (`engine.interrupts`)
+                    raise KeyboardInterrupt
+                on_result(index, item, job(item))
         return
     size = chunk_size(len(items), workers)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]

@@ -16,6 +16,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,8 +30,9 @@ KINDS = ("rulebooks", "compiled", "lint-eras", "dossiers", "histories")
 @dataclass(frozen=True)
 class _Kind:
     name: str
-    folder: str  # "" for the cache directory itself
-    prefix: str
+    prefix: str  # of its entry files in the cache directory ("" for a kind kept in a store)
+    store: str = ""  # its store's name (`engine.load.entry_store`), for a kind kept in one
+    legacy: str = ""  # the prefix of the entry files an earlier engine kept in a folder `store`
 
 
 def _kinds() -> list[_Kind]:
@@ -39,22 +41,24 @@ def _kinds() -> list[_Kind]:
     from engine.reason import cache as compiled
 
     return [
-        _Kind("rulebooks", "", cache.PREFIX),
-        _Kind("compiled", "", compiled.PREFIX),
-        _Kind("lint-eras", "", era_cache.PREFIX),
-        _Kind("dossiers", dossier_cache.FOLDER, dossier_cache.PREFIX),
-        _Kind("histories", history.HISTORY_FOLDER, history.HISTORY_PREFIX),
+        _Kind("rulebooks", cache.PREFIX),
+        _Kind("compiled", compiled.PREFIX),
+        _Kind("lint-eras", era_cache.PREFIX),
+        _Kind("dossiers", "", dossier_cache.FOLDER, "dossier-"),
+        _Kind("histories", "", history.HISTORY_FOLDER, "history-"),
     ]
 
 
 def _files(directory: Path, kind: _Kind) -> list[Path]:
-    """The entries of `kind`, and temporary files a killed writer left (never a symlink, never
-    a file this tool did not name)."""
+    """The entry files of `kind` (for a kind kept in a store, those an earlier engine left),
+    and temporary files a killed writer left (never a symlink, never a file this tool did not
+    name)."""
     from engine.load.cache import SUFFIX
 
+    prefix = kind.legacy or kind.prefix
     folders = [directory]
-    if kind.folder:
-        top = directory / kind.folder
+    if kind.store:
+        top = directory / kind.store
         try:
             folders = [Path(e.path) for e in os.scandir(top) if e.is_dir(follow_symlinks=False)]
         except OSError:
@@ -67,12 +71,37 @@ def _files(directory: Path, kind: _Kind) -> list[Path]:
             continue
         for item in listed:
             name = item.name
-            ours = (name.startswith(kind.prefix) and name.endswith(SUFFIX)) or name.startswith(
-                f".{kind.prefix}"
+            ours = (name.startswith(prefix) and name.endswith(SUFFIX)) or name.startswith(
+                f".{prefix}"
             )
             if ours and item.is_file(follow_symlinks=False):
                 found.append(Path(item.path))
     return sorted(found)
+
+
+def _store(directory: Path, kind: _Kind) -> Any:
+    from engine.load import entry_store, input_cache
+
+    return entry_store.store(directory, kind.store, input_cache.KEEP)
+
+
+def _store_files(directory: Path, kind: _Kind) -> list[Path]:
+    """The store's file and the side files SQLite keeps beside it (never a symlink)."""
+    from engine.load.entry_store import SIDE_FILES, SUFFIX
+
+    name = f"{kind.store}{SUFFIX}"
+    paths = [directory / name, *(directory / f"{name}{side}" for side in SIDE_FILES)]
+    return [p for p in paths if p.is_file() and not p.is_symlink()]
+
+
+def _count(directory: Path, kind: _Kind) -> tuple[int, int]:
+    """How many entries `kind` holds in `directory`, and the bytes they take on disk."""
+    files = _files(directory, kind)
+    entries, size = len(files), _size(files)
+    if kind.store:
+        entries += _store(directory, kind).summary()[0]
+        size += _size(_store_files(directory, kind))
+    return entries, size
 
 
 def _size(paths: list[Path]) -> int:
@@ -129,8 +158,8 @@ def info_command(fmt: str) -> None:
     kinds = {}
     if directory is not None:
         for kind in _kinds():
-            files = _files(directory, kind)
-            kinds[kind.name] = {"entries": len(files), "bytes": _size(files)}
+            entries, size = _count(directory, kind)
+            kinds[kind.name] = {"entries": entries, "bytes": size}
     if fmt == "json":
         document = {
             "directory": None if directory is None else str(directory),
@@ -192,12 +221,27 @@ def clear_command(chosen: tuple[str, ...]) -> None:
                 removed += 1
             except FileNotFoundError:
                 pass  # pruned meanwhile
-        if kind.folder:
-            _remove_empty_folders(directory / kind.folder)
+        if kind.store:
+            _remove_empty_folders(directory / kind.store)
+            before = _size(_store_files(directory, kind))
+            removed += _clear_store(directory, kind)
+            size += max(0, before - _size(_store_files(directory, kind)))
     names = ", ".join(chosen) if chosen else "all caches"
     click.echo(
         f"removed {_entries(removed).rstrip()} ({_megabytes(size)}) of {names} from {directory}"
     )
+
+
+def _clear_store(directory: Path, kind: _Kind) -> int:
+    """Delete a store's entries (others using it meanwhile miss and make them again); a file
+    that is not a store at all is removed. How many entries went."""
+    cleared = _store(directory, kind).clear()
+    if cleared is not None:
+        return int(cleared[0])
+    for path in _store_files(directory, kind):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return 0
 
 
 def _remove_empty_folders(top: Path) -> None:

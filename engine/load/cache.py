@@ -253,7 +253,7 @@ def write_entry(
         try:
             descriptor = os.open(temporary, flags, 0o600)
         except FileNotFoundError:
-            _make_private(directory)
+            make_private(directory)
             made = True
             descriptor = os.open(temporary, flags, 0o600)
         try:
@@ -270,7 +270,7 @@ def write_entry(
     _prune(directory, prefix, keep, made)
 
 
-def _make_private(folder: Path) -> None:
+def make_private(folder: Path) -> None:
     """Make `folder` and its missing parents, each private to the user (mode 0700)."""
     missing = []
     for path in (folder, *folder.parents):

@@ -21,10 +21,9 @@ An entry holds the load without its narrative's text, which a hit reads anyway (
 size on the benchmark's dossiers), and what layers above worked out from that load under their
 own keys (`extra`, `keep_extra`: a fragility sweep, keyed by the rules, year and history it was
 worked out with), the most recent `EXTRAS_KEPT` of them. Keeping them in the dossier's entry
-writes one file per dossier, not two: creating files is most of what a first batch run spends
-on its cache. A caller that will keep an extra right after the load asks for the write to wait
-for it (`defer`). Entries live under `dossiers/` in the cache directory, as
-`engine.load.input_cache` keeps them: at most about 12,000 dossiers.
+writes one entry per dossier, not two. A caller that will keep an extra right after the load
+asks for the write to wait for it (`defer`). Entries are kept in the store `dossiers` of the
+cache directory, as `engine.load.input_cache` keeps them: at most about 12,000 dossiers.
 """
 
 from __future__ import annotations
@@ -34,15 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.load import input_cache, inputs
-from engine.load.cache import cache_dir, read_entry, touch
+from engine.load import entry_store, input_cache, inputs
+from engine.load.cache import cache_dir
 from engine.load.common import digest_files
 from engine.load.dossier import LoadedDossier, load_dossier, read_source
 from engine.load.files import decode_utf8, read_bounded
 from engine.load.rulebook import Rulebook
 
 FOLDER = "dossiers"
-PREFIX = "dossier-"
 EXTRAS_KEPT = 8
 
 
@@ -57,15 +55,15 @@ class _Stored:
 
 # The loads this process read or made through the cache, by identity, with their entry, what it
 # holds and whether it is still to be written (`defer`): the last few only.
-_KNOWN: dict[int, tuple[LoadedDossier, Path, _Stored, bool]] = {}
+_KNOWN: dict[int, tuple[LoadedDossier, input_cache.InputEntry, _Stored, bool]] = {}
 _KNOWN_MAX = 16
 
 
-def entry_path(directory: Path, book: Rulebook, shown: str, raw: bytes) -> Path:
+def entry_path(directory: Path, book: Rulebook, shown: str, raw: bytes) -> input_cache.InputEntry:
     """Where the load of a dossier with these bytes, shown as `shown`, is kept for rulebooks
     that load dossiers as `book` does."""
     # Not the whole rulebook: a change to the rules keeps the entries.
-    return input_cache.input_entry(directory, FOLDER, PREFIX, [book.loading_digest()], shown, raw)
+    return input_cache.input_entry(directory, FOLDER, [book.loading_digest()], shown, raw)
 
 
 def _still_valid(stored: object, path: Path, shown: str, raw: bytes) -> LoadedDossier | None:
@@ -100,24 +98,25 @@ def load_dossier_cached(
         entry = entry_path(directory, book, shown, raw)
     except InputError:  # unreadable, too large, a malformed limit: the fresh load reports it
         return load_dossier(path, book, display)
-    stored = read_entry(entry)
+    stored = entry.read()
     loaded = _still_valid(stored, path, shown, raw)
     if loaded is not None:
         assert isinstance(stored, _Stored)
         inputs.note_input(path)
-        touch(entry)
         _remember(loaded, entry, stored, False)
         return loaded
     # The bytes read for the key are the bytes loaded: the entry holds their load.
     loaded = load_dossier(path, book, display, raw)
     fresh = _Stored(dataclasses.replace(loaded, source_text=""), {})
     if not defer:
-        input_cache.store_input(entry, fresh, PREFIX)
+        entry.write(fresh)
     _remember(loaded, entry, fresh, defer)
     return loaded
 
 
-def _remember(loaded: LoadedDossier, entry: Path, stored: _Stored, pending: bool) -> None:
+def _remember(
+    loaded: LoadedDossier, entry: input_cache.InputEntry, stored: _Stored, pending: bool
+) -> None:
     if len(_KNOWN) >= _KNOWN_MAX:
         for key, (_, _, _, waiting) in list(_KNOWN.items()):
             if waiting:  # written now rather than never
@@ -126,7 +125,9 @@ def _remember(loaded: LoadedDossier, entry: Path, stored: _Stored, pending: bool
     _KNOWN[id(loaded)] = (loaded, entry, stored, pending)
 
 
-def _known(loaded: LoadedDossier) -> tuple[LoadedDossier, Path, _Stored, bool] | None:
+def _known(
+    loaded: LoadedDossier,
+) -> tuple[LoadedDossier, input_cache.InputEntry, _Stored, bool] | None:
     found = _KNOWN.get(id(loaded))
     return found if found is not None and found[0] is loaded else None
 
@@ -151,7 +152,7 @@ def keep_extra(loaded: LoadedDossier, key: str, value: object) -> None:
     while len(extras) > EXTRAS_KEPT:
         del extras[next(iter(extras))]
     kept = _Stored(stored.loaded, extras)
-    input_cache.store_input(entry, kept, PREFIX)
+    entry.write(kept)
     _KNOWN[id(loaded)] = (loaded, entry, kept, False)
 
 
@@ -160,8 +161,29 @@ def flush(loaded: LoadedDossier) -> None:
     found = _known(loaded)
     if found is not None and found[3]:
         _, entry, stored, _ = found
-        input_cache.store_input(entry, stored, PREFIX)
+        entry.write(stored)
         _KNOWN[id(loaded)] = (found[0], entry, stored, False)
 
 
-__all__ = ["EXTRAS_KEPT", "entry_path", "extra", "flush", "keep_extra", "load_dossier_cached"]
+def forget_extras(directory: Path) -> int:
+    """Drop the extras kept with every entry of the cache `directory` (the fragility sweeps),
+    keeping the loads; how many entries held some. The benchmark times a sweep afresh so."""
+    store = entry_store.store(directory, FOLDER, input_cache.KEEP)
+    dropped = 0
+    for key in store.keys_by_use():
+        stored = store.get(key)
+        if isinstance(stored, _Stored) and stored.extras:
+            store.put(key, _Stored(stored.loaded, {}))
+            dropped += 1
+    return dropped
+
+
+__all__ = [
+    "EXTRAS_KEPT",
+    "entry_path",
+    "extra",
+    "flush",
+    "forget_extras",
+    "keep_extra",
+    "load_dossier_cached",
+]

@@ -30,7 +30,7 @@ from pydantic import Field, ValidationError
 
 from engine.errors import InputError, Problem
 from engine.load import input_cache, inputs
-from engine.load.cache import cache_dir, read_entry, touch
+from engine.load.cache import cache_dir
 from engine.load.common import digest_files, validation_problems
 from engine.load.files import decode_utf8, read_bounded
 from engine.load.history_checks import Entry, downgrade_start, impossible_entries
@@ -140,27 +140,26 @@ def load_history(
         inputs.note_input(path)
         return found[1]
     entry = _entry_path(book, shown, raw) if cached else None
-    stored = read_entry(entry) if entry is not None else None
+    stored = entry.read() if entry is not None else None
     if (
         entry is not None
         and isinstance(stored, LoadedHistory)
         and stored.path == shown
         and stored.sha256 == digest_files([("history", raw)])
     ):
-        touch(entry)
         inputs.note_input(path)
         loaded = stored
     else:
         loaded = _check_history(path, raw, book, shown)
         if entry is not None:
-            input_cache.store_input(entry, loaded, HISTORY_PREFIX)
+            entry.write(loaded)
     _CHECKED[key] = (book, loaded)
     if len(_CHECKED) > _CHECKED_MAX:
         _CHECKED.popitem(last=False)
     return loaded
 
 
-def _entry_path(book: Rulebook, shown: str, raw: bytes) -> Path | None:
+def _entry_path(book: Rulebook, shown: str, raw: bytes) -> input_cache.InputEntry | None:
     """Where a clean load of these bytes is kept for rulebooks that check histories as `book`
     does: the same evidence kinds, history settings and first year of the automatic downgrade
     (`history_checks.downgrade_start`). None without a cache or history settings."""
@@ -168,7 +167,7 @@ def _entry_path(book: Rulebook, shown: str, raw: bytes) -> Path | None:
     if directory is None or book.info.history is None:
         return None
     reads = [book.history_digest(), json.dumps(downgrade_start(book, book.info.history))]
-    return input_cache.input_entry(directory, HISTORY_FOLDER, HISTORY_PREFIX, reads, shown, raw)
+    return input_cache.input_entry(directory, HISTORY_FOLDER, reads, shown, raw)
 
 
 def _check_history(path: Path, raw: bytes, book: Rulebook, shown: str) -> LoadedHistory:

@@ -1,6 +1,6 @@
 """Where a loaded input (a dossier, a placement history) is kept on disk, and under which key;
-`entry_at` also places what is worked out per input above this layer (a dossier's fragility
-sweep, `engine.whatif.fragility`), under a key its owner composes.
+what layers above work out per input is kept in the input's entry
+(`engine.load.dossier_cache.keep_extra`).
 
 A load depends on the input's bytes, the name it is shown under (problems and quotes cite it),
 what the loader reads from the rulebook (each caller names that part of the key), the input
@@ -9,10 +9,8 @@ for other bytes, another rulebook vocabulary or other limits; whatever a hit sti
 (a dossier's narrative, read again) is the caller's.
 
 Entries live in the cache directory of `engine.load.cache` (`TIP_ASSESS_CACHE=off` turns every
-cache off), one folder per kind of input, spread over 256 folders by the first two hex digits
-of their key, each keeping its most recently used `KEEP_PER_FOLDER` entries: a write never
-lists more than one folder. They are written as the rulebook's are
-(`engine.load.cache.write_entry`): whole, or not at all.
+cache off), as rows of one store per kind of input (`engine.load.entry_store`), each keeping
+its most recently used `KEEP` entries. A write is whole or not at all.
 """
 
 from __future__ import annotations
@@ -20,19 +18,34 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine import __version__
-from engine.load import limits
-from engine.load.cache import SUFFIX, engine_digest, write_entry
+from engine.load import entry_store, limits
+from engine.load.cache import engine_digest
 
-FOLDER_DIGITS = 2  # entries are spread over 16 ** FOLDER_DIGITS folders per kind of input
-KEEP_PER_FOLDER = 48
+KEEP = 12_000  # entries kept per kind of input (a dossier's is about 12 kB with its sweep)
+
+
+@dataclass(frozen=True)
+class InputEntry:
+    """One input's entry: where it is kept, and under which key."""
+
+    store: entry_store.EntryStore
+    key: str
+
+    def read(self) -> object | None:
+        """What is kept (and mark it used), or None."""
+        return self.store.get(self.key)
+
+    def write(self, value: object) -> None:
+        self.store.put(self.key, value)
 
 
 def input_entry(
-    directory: Path, folder: str, prefix: str, reads: Sequence[str], shown: str, raw: bytes
-) -> Path:
+    directory: Path, folder: str, reads: Sequence[str], shown: str, raw: bytes
+) -> InputEntry:
     """Where the load of an input with bytes `raw`, shown as `shown`, is kept; `reads` names
     what the loader reads from the rulebook (digests), so that a change elsewhere in the rules
     keeps the entry."""
@@ -43,17 +56,8 @@ def input_entry(
         shown,
         hashlib.sha256(raw).hexdigest(),
     ]
-    return entry_at(directory, folder, prefix, parts)
-
-
-def entry_at(directory: Path, folder: str, prefix: str, parts: Sequence[str]) -> Path:
-    """Where an entry keyed by `parts` (every input of what it holds) is kept in `folder`."""
     key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-    return directory / folder / key[:FOLDER_DIGITS] / f"{prefix}{key}{SUFFIX}"
-
-
-def store_input(entry: Path, value: object, prefix: str) -> None:
-    write_entry(entry.parent, entry, value, prefix=prefix, keep=KEEP_PER_FOLDER)
+    return InputEntry(entry_store.store(directory, folder, KEEP), key)
 
 
 _ENGINE_PART: str | None = None
@@ -70,4 +74,4 @@ def _engine_part() -> str:
     return _ENGINE_PART
 
 
-__all__ = ["KEEP_PER_FOLDER", "entry_at", "input_entry", "store_input"]
+__all__ = ["KEEP", "InputEntry", "input_entry"]
