@@ -198,3 +198,13 @@ def test_processes_writing_at_once_each_write_every_entry(path: Path) -> None:
         writer.join(60)
         assert writer.exitcode == 0
     assert elsewhere(path).summary()[0] == 601
+
+
+def test_a_python_without_sqlite_has_no_store_and_no_error(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(entry_store, "AVAILABLE", False)
+    store = EntryStore(path, 100)
+    store.put("peru", "not kept")
+    assert store.get("peru") is None and store.summary() == (0, 0) and store.pending() == 0
+    assert not path.exists()

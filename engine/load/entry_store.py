@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +29,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from engine.load.cache import make_private
+
+try:
+    import sqlite3
+except ImportError:  # pragma: no cover - a Python built without SQLite: no cache of inputs
+    AVAILABLE = False
+else:
+    AVAILABLE = True
 
 SUFFIX = ".sqlite3"
 BUSY_SECONDS = 5.0  # how long a write waits for another process's transaction
@@ -231,7 +237,7 @@ class EntryStore:
         if self._db is not None:
             return self._db
         self._not_a_store = False
-        if not (create or self.path.exists()):
+        if not AVAILABLE or not (create or self.path.exists()):
             return None
         for attempt in range(2):
             try:
