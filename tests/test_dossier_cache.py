@@ -226,6 +226,7 @@ def test_the_store_keeps_its_most_recently_used_entries(
 ) -> None:
     monkeypatch.setattr(input_cache, "KEEP", 2)
     monkeypatch.setattr(entry_store, "CHECK_EVERY", 1)  # count the entries at every write
+    monkeypatch.setattr(entry_store, "TOUCH_AFTER_SECONDS", 0)  # and mark every use
     book = support.rulebook()
     peru, greece, canada = (
         support.dossier_path(c, y) for c, y in (("Peru", 2007), ("Greece", 2001), ("Canada", 2002))

@@ -85,12 +85,23 @@ def test_the_least_recently_used_entries_beyond_keep_are_deleted(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(entry_store, "CHECK_EVERY", 1)
+    monkeypatch.setattr(entry_store, "TOUCH_AFTER_SECONDS", 0)  # every read marks its use
     store = EntryStore(path, 3)
     for name in ("a", "b", "c"):
         store.put(name, name)
     assert store.get("a") == "a"  # used again: now the most recent
     store.put("d", "d")
     assert elsewhere(path).keys_by_use() == ["c", "a", "d"]  # b, the least recently used, went
+
+
+def test_reading_an_entry_used_recently_writes_nothing(path: Path) -> None:
+    store = EntryStore(path, 100)
+    store.put("peru", "kept")
+    before = path.with_name(path.name + "-wal").stat().st_size
+    for _ in range(3):
+        assert store.get("peru") == "kept"
+    assert path.with_name(path.name + "-wal").stat().st_size == before
+    assert elsewhere(path).keys_by_use() == ["peru"]
 
 
 def test_a_value_that_cannot_be_pickled_is_not_kept(path: Path) -> None:

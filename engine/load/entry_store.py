@@ -41,6 +41,9 @@ SUFFIX = ".sqlite3"
 BUSY_SECONDS = 5.0  # how long a write waits for another process's transaction
 PENDING_MAX = 64  # writes `batched` holds back before it commits them
 CHECK_EVERY = 256  # writes between two counts of the rows (pruning)
+# A read marks its entry used (a write) only when its last use is older than this: reading the
+# same entries again and again (the web app, a loop of assessments) writes nothing.
+TOUCH_AFTER_SECONDS = 600
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
 _SCHEMA = (
@@ -74,10 +77,12 @@ class EntryStore:
         with self._lock:
             blob = self._pending.get(key)
             if blob is None:
-                blob = self._select(key)
-                if blob is None:
+                found = self._select(key)
+                if found is None:
                     return None
-                self._touched.add(key)
+                blob, used = found
+                if time.time_ns() - used > TOUCH_AFTER_SECONDS * 1_000_000_000:
+                    self._touched.add(key)
         _commit_unless_batched(self)
         try:
             value: object = pickle.loads(blob)
@@ -191,17 +196,17 @@ class EntryStore:
 
     # ------------------------------------------------------------------ internals
 
-    def _select(self, key: str) -> bytes | None:
+    def _select(self, key: str) -> tuple[bytes, int] | None:
         if self._db is not None and not self._same_file():
             self._reopen()  # the file was removed: what it held is gone for everyone else too
         db = self._connect(create=False)
         if db is None:
             return None
         try:
-            row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            row = db.execute("SELECT value, used FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None
-        return None if row is None else bytes(row[0])
+        return None if row is None else (bytes(row[0]), int(row[1]))
 
     def _same_file(self) -> bool:
         try:
