@@ -45,7 +45,8 @@ def test_a_path_with_characters_a_uri_escapes_is_read_back(tmp_path: Path) -> No
 
 
 def test_the_file_and_its_folder_are_private(path: Path) -> None:
-    EntryStore(path, 100).put("peru", 1)
+    store = EntryStore(path, 100)  # open: its side files exist until the last one closes
+    store.put("peru", 1)
     assert path.parent.stat().st_mode & 0o777 == 0o700
     for name in (path.name, path.name + "-wal", path.name + "-shm"):
         assert (path.parent / name).stat().st_mode & 0o777 == 0o600, name

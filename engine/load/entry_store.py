@@ -188,6 +188,24 @@ class EntryStore:
             db.execute("VACUUM")
         return int(count), int(size)
 
+    def __del__(self) -> None:
+        # A connection closed when its store goes, not left to the garbage collector (Python
+        # 3.13 warns of it), and never in a process forked from the one that opened it.
+        try:  # noqa: SIM105 (not contextlib: at interpreter shutdown, modules may be gone)
+            self._release()
+        except Exception:  # pragma: no cover
+            pass
+
+    def _release(self) -> None:
+        if self._db is None:
+            return
+        if self.pid == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        else:
+            _INHERITED.append(self._db)  # the parent's: kept, unclosed, for this process's life
+        self._db = None
+
     def close(self) -> None:
         """Commit what is held back and close the file (only in the process that opened it)."""
         self.commit()
@@ -216,10 +234,7 @@ class EntryStore:
         return (found.st_dev, found.st_ino) == self._identity
 
     def _reopen(self) -> None:
-        if self._db is not None and self.pid == os.getpid():
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
-        self._db = None
+        self._release()
 
     def _now(self) -> int:
         """A time of use: the clock, strictly after this store's previous one."""
@@ -314,6 +329,9 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
 # ---------------------------------------------------------------------- this process's stores
 
 _STORES: dict[Path, EntryStore] = {}
+# Connections a forked process inherited: never used nor closed there (closing one could
+# checkpoint or remove the parent's write-ahead log), only kept from the garbage collector.
+_INHERITED: list[sqlite3.Connection] = []
 _STORES_KEPT = 8  # tests make many cache directories; a command uses one or two stores
 _BATCH_DEPTH = 0
 _BATCH_PID = os.getpid()
