@@ -220,3 +220,24 @@ def test_a_python_without_sqlite_has_no_store_and_no_error(
     store.put("peru", "not kept")
     assert store.get("peru") is None and store.summary() == (0, 0) and store.pending() == 0
     assert not path.exists()
+
+
+def test_threads_of_one_process_share_a_store(path: Path) -> None:
+    """The web app serves requests from several threads, through one store."""
+    store = EntryStore(path, 10_000)
+    failures: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            for index in range(50):
+                store.put(f"{name}-{index}", index)
+                assert store.get(f"{name}-{index}") == index
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(f"t{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and elsewhere(path).summary()[0] == 200

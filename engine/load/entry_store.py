@@ -72,8 +72,9 @@ class EntryStore:
     # ------------------------------------------------------------------ reading and writing
 
     def get(self, key: str) -> object | None:
-        """The value kept under `key` (marked used), or None: missing, unreadable, or a pickle
-        of an incompatible engine (the caller then computes it again)."""
+        """The value kept under `key` (marked used, unless it was within
+        `TOUCH_AFTER_SECONDS`), or None: missing, unreadable, or a pickle of an incompatible
+        engine (the caller then computes it again)."""
         with self._lock:
             blob = self._pending.get(key)
             if blob is None:
@@ -184,8 +185,8 @@ class EntryStore:
                     db.execute("DELETE FROM entries")
             except sqlite3.Error:
                 return 0, 0
-        with contextlib.suppress(sqlite3.Error):  # give the space back when no one reads
-            db.execute("VACUUM")
+            with contextlib.suppress(sqlite3.Error):  # the space back, unless others read it
+                db.execute("VACUUM")
         return int(count), int(size)
 
     def __del__(self) -> None:
