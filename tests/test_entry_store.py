@@ -129,6 +129,24 @@ def test_a_file_that_is_not_a_store_is_replaced_by_the_next_write(path: Path) ->
     assert elsewhere(path).get("peru") == "kept"
 
 
+def test_a_damaged_file_is_a_miss_and_replaced_by_the_next_writes(path: Path) -> None:
+    store = EntryStore(path, 100)
+    for index in range(40):
+        store.put(f"k{index}", "x" * 5000)  # pages beyond the first
+    store.close()
+    with path.open("r+b") as handle:  # the header kept, the pages after it overwritten
+        handle.seek(4096)
+        handle.write(b"\xff" * (path.stat().st_size - 4096))
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    damaged = EntryStore(path, 100)
+    assert damaged.get("k1") is None  # a miss, not an error
+    damaged.put("k1", "again")  # the write finds the damage: the file goes
+    damaged.put("k1", "again")  # and the next makes a new one
+    assert elsewhere(path).get("k1") == "again"
+    assert elsewhere(path).keys_by_use() == ["k1"]
+
+
 def test_a_store_locked_by_another_writer_drops_the_write_and_still_reads(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

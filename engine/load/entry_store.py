@@ -131,8 +131,10 @@ class EntryStore:
                     if self._since_count >= CHECK_EVERY:
                         self._since_count = 0
                         self._prune(db)
-            except sqlite3.Error:
-                return
+            except sqlite3.Error as error:
+                if _damaged(error):  # the next write makes a new file
+                    self._reopen()
+                    _remove(self.path)
 
     def pending(self) -> int:
         """Entries written by this process and not yet committed."""
@@ -170,7 +172,7 @@ class EntryStore:
     def clear(self) -> tuple[int, int] | None:
         """Delete every entry (safe while other processes use the store: they miss, and make
         the entry again); what was deleted, as `summary` counts it. None when the file is not
-        a store at all (the caller may remove it)."""
+        a store, or a damaged one (the caller may remove it)."""
         with self._lock:
             self._pending.clear()
             self._touched.clear()
@@ -183,8 +185,8 @@ class EntryStore:
                         "SELECT count(*), coalesce(sum(length(value)), 0) FROM entries"
                     ).fetchone()
                     db.execute("DELETE FROM entries")
-            except sqlite3.Error:
-                return 0, 0
+            except sqlite3.Error as error:
+                return None if _damaged(error) else (0, 0)
             with contextlib.suppress(sqlite3.Error):  # the space back, unless others read it
                 db.execute("VACUUM")
         return int(count), int(size)
@@ -297,6 +299,14 @@ class EntryStore:
             self._db = db
             return db
         return None
+
+
+def _damaged(error: Exception) -> bool:
+    """Whether SQLite found the file damaged (not a database, a malformed page), rather than
+    busy or out of space, which pass."""
+    return isinstance(error, sqlite3.DatabaseError) and not isinstance(
+        error, sqlite3.OperationalError
+    )
 
 
 def _make_file(path: Path) -> None:
