@@ -105,6 +105,21 @@ def test_reading_an_entry_used_recently_writes_nothing(path: Path) -> None:
     assert elsewhere(path).keys_by_use() == ["peru"]
 
 
+def test_the_least_recently_used_entries_beyond_the_byte_limit_are_deleted(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(entry_store, "CHECK_EVERY", 1000)  # the bytes alone call for a count
+    store = EntryStore(path, 100, max_bytes=25_000)
+    for name in ("a", "b", "c"):
+        store.put(name, name * 8_000)  # about 8 kB each: 24 kB, within the limit
+    assert elsewhere(path).keys_by_use() == ["a", "b", "c"]
+    store.put("d", "d" * 8_000)  # 32 kB: the least recently used goes
+    assert elsewhere(path).keys_by_use() == ["b", "c", "d"]
+    store.put("huge", "h" * 30_000)  # more than the whole store holds: not kept
+    assert elsewhere(path).get("huge") is None
+    assert elsewhere(path).keys_by_use() == ["b", "c", "d"]
+
+
 def test_a_value_that_cannot_be_pickled_is_not_kept(path: Path) -> None:
     store = EntryStore(path, 100)
     store.put("lock", threading.Lock())

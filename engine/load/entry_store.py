@@ -9,9 +9,10 @@ costs a fraction of that, the more so when a batch's writes are committed togeth
 The file is `<cache>/<folder>.sqlite3` in WAL mode: readers never wait for a writer, and every
 write is a whole transaction, so concurrent processes (a batch's workers, another command) only
 ever read whole entries. A row holds the key, the time of its last use and the pickled value;
-the least recently used rows beyond `keep` are deleted. A store is best effort, as the other
-caches are: one that cannot be opened or read (locked for long, a full disk) is no cache, reads
-miss and writes are dropped, and a file that is not a database is replaced.
+the least recently used rows beyond `keep` rows or `max_bytes` of values are deleted. A store
+is best effort, as the other caches are: one that cannot be opened or read (locked for long, a
+full disk) is no cache, reads miss and writes are dropped, and a file that is not a database is
+replaced.
 
 A store is opened once per process (`store`); a process forked from one that had it open opens
 its own, as SQLite requires, and never commits what its parent held back.
@@ -41,6 +42,7 @@ SUFFIX = ".sqlite3"
 BUSY_SECONDS = 5.0  # how long a write waits for another process's transaction
 PENDING_MAX = 64  # writes `batched` holds back before it commits them
 CHECK_EVERY = 256  # writes between two counts of the rows (pruning)
+MAX_BYTES = 1_000_000_000  # the values' bytes a store keeps, by default
 # A read marks its entry used (a write) only when its last use is older than this: reading the
 # same entries again and again (the web app, a loop of assessments) writes nothing.
 TOUCH_AFTER_SECONDS = 600
@@ -56,9 +58,10 @@ _SCHEMA = (
 class EntryStore:
     """One kind of input's entries: pickled values by key, the most recently used `keep`."""
 
-    def __init__(self, path: Path, keep: int) -> None:
+    def __init__(self, path: Path, keep: int, max_bytes: int = MAX_BYTES) -> None:
         self.path = path
         self.keep = keep
+        self.max_bytes = max_bytes
         self.pid = os.getpid()
         self._lock = threading.Lock()  # the web app reads and writes from several threads
         self._db: sqlite3.Connection | None = None
@@ -66,6 +69,7 @@ class EntryStore:
         self._pending: dict[str, bytes] = {}
         self._touched: set[str] = set()
         self._since_count = CHECK_EVERY  # the first commit counts the rows
+        self._since_bytes = 0
         self._last_used = 0
         self._identity: tuple[int, int] = (0, 0)  # the file's device and inode, once open
 
@@ -98,6 +102,8 @@ class EntryStore:
             blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return
+        if len(blob) > self.max_bytes:
+            return  # more than the whole store may hold
         with self._lock:
             self._pending[key] = blob
             self._touched.discard(key)
@@ -128,8 +134,11 @@ class EntryStore:
                         [(used, key) for key in sorted(touched)],
                     )
                     self._since_count += len(pending)
-                    if self._since_count >= CHECK_EVERY:
-                        self._since_count = 0
+                    self._since_bytes += sum(len(blob) for blob in pending.values())
+                    # Counted every CHECK_EVERY entries, and after an eighth of the byte limit
+                    # (a few huge dossiers could otherwise pass it by far).
+                    if self._since_count >= CHECK_EVERY or self._since_bytes >= self.max_bytes // 8:
+                        self._since_count = self._since_bytes = 0
                         self._prune(db)
             except sqlite3.Error as error:
                 if _damaged(error):  # the next write makes a new file
@@ -245,13 +254,22 @@ class EntryStore:
         return self._last_used
 
     def _prune(self, db: sqlite3.Connection) -> None:
-        (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
-        if count > self.keep:
-            db.execute(
-                "DELETE FROM entries WHERE key IN "
-                "(SELECT key FROM entries ORDER BY used, key LIMIT ?)",
-                (count - self.keep,),
-            )
+        """Delete the least recently used entries beyond `keep` entries or `max_bytes`."""
+        count, size = db.execute(
+            "SELECT count(*), coalesce(sum(length(value)), 0) FROM entries"
+        ).fetchone()
+        rows, size = count - self.keep, size - self.max_bytes  # what is over each limit
+        if rows <= 0 and size <= 0:
+            return
+        doomed = []
+        for key, length in db.execute(
+            "SELECT key, length(value) FROM entries ORDER BY used, key"
+        ).fetchall():
+            if rows <= 0 and size <= 0:
+                break
+            doomed.append((key,))
+            rows, size = rows - 1, size - length
+        db.executemany("DELETE FROM entries WHERE key = ?", doomed)
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:
         """The open file; without `create`, None when there is none yet (a read makes
@@ -348,7 +366,7 @@ _BATCH_DEPTH = 0
 _BATCH_PID = os.getpid()
 
 
-def store(directory: Path, folder: str, keep: int) -> EntryStore:
+def store(directory: Path, folder: str, keep: int, max_bytes: int = MAX_BYTES) -> EntryStore:
     """The store of `folder`'s entries in the cache `directory`, opened once per process."""
     path = directory / f"{folder}{SUFFIX}"
     found = _STORES.get(path)
@@ -359,7 +377,7 @@ def store(directory: Path, folder: str, keep: int) -> EntryStore:
             if old.pid == os.getpid():
                 old.close()
         _STORES.clear()
-    made = EntryStore(path, keep)
+    made = EntryStore(path, keep, max_bytes)
     _STORES[path] = made
     return made
 

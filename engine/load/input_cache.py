@@ -10,7 +10,8 @@ for other bytes, another rulebook vocabulary or other limits; whatever a hit sti
 
 Entries live in the cache directory of `engine.load.cache` (`TIP_ASSESS_CACHE=off` turns every
 cache off), as rows of one store per kind of input (`engine.load.entry_store`), each keeping
-its most recently used `KEEP` entries. A write is whole or not at all.
+its most recently used `KEEP` entries, and at most `KEEP_BYTES` of them. A write is whole or
+not at all.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.load import entry_store, limits
 from engine.load.cache import engine_digest
 
 KEEP = 12_000  # entries kept per kind of input (a dossier's is about 12 kB with its sweep)
+KEEP_BYTES = 1_000_000_000  # and at most this many bytes of them, however large the dossiers
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def input_entry(
         hashlib.sha256(raw).hexdigest(),
     ]
     key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-    return InputEntry(entry_store.store(directory, folder, KEEP), key)
+    return InputEntry(entry_store.store(directory, folder, KEEP, KEEP_BYTES), key)
 
 
 _ENGINE_PART: str | None = None
@@ -74,4 +76,4 @@ def _engine_part() -> str:
     return _ENGINE_PART
 
 
-__all__ = ["KEEP", "InputEntry", "input_entry"]
+__all__ = ["KEEP", "KEEP_BYTES", "InputEntry", "input_entry"]
