@@ -59,9 +59,9 @@ def main() -> int:
         counts["recomputed" if found is not None else "declined (run in durable_rules)"] += 1
         return found
 
-    def probe(self: sweep.Prober, changes: object) -> tuple[str | None, str]:
+    def probe(self: sweep.Prober, changes: object, *rest: object) -> tuple[str | None, str]:
         counts["probes"] += 1
-        found = real_probe(self, changes)  # type: ignore[arg-type]
+        found = real_probe(self, changes, *rest)  # type: ignore[arg-type]
         if args.check:
             engine = real_outcome(self, list(changes))  # type: ignore[call-overload]
             same = found == engine or found[0] == engine[0] == self.base.tier
@@ -82,14 +82,17 @@ def main() -> int:
         random.seed(args.seed)
         chosen = random.sample(paths, min(args.dossiers, len(paths)))
         job = AssessJob(book, with_fragility=True)
-        for path in chosen:
-            job(str(path))
+        failed = [row for row in map(job, map(str, chosen)) if row.failed]
     print(f"{len(chosen)} dossiers swept (seed {args.seed})")
     for name, count in counts.items():
         print(f"  {name}: {count} ({count / len(chosen):.2f} a dossier)")
     for line in disagreements:
         print(f"DISAGREE {line}", file=sys.stderr)
-    return 1 if disagreements else 0
+    for row in failed:  # a sweep that failed counts nothing: never a silent pass
+        print(f"FAILED {row.dossier}: {'; '.join(row.problems)}", file=sys.stderr)
+    if not counts["probes"]:
+        print("no probe was counted", file=sys.stderr)
+    return 1 if disagreements or failed or not counts["probes"] else 0
 
 
 if __name__ == "__main__":

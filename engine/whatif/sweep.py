@@ -200,9 +200,19 @@ class Prober:
         self.context = Context.of(book, self.year, base.result)  # what the base run drew
         self._recomputer: Recomputer | None = None
         self._cones: dict[frozenset[str], Cone] = {}
+        self._last: tuple[Change, Cone | None] | None = None  # a sweep asks twice per change
 
     def _cone(self, changes: list[Change]) -> Cone | None:
         """The cone the changes run through, if they change records only (see `run`)."""
+        last = self._last
+        if last is not None and len(changes) == 1 and changes[0] is last[0]:
+            return last[1]
+        cone = self._cone_of(changes)
+        if len(changes) == 1:
+            self._last = (changes[0], cone)
+        return cone
+
+    def _cone_of(self, changes: list[Change]) -> Cone | None:
         kinds = frozenset(str(getattr(change, "record_kind", "")) for change in changes)
         if not self.use_cones or "" in kinds or self.base.result.conflicts:
             return None
@@ -239,13 +249,15 @@ class Prober:
         compiled = compiled_for(book, self.year) if book is not self.book else self.base.compiled
         return book, infer(book, compiled, list(facts.values()), explain=False, traces=False)
 
-    def probe(self, changes: Iterable[Change]) -> tuple[str | None, str]:
+    def probe(
+        self, changes: Iterable[Change], changed: dict[str, InputFact | None] | None = None
+    ) -> tuple[str | None, str]:
         """The placement and status with the changes applied, as `outcome` gives them: changes
         to records are recomputed through their cone in Python (`engine.reason.recompute`), the
         rest, and the few runs it cannot tell, inferred by the engine. Tests hold the two
         together on every probe of the corpus and on random dossiers."""
         changes = list(changes)
-        values = self.recomputed(changes)
+        values = self.recomputed(changes, changed)
         if values is None:
             return self.outcome(changes)
         placement = values.get(self.book.info.outcome.conclusion)
@@ -254,13 +266,17 @@ class Prober:
         completeness = self.loaded.dossier.completeness
         return placement, status_of_values(self.book, self.year, values, completeness)
 
-    def recomputed(self, changes: list[Change]) -> dict[str, str] | None:
+    def recomputed(
+        self, changes: list[Change], changed: dict[str, InputFact | None] | None = None
+    ) -> dict[str, str] | None:
         """The conclusions with the changes applied, recomputed through their cone in Python;
-        None when they change more than records, or the recomputation cannot tell."""
+        None when they change more than records, or the recomputation cannot tell. `changed`:
+        the records the changes replace, when the caller has them already."""
         cone = self._cone(changes) if self.use_recompute else None
         if cone is None:
             return None
-        changed = self._changed(changes)
+        if changed is None:
+            changed = self._changed(changes)
         if self._recomputer is None:
             self._recomputer = Recomputer(self.base.result, self.context)
         return self._recomputer.conclusions(cone, changed)
@@ -335,7 +351,7 @@ def fragility(
                 continue  # the engine cannot tell the changed record from the one it replaces
             key = (target, reads_as)
             if key not in tried:  # else it reads as a change already tried
-                tried[key] = prober.probe([change])
+                tried[key] = prober.probe([change], {target: changed})
             placement, status = tried[key]
         if placement != base.tier:
             movers.add(index)
