@@ -120,7 +120,11 @@ def test_a_cache_someone_else_could_write_is_not_cleared(filled: Path) -> None:
         f"error: {filled}: not clearing a cache directory that is writable by others\n"
     )
     assert done.stdout == ""
-    assert info(filled)["state"] == "not used: writable by others"
+    shared = info(filled)
+    assert shared["state"] == "not used: writable by others"
+    # Its stores are measured, never opened (someone else could have put any file there).
+    assert shared["kinds"]["dossiers"]["entries"] == 0 < shared["kinds"]["dossiers"]["bytes"]
+    assert shared["entries"] == 2  # the rulebook and the compiled era, as files
     filled.chmod(0o700)
     assert info(filled)["entries"] == 4
 

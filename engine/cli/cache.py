@@ -94,12 +94,15 @@ def _store_files(directory: Path, kind: _Kind) -> list[Path]:
     return [p for p in paths if p.is_file() and not p.is_symlink()]
 
 
-def _count(directory: Path, kind: _Kind) -> tuple[int, int]:
-    """How many entries `kind` holds in `directory`, and the bytes they take on disk."""
+def _count(directory: Path, kind: _Kind, trusted: bool) -> tuple[int, int]:
+    """How many entries `kind` holds in `directory`, and the bytes they take on disk. A store
+    in a directory others could write to is measured, never opened: its entries are not
+    counted."""
     files = _files(directory, kind)
     entries, size = len(files), _size(files)
     if kind.store:
-        entries += _store(directory, kind).summary()[0]
+        if trusted:
+            entries += _store(directory, kind).summary()[0]
         size += _size(_store_files(directory, kind))
     return entries, size
 
@@ -140,7 +143,11 @@ def cache_group() -> None:
 )
 @guarded
 def info_command(fmt: str) -> None:
-    """Show the cache directory, whether it is used, and each cache's entries and size."""
+    """Show the cache directory, whether it is used, and each cache's entries and size.
+
+    A directory not used because others could write to it is only measured: the entries of
+    its dossier and history stores are not counted, as that would open them.
+    """
     from engine.load.cache import ENV, configured_dir, distrust
 
     directory = configured_dir()
@@ -158,7 +165,7 @@ def info_command(fmt: str) -> None:
     kinds = {}
     if directory is not None:
         for kind in _kinds():
-            entries, size = _count(directory, kind)
+            entries, size = _count(directory, kind, why is None)
             kinds[kind.name] = {"entries": entries, "bytes": size}
     if fmt == "json":
         document = {
