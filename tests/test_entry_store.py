@@ -179,6 +179,38 @@ def test_a_store_locked_by_another_writer_drops_the_write_and_still_reads(
     assert elsewhere(path).get("greece") == "written"
 
 
+class _FirstCommitFails:
+    """A connection whose first COMMIT fails, as on an I/O error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.failed = False
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "COMMIT" and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.db.execute(sql, *args)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: object) -> sqlite3.Cursor:
+        return self.db.executemany(sql, rows)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def test_a_failed_commit_loses_its_entries_only(path: Path) -> None:
+    store = EntryStore(path, 100)
+    store.put("first", 1)
+    assert store._db is not None
+    failing = _FirstCommitFails(store._db)
+    store._db = failing  # type: ignore[assignment]
+    store.put("lost", 2)  # its COMMIT fails: rolled back, not left open
+    assert failing.failed
+    store.put("after", 3)
+    assert elsewhere(path).keys_by_use() == ["first", "after"]
+
+
 def test_a_removed_file_is_made_again_by_the_next_write(path: Path) -> None:
     store = EntryStore(path, 100)
     store.put("peru", 1)

@@ -348,11 +348,11 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")  # the write lock at once: no upgrade that could deadlock
     try:
         yield
-    except BaseException:
+        db.execute("COMMIT")
+    except BaseException:  # a failed COMMIT too: the connection must not stay in the transaction
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 # ---------------------------------------------------------------------- this process's stores
