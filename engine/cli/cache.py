@@ -16,11 +16,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from engine.cli.common import EXIT_INPUT, guarded
+
+if TYPE_CHECKING:
+    from engine.load.entry_store import EntryStore
 
 # The caches by the names shown; where each keeps its entries comes from the module that owns
 # it (`_kinds`), imported only when this command runs.
@@ -79,10 +82,10 @@ def _files(directory: Path, kind: _Kind) -> list[Path]:
     return sorted(found)
 
 
-def _store(directory: Path, kind: _Kind) -> Any:
-    from engine.load import entry_store, input_cache
+def _store(directory: Path, kind: _Kind) -> EntryStore:
+    from engine.load.input_cache import store_of
 
-    return entry_store.store(directory, kind.store, input_cache.KEEP)
+    return store_of(directory, kind.store)
 
 
 def _store_files(directory: Path, kind: _Kind) -> list[Path]:

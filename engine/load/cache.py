@@ -289,9 +289,7 @@ def touch(entry: Path) -> None:
 
 # How many entries named (folder, prefix) this process last found, plus those it wrote since:
 # the folder is listed again only once that could pass the limit (other processes writing to it
-# meanwhile may take it past the limit until the next listing). A batch writes thousands of
-# entries over a few hundred folders; listing the folder after each write cost as much as the
-# write itself.
+# meanwhile may take it past the limit until the next listing), not after every write.
 _COUNTED: dict[tuple[str, str], int] = {}
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.load import entry_store, input_cache, inputs
+from engine.load import input_cache, inputs
 from engine.load.cache import cache_dir
 from engine.load.common import digest_files
 from engine.load.dossier import LoadedDossier, load_dossier, read_source
@@ -168,7 +168,7 @@ def flush(loaded: LoadedDossier) -> None:
 def forget_extras(directory: Path) -> int:
     """Drop the extras kept with every entry of the cache `directory` (the fragility sweeps),
     keeping the loads; how many entries held some. The benchmark times a sweep afresh so."""
-    store = entry_store.store(directory, FOLDER, input_cache.KEEP)
+    store = input_cache.store_of(directory, FOLDER)
     dropped = 0
     for key in store.keys_by_use():
         stored = store.get(key)

@@ -59,7 +59,12 @@ def input_entry(
         hashlib.sha256(raw).hexdigest(),
     ]
     key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-    return InputEntry(entry_store.store(directory, folder, KEEP, KEEP_BYTES), key)
+    return InputEntry(store_of(directory, folder), key)
+
+
+def store_of(directory: Path, folder: str) -> entry_store.EntryStore:
+    """The store of one kind of input (`folder`) in the cache `directory`, with its limits."""
+    return entry_store.store(directory, folder, KEEP, KEEP_BYTES)
 
 
 _ENGINE_PART: str | None = None
@@ -76,4 +81,4 @@ def _engine_part() -> str:
     return _ENGINE_PART
 
 
-__all__ = ["KEEP", "KEEP_BYTES", "InputEntry", "input_entry"]
+__all__ = ["KEEP", "KEEP_BYTES", "InputEntry", "input_entry", "store_of"]
