@@ -5,7 +5,8 @@ prints it as "Exception ignored", or, when it lands in the discriminator of a ta
 serialized, as a serializer warning. A Ctrl-C there would be lost, and the command would run to
 its end with exit 0. The command line's SIGINT handler (`engine.cli.common.watch_interrupts`)
 notes each Ctrl-C here before it raises; a batch between its chunks, and every command before it
-returns, ask whether one was seen (`seen`) and stop with "Aborted!" if so. Only the program
+returns or reports an error, ask whether one was seen (`seen`) and stop with "Aborted!" if so (a
+check that failed because the Ctrl-C was swallowed inside it is the Ctrl-C, not bad input). Only the program
 installs the handler: a library caller, or a test running `main` in its own process, never sets
 the note.
 """

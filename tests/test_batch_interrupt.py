@@ -198,3 +198,53 @@ def test_a_ctrl_c_a_library_swallowed_still_ends_the_command_with_aborted(comman
     assert done.stderr.strip().splitlines()[-1:] == ["Aborted!"], done.stderr
     if command == "batch":
         assert "dossier(s)" not in done.stdout and "evidence/" not in done.stdout  # no row
+
+
+SWALLOWED_INTO_ERRORS = """
+import os, signal, sys
+from engine.errors import InputError
+from engine.load import cache
+
+def load_and_fail(*args, **kwargs):
+    try:  # pydantic-core swallows it inside a pattern check, and the check then fails
+        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lets the handler run here
+    except KeyboardInterrupt:
+        pass
+    raise InputError.single(
+        "rules/weighing.yaml", 33, "rules.0.weigh.conclude",
+        "String should match pattern '<unprintable str object>'",
+    )
+
+cache.load_rulebook_cached = load_and_fail
+sys.argv = ["tip-assess", *sys.argv[1:]]
+from engine.cli.entry import run
+run()
+"""
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["assess", "evidence/peru/2007.yaml", "--no-fragility"],
+        ["assess", "evidence", "--jobs", "2", "--no-fragility"],
+        ["check", "evidence/peru/2007.yaml", "--format", "json"],
+    ],
+)
+def test_errors_a_swallowed_ctrl_c_caused_end_the_command_with_aborted(
+    arguments: list[str],
+) -> None:
+    """Seen in a test run: Ctrl-C landed while pydantic checked a rule's pattern, pydantic-core
+    printed it as "Exception ignored" and failed the check, and the command reported eight
+    invalid rules with exit 2. Any error after a Ctrl-C of the process is the Ctrl-C."""
+    done = subprocess.run(
+        [sys.executable, "-c", SWALLOWED_INTO_ERRORS, *arguments],
+        cwd=support.ROOT,
+        env={**os.environ, "TIP_ASSESS_CACHE": "off"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert done.stderr.strip().splitlines()[-1:] == ["Aborted!"], done.stderr
+    assert "should match pattern" not in done.stderr

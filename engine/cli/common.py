@@ -51,15 +51,25 @@ def guarded(func: F) -> F:
                 raise KeyboardInterrupt  # click says "Aborted!"
             return result
         except InputError as exc:
+            # pydantic-core swallows a Ctrl-C inside a check and fails the check: the rules or
+            # a dossier then read as invalid. After a Ctrl-C, every error is the Ctrl-C.
+            if interrupts.seen():
+                raise KeyboardInterrupt from None  # click says "Aborted!"
             for problem in exc.problems:
                 click.echo(f"error: {problem.render()}", err=True)
             sys.exit(EXIT_INPUT)
         except EngineFault as exc:
+            if interrupts.seen():
+                raise KeyboardInterrupt from None
             click.echo(f"internal error in the inference engine: {exc}", err=True)
             sys.exit(EXIT_FAULT)
         except BrokenPipeError:
             stop_on_broken_pipe()
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except SystemExit as exc:
+            if exc.code not in (0, None) and interrupts.seen():
+                raise KeyboardInterrupt from None  # an exit for a failure the Ctrl-C caused
+            raise
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
         except OSError as exc:
             if exc.errno in REFUSED_BY_THE_SYSTEM:
