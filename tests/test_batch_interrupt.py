@@ -159,19 +159,22 @@ def test_a_ctrl_c_a_library_swallowed_before_the_pool_stops_it_at_once(
     assert seen == [] and multiprocessing.active_children() == []
 
 
-SWALLOWED = """
+# A new process whose rules load has a Ctrl-C swallowed, as pydantic-core does with a
+# KeyboardInterrupt raised inside its callbacks, and then does `{after}`.
+SWALLOWING = """
 import os, signal, sys
+from engine.errors import InputError
 from engine.load import cache
 
 real = cache.load_rulebook_cached
 
 def load_and_swallow(*args, **kwargs):
-    try:  # as pydantic-core does with a KeyboardInterrupt raised inside its callbacks
+    try:
         os.kill(os.getpid(), signal.SIGINT)
         signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lets the handler run here
     except KeyboardInterrupt:
         pass
-    return real(*args, **kwargs)
+    {after}
 
 cache.load_rulebook_cached = load_and_swallow
 sys.argv = ["tip-assess", *sys.argv[1:]]
@@ -180,47 +183,29 @@ run()
 """
 
 
-@pytest.mark.parametrize("command", ["batch", "single"])
-def test_a_ctrl_c_a_library_swallowed_still_ends_the_command_with_aborted(command: str) -> None:
-    """The Ctrl-C lands while the rules load and is swallowed there: the command still ends
-    with "Aborted!" (exit 1): the batch before its first row, a single assessment when it
-    returns. Without the note it ran to its end with exit 0."""
-    target = ["evidence", "--jobs", "2"] if command == "batch" else ["evidence/peru/2007.yaml"]
-    done = subprocess.run(
-        [sys.executable, "-c", SWALLOWED, "assess", *target, "--no-fragility"],
+def _swallowing(after: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`tip-assess ARGUMENTS` in a new process whose rules load swallows a Ctrl-C."""
+    return subprocess.run(
+        [sys.executable, "-c", SWALLOWING.format(after=after), *arguments],
         cwd=support.ROOT,
         env={**os.environ, "TIP_ASSESS_CACHE": "off"},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("command", ["batch", "single"])
+def test_a_ctrl_c_a_library_swallowed_still_ends_the_command_with_aborted(command: str) -> None:
+    """The Ctrl-C lands while the rules load and is swallowed there: the command still ends
+    with "Aborted!" (exit 1): the batch before its first row, a single assessment when it
+    returns. Without the note it ran to its end with exit 0."""
+    target = ["evidence", "--jobs", "2"] if command == "batch" else ["evidence/peru/2007.yaml"]
+    done = _swallowing("return real(*args, **kwargs)", "assess", *target, "--no-fragility")
     assert done.returncode == 1, (done.returncode, done.stderr)
     assert done.stderr.strip().splitlines()[-1:] == ["Aborted!"], done.stderr
     if command == "batch":
         assert "dossier(s)" not in done.stdout and "evidence/" not in done.stdout  # no row
-
-
-SWALLOWED_INTO_ERRORS = """
-import os, signal, sys
-from engine.errors import InputError
-from engine.load import cache
-
-def load_and_fail(*args, **kwargs):
-    try:  # pydantic-core swallows it inside a pattern check, and the check then fails
-        os.kill(os.getpid(), signal.SIGINT)
-        signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lets the handler run here
-    except KeyboardInterrupt:
-        pass
-    raise InputError.single(
-        "rules/weighing.yaml", 33, "rules.0.weigh.conclude",
-        "String should match pattern '<unprintable str object>'",
-    )
-
-cache.load_rulebook_cached = load_and_fail
-sys.argv = ["tip-assess", *sys.argv[1:]]
-from engine.cli.entry import run
-run()
-"""
 
 
 @pytest.mark.parametrize(
@@ -237,14 +222,11 @@ def test_errors_a_swallowed_ctrl_c_caused_end_the_command_with_aborted(
     """Seen in a test run: Ctrl-C landed while pydantic checked a rule's pattern, pydantic-core
     printed it as "Exception ignored" and failed the check, and the command reported eight
     invalid rules with exit 2. Any error after a Ctrl-C of the process is the Ctrl-C."""
-    done = subprocess.run(
-        [sys.executable, "-c", SWALLOWED_INTO_ERRORS, *arguments],
-        cwd=support.ROOT,
-        env={**os.environ, "TIP_ASSESS_CACHE": "off"},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    failing_check = (
+        'raise InputError.single("rules/weighing.yaml", 33, "rules.0.weigh.conclude", '
+        "\"String should match pattern '<unprintable str object>'\")"
     )
+    done = _swallowing(failing_check, *arguments)
     assert done.returncode == 1, (done.returncode, done.stderr)
     assert done.stderr.strip().splitlines()[-1:] == ["Aborted!"], done.stderr
     assert "should match pattern" not in done.stderr
