@@ -160,7 +160,7 @@ def test_a_ctrl_c_a_library_swallowed_before_the_pool_stops_it_at_once(
 
 
 # A new process whose rules load has a Ctrl-C swallowed, as pydantic-core does with a
-# KeyboardInterrupt raised inside its callbacks, and then does `{after}`.
+# KeyboardInterrupt raised inside its callbacks (`{ctrl_c}`), and then does `{after}`.
 SWALLOWING = """
 import os, signal, sys
 from engine.errors import InputError
@@ -170,7 +170,7 @@ real = cache.load_rulebook_cached
 
 def load_and_swallow(*args, **kwargs):
     try:
-        os.kill(os.getpid(), signal.SIGINT)
+        {ctrl_c}
         signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lets the handler run here
     except KeyboardInterrupt:
         pass
@@ -183,10 +183,14 @@ run()
 """
 
 
-def _swallowing(after: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """`tip-assess ARGUMENTS` in a new process whose rules load swallows a Ctrl-C."""
+def _swallowing(
+    after: str, *arguments: str, ctrl_c: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`tip-assess ARGUMENTS` in a new process whose rules load swallows a Ctrl-C (none when
+    `ctrl_c` is false)."""
+    interrupt = "os.kill(os.getpid(), signal.SIGINT)" if ctrl_c else "pass"
     return subprocess.run(
-        [sys.executable, "-c", SWALLOWING.format(after=after), *arguments],
+        [sys.executable, "-c", SWALLOWING.format(after=after, ctrl_c=interrupt), *arguments],
         cwd=support.ROOT,
         env={**os.environ, "TIP_ASSESS_CACHE": "off"},
         capture_output=True,
@@ -230,3 +234,25 @@ def test_errors_a_swallowed_ctrl_c_caused_end_the_command_with_aborted(
     assert done.returncode == 1, (done.returncode, done.stderr)
     assert done.stderr.strip().splitlines()[-1:] == ["Aborted!"], done.stderr
     assert "should match pattern" not in done.stderr
+
+
+def test_a_warning_a_swallowed_ctrl_c_caused_is_not_shown() -> None:
+    """pydantic-core, when the Ctrl-C lands in a tagged union's discriminator, goes on and
+    warns ("Pydantic serializer warnings"): noise before "Aborted!", which says it all."""
+    warn = (
+        "import warnings; warnings.warn('Pydantic serializer warnings: "
+        "PydanticSerializationUnexpectedValue', UserWarning); return real(*args, **kwargs)"
+    )
+    done = _swallowing(warn, "assess", "evidence/peru/2007.yaml", "--no-fragility")
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert done.stderr.strip().splitlines() == ["Aborted!"], done.stderr
+
+
+def test_warnings_without_a_ctrl_c_are_still_shown() -> None:
+    warn = (
+        "import warnings; warnings.warn('a real warning', UserWarning); "
+        "return real(*args, **kwargs)"
+    )
+    done = _swallowing(warn, "assess", "evidence/peru/2007.yaml", "--no-fragility", ctrl_c=False)
+    assert done.returncode == 0, done.stderr
+    assert "UserWarning: a real warning" in done.stderr

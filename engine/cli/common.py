@@ -11,6 +11,7 @@ import os
 import signal
 import stat
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -90,9 +91,21 @@ def _interrupted(signum: int, frame: Any) -> None:
 
 def watch_interrupts() -> None:
     """Note every Ctrl-C of this process (it still raises KeyboardInterrupt as Python's own
-    handler does), so that an error it causes is told from a fault (`caused_by_interrupt`)."""
+    handler does), so that an error it causes is told from a fault (`caused_by_interrupt`).
+    Warnings shown after a Ctrl-C are dropped: they are a library's complaint about the
+    interrupt it swallowed (pydantic's "serializer warnings"), and "Aborted!" says it."""
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _interrupted)
+        warnings.showwarning = _quiet_after_interrupt(warnings.showwarning)
+
+
+def _quiet_after_interrupt(show: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(show)
+    def showwarning(*args: Any, **kwargs: Any) -> None:
+        if not interrupts.seen():
+            show(*args, **kwargs)
+
+    return showwarning
 
 
 def caused_by_interrupt(exc: BaseException) -> bool:
