@@ -115,6 +115,35 @@ def test_the_placement_history_read_is_recorded(ws: Path, log: Path) -> None:
     assert entries(log)[0]["explanation_digest"] != entries(log)[1]["explanation_digest"]
 
 
+def test_a_record_asks_git_for_each_work_tree_and_its_head_once(
+    ws: Path, log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three groups are pinned (the rules, the dossier and its narrative, the history), all in
+    one work tree: git is asked where the work tree is once per directory and for HEAD once,
+    then whether each group is clean. The pins are those of a group pinned alone."""
+    from engine.audit import gitsource
+
+    asked: list[list[str]] = []
+    real = subprocess.run
+
+    def counting(command: list[str], *args: Any, **kwargs: Any) -> Any:
+        if command[0] == "git":
+            asked.append(command[3:])
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr(gitsource.subprocess, "run", counting)
+    record(ws, log, RURITANIA)
+    replay = entries(log)[0]["replay"]
+    head = git(ws, "rev-parse", "HEAD").strip()
+    assert [
+        r["git"]["commit"] for r in (replay["rules"], replay["dossier"], replay["history"])
+    ] == [head] * 3
+    assert asked.count(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) == 1
+    toplevel = [a for a in asked if a == ["rev-parse", "--show-toplevel"]]
+    assert len(toplevel) == 2  # rules/, and evidence/ruritania/ (the dossier and its history)
+    assert sum(a[0] == "status" for a in asked) == 3 and sum(a[0] == "ls-files" for a in asked) == 3
+
+
 def test_log_location_from_the_environment_and_default_author(ws: Path, log: Path) -> None:
     result = run(ws, "assess", RURITANIA, "--record", env={"TIP_ASSESS_LOG": str(log)})
     assert result.exit_code == 0, result.stderr

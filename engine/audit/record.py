@@ -47,19 +47,34 @@ def _tier_label(result: Assessment) -> str:
     return result.tier or f"no placement ({result.status})"
 
 
-def _git_pin(paths: list[Path]) -> dict[str, Any] | None:
-    """The HEAD commit holding `paths`, if every one is committed there unmodified."""
-    repo = repo_root(paths[0])
-    if repo is None:
-        return None
-    relative = [relative_in_repo(repo, path) for path in paths]
-    if any(rel is None for rel in relative):
-        return None
-    inside = [rel for rel in relative if rel is not None]
-    commit = resolve_commit(repo, "HEAD")
-    if commit is None or not is_clean(repo, inside):
-        return None
-    return {"repo": str(repo), "commit": commit, "paths": inside}
+class _Pins:
+    """Pins groups of paths to the HEAD commit holding them. One record pins three groups (the
+    rules, the dossier with its narrative, the history), mostly in one work tree: git is asked
+    for a directory's work tree and for a work tree's HEAD once each, not once a group."""
+
+    def __init__(self) -> None:
+        self._roots: dict[Path, Path | None] = {}
+        self._heads: dict[Path, str | None] = {}
+
+    def pin(self, paths: list[Path]) -> dict[str, Any] | None:
+        """The HEAD commit holding `paths`, if every one is committed there unmodified."""
+        start = paths[0]
+        directory = start if start.is_dir() else start.parent
+        if directory not in self._roots:
+            self._roots[directory] = repo_root(start)
+        repo = self._roots[directory]
+        if repo is None:
+            return None
+        relative = [relative_in_repo(repo, path) for path in paths]
+        if any(rel is None for rel in relative):
+            return None
+        inside = [rel for rel in relative if rel is not None]
+        if repo not in self._heads:
+            self._heads[repo] = resolve_commit(repo, "HEAD")
+        commit = self._heads[repo]
+        if commit is None or not is_clean(repo, inside):
+            return None
+        return {"repo": str(repo), "commit": commit, "paths": inside}
 
 
 def decision_record(
@@ -83,6 +98,7 @@ def decision_record(
     """
     doc = result.document
     source = (dossier.parent / loaded.dossier.source.file).resolve()
+    pins = _Pins()
     replay: dict[str, Any] = {
         "schema": REPLAY_SCHEMA,
         "format": fmt,
@@ -94,19 +110,19 @@ def decision_record(
         "rules": {
             "dir": str(rules_dir.resolve()),
             "shown": book.root,
-            "git": _git_pin([rules_dir.resolve()]),
+            "git": pins.pin([rules_dir.resolve()]),
         },
         "dossier": {
             "path": str(dossier.resolve()),
             "shown": loaded.path,
-            "git": _git_pin([dossier.resolve(), source]),
+            "git": pins.pin([dossier.resolve(), source]),
         },
         "history": None
         if history is None
         else {
             "path": str(history.resolve()),
             "sha256": doc["provenance"].get("history_sha256"),
-            "git": _git_pin([history.resolve()]),
+            "git": pins.pin([history.resolve()]),
         },
     }
     return {
