@@ -137,11 +137,10 @@ INPUT_STORES = ("dossiers", "histories")
 def forget_inputs(env: dict[str, str]) -> None:
     """Empty what the tool keeps of the inputs (`engine/load/input_cache.py`: loaded dossiers,
     with their sweeps, and histories): the next run loads and sweeps them afresh."""
-    from engine.load.entry_store import SIDE_FILES, SUFFIX
+    from engine.load.entry_store import remove_files, store_path
 
     for store in INPUT_STORES:
-        for side in ("", *SIDE_FILES):
-            (Path(env["TIP_ASSESS_CACHE"]) / f"{store}{SUFFIX}{side}").unlink(missing_ok=True)
+        remove_files(store_path(Path(env["TIP_ASSESS_CACHE"]), store))
 
 
 def forget_sweeps(env: dict[str, str]) -> None:

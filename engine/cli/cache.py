@@ -90,10 +90,9 @@ def _store(directory: Path, kind: _Kind) -> EntryStore:
 
 def _store_files(directory: Path, kind: _Kind) -> list[Path]:
     """The store's file and the side files SQLite keeps beside it (never a symlink)."""
-    from engine.load.entry_store import SIDE_FILES, SUFFIX
+    from engine.load.entry_store import store_files, store_path
 
-    name = f"{kind.store}{SUFFIX}"
-    paths = [directory / name, *(directory / f"{name}{side}" for side in SIDE_FILES)]
+    paths = store_files(store_path(directory, kind.store))
     return [p for p in paths if p.is_file() and not p.is_symlink()]
 
 

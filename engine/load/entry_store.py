@@ -118,7 +118,7 @@ class EntryStore:
             pending, touched = self._pending, self._touched
             self._pending, self._touched = {}, set()
             if self._db is not None and not self._same_file():
-                self._reopen()  # the file was removed (the cache deleted by hand): a new one
+                self._release()  # the file was removed (the cache deleted by hand): a new one
             db = self._connect(create=True)
             if db is None:
                 return
@@ -142,8 +142,8 @@ class EntryStore:
                         self._prune(db)
             except sqlite3.Error as error:
                 if _damaged(error):  # the next write makes a new file
-                    self._reopen()
-                    _remove(self.path)
+                    self._release()
+                    remove_files(self.path)
 
     def pending(self) -> int:
         """Entries written by this process and not yet committed."""
@@ -159,12 +159,9 @@ class EntryStore:
             if db is None:
                 return 0, 0
             try:
-                count, size = db.execute(
-                    "SELECT count(*), coalesce(sum(length(value)), 0) FROM entries"
-                ).fetchone()
+                return _totals(db)
             except sqlite3.Error:
                 return 0, 0
-            return int(count), int(size)
 
     def keys_by_use(self) -> list[str]:
         """The keys of the committed entries, the least recently used first."""
@@ -190,15 +187,13 @@ class EntryStore:
                 return None if self._not_a_store else (0, 0)
             try:
                 with _transaction(db):
-                    count, size = db.execute(
-                        "SELECT count(*), coalesce(sum(length(value)), 0) FROM entries"
-                    ).fetchone()
+                    cleared = _totals(db)
                     db.execute("DELETE FROM entries")
             except sqlite3.Error as error:
                 return None if _damaged(error) else (0, 0)
             with contextlib.suppress(sqlite3.Error):  # the space back, unless others read it
                 db.execute("VACUUM")
-        return int(count), int(size)
+        return cleared
 
     def __del__(self) -> None:
         # A connection closed when its store goes, not left to the garbage collector (Python
@@ -222,13 +217,13 @@ class EntryStore:
         """Commit what is held back and close the file (only in the process that opened it)."""
         self.commit()
         with self._lock:
-            self._reopen()
+            self._release()
 
     # ------------------------------------------------------------------ internals
 
     def _select(self, key: str) -> tuple[bytes, int] | None:
         if self._db is not None and not self._same_file():
-            self._reopen()  # the file was removed: what it held is gone for everyone else too
+            self._release()  # the file was removed: what it held is gone for everyone else too
         db = self._connect(create=False)
         if db is None:
             return None
@@ -245,9 +240,6 @@ class EntryStore:
             return False
         return (found.st_dev, found.st_ino) == self._identity
 
-    def _reopen(self) -> None:
-        self._release()
-
     def _now(self) -> int:
         """A time of use: the clock, strictly after this store's previous one."""
         self._last_used = max(time.time_ns(), self._last_used + 1)
@@ -255,9 +247,7 @@ class EntryStore:
 
     def _prune(self, db: sqlite3.Connection) -> None:
         """Delete the least recently used entries beyond `keep` entries or `max_bytes`."""
-        count, size = db.execute(
-            "SELECT count(*), coalesce(sum(length(value)), 0) FROM entries"
-        ).fetchone()
+        count, size = _totals(db)
         rows, size = count - self.keep, size - self.max_bytes  # what is over each limit
         if rows <= 0 and size <= 0:
             return
@@ -302,7 +292,7 @@ class EntryStore:
                     raise
             except sqlite3.DatabaseError as error:
                 if attempt == 0 and create and not isinstance(error, sqlite3.OperationalError):
-                    _remove(self.path)
+                    remove_files(self.path)
                     continue
                 self._not_a_store = not isinstance(error, sqlite3.OperationalError)
                 return None
@@ -317,6 +307,24 @@ class EntryStore:
             self._db = db
             return db
         return None
+
+
+def _totals(db: sqlite3.Connection) -> tuple[int, int]:
+    """How many entries the store holds, and the bytes of their values."""
+    count, size = db.execute(
+        "SELECT count(*), coalesce(sum(length(value)), 0) FROM entries"
+    ).fetchone()
+    return int(count), int(size)
+
+
+def store_path(directory: Path, folder: str) -> Path:
+    """The file of `folder`'s store in the cache `directory`."""
+    return directory / f"{folder}{SUFFIX}"
+
+
+def store_files(path: Path) -> list[Path]:
+    """A store's file and the side files SQLite keeps beside it (whether or not they exist)."""
+    return [path, *(path.with_name(path.name + side) for side in SIDE_FILES)]
 
 
 def _damaged(error: Exception) -> bool:
@@ -337,10 +345,11 @@ def _make_file(path: Path) -> None:
     os.close(os.open(path, flags, 0o600))
 
 
-def _remove(path: Path) -> None:
-    for name in (path.name, *(path.name + side for side in SIDE_FILES)):
+def remove_files(path: Path) -> None:
+    """Remove a store's file and its side files (a store found damaged, or dropped whole)."""
+    for each in store_files(path):
         with contextlib.suppress(OSError):
-            (path.parent / name).unlink()
+            each.unlink()
 
 
 @contextlib.contextmanager
@@ -368,7 +377,7 @@ _BATCH_PID = os.getpid()
 
 def store(directory: Path, folder: str, keep: int, max_bytes: int = MAX_BYTES) -> EntryStore:
     """The store of `folder`'s entries in the cache `directory`, opened once per process."""
-    path = directory / f"{folder}{SUFFIX}"
+    path = store_path(directory, folder)
     found = _STORES.get(path)
     if found is not None and found.pid == os.getpid():
         return found
@@ -411,4 +420,12 @@ def _commit_unless_batched(each: EntryStore) -> None:
         each.commit()
 
 
-__all__ = ["EntryStore", "batched", "commit_all", "store"]
+__all__ = [
+    "EntryStore",
+    "batched",
+    "commit_all",
+    "remove_files",
+    "store",
+    "store_files",
+    "store_path",
+]
