@@ -244,19 +244,7 @@ def assessment_document(
     for reasons in default_reasons.values():
         referenced |= _gap_rules(reasons)
     referenced |= _gap_rules(why_not_doc["rules"] if why_not_doc else [])
-    rules_doc = {
-        rule_id: {
-            "title": rule.title,
-            "citation": rule.citation,
-            "text": " ".join(rule.text.split()),
-            "in_force": rule.in_force.label(),
-            "verified": rule.verified,
-            "note": rule.note,
-            "defined_at": book.defined_at(rule_id),
-        }
-        for rule_id in sorted(referenced)
-        for rule in [book.item(rule_id)]
-    }
+    rules_doc = {rule_id: _rule_entry(book, rule_id) for rule_id in sorted(referenced)}
     return {
         **summary,
         "evidence": evidence,
@@ -326,6 +314,32 @@ def _summary(
     if findings is None:  # a batch row's document: no findings at all, never an empty list
         del document["findings"]
     return document
+
+
+_RULE_ENTRIES: dict[int, tuple[Rulebook, dict[str, dict[str, Any]]]] = {}
+
+
+def _rule_entry(book: Rulebook, rule_id: str) -> dict[str, Any]:
+    """What the document says of a rule it cites: the same for every assessment under one
+    rulebook, so built once per rulebook and rule (its text folded once) and copied."""
+    found = _RULE_ENTRIES.get(id(book))
+    if found is None or found[0] is not book:
+        if len(_RULE_ENTRIES) >= 8:  # rulebooks come and go in what-if sweeps and audits
+            _RULE_ENTRIES.clear()
+        found = _RULE_ENTRIES[id(book)] = (book, {})
+    entry = found[1].get(rule_id)
+    if entry is None:
+        rule = book.item(rule_id)
+        entry = found[1][rule_id] = {
+            "title": rule.title,
+            "citation": rule.citation,
+            "text": " ".join(rule.text.split()),
+            "in_force": rule.in_force.label(),
+            "verified": rule.verified,
+            "note": rule.note,
+            "defined_at": book.defined_at(rule_id),
+        }
+    return dict(entry)
 
 
 def _required_unconcluded(book: Rulebook, year: int, result: InferenceResult) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -216,6 +217,33 @@ def test_why_not_remembers_only_what_one_assessment_cannot_change(
     for path, document in zip(paths, remembered, strict=True):
         loaded = load_dossier(path, book)
         assert canonical_json(assess(book, loaded).document) == document, path
+
+
+def test_what_explanations_remember_per_rulebook_is_that_rulebooks_own(
+    peru: support.LoadedDossier,
+) -> None:
+    """The rules in force by what they conclude and what a document says of each rule it cites
+    are built once per rulebook and year; a copy of the rulebook with one rule changed (as a
+    what-if or an audit makes) is explained with its own rule, and the original with its."""
+    book = support.rulebook()
+    first = assess(book, peru, YEAR).document
+    rule_ids = {rule.id for rule in book.rules}
+    rule_id = next(g["rule"] for g in first["why_not"]["rules"] if g["rule"] in rule_ids)
+    renamed = "A title only this test gives"
+    variant = dataclasses.replace(
+        book,
+        rules=[
+            rule.model_copy(update={"title": renamed}) if rule.id == rule_id else rule
+            for rule in book.rules
+        ],
+    )
+    changed = assess(variant, peru, YEAR).document
+    assert changed["rules"][rule_id]["title"] == renamed
+    assert [g["title"] for g in changed["why_not"]["rules"] if g["rule"] == rule_id] == [
+        renamed
+    ] * sum(1 for g in first["why_not"]["rules"] if g["rule"] == rule_id)
+    assert first["rules"][rule_id]["title"] != renamed
+    assert assess(book, peru, YEAR).document == first
 
 
 def _own_default(rule: Rule, pattern: object) -> bool:

@@ -41,11 +41,6 @@ class Context:
     parameters: dict[str, ScalarValue | None]
     inputs: dict[str, InputFact]
     conclusions: dict[str, Derived]
-    # The rules in force by what they conclude, each with its alternatives: why-not asks for
-    # them again at every step of its search.
-    _producers: dict[tuple[str, str], list[tuple[Rule, list[list[Pattern]]]]] | None = field(
-        default=None, repr=False, compare=False
-    )
     _by_kind: dict[str, list[InputFact]] | None = field(default=None, repr=False, compare=False)
     # What does not change while one assessment is explained, asked again at every step of the
     # search: whether a pattern holds, the tests a record fails, the weighings by subject.
@@ -54,7 +49,6 @@ class Context:
     _failed: dict[tuple[int, str], tuple[Pattern, list[str]]] = field(
         default_factory=dict, repr=False, compare=False
     )
-    _weighings: dict[str, list[Weighing]] | None = field(default=None, repr=False, compare=False)
     _tests: dict[int, tuple[EvidencePattern, _Prepared]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -73,20 +67,41 @@ class Context:
 
     def producers(self, subject: str, value: str) -> list[tuple[Rule, list[list[Pattern]]]]:
         """The rules in force concluding subject=value, in rulebook order, with alternatives."""
-        if self._producers is None:
-            self._producers = {}
-            for rule in self.book.rules_in_force(self.year):
-                key = (rule.then.conclude, rule.then.value)
-                self._producers.setdefault(key, []).append((rule, _conjunctions(rule)))
-        return self._producers.get((subject, value), [])
+        return _year_index(self.book, self.year).producers.get((subject, value), [])
 
     def weighings_of(self, subject: str) -> list[Weighing]:
         """The weighings in force concluding `subject`, in rulebook order."""
-        if self._weighings is None:
-            self._weighings = {}
-            for weighing in self.book.weighings_in_force(self.year):
-                self._weighings.setdefault(weighing.concludes, []).append(weighing)
-        return self._weighings.get(subject, [])
+        return _year_index(self.book, self.year).weighings.get(subject, [])
+
+
+@dataclass(frozen=True)
+class _YearIndex:
+    """The rules and weighings in force in one year by what they conclude (rules with their
+    alternatives): why-not asks for them at every step of its search, and they depend on the
+    rulebook and the year only, so they are built once per rulebook and year."""
+
+    book: Rulebook
+    producers: dict[tuple[str, str], list[tuple[Rule, list[list[Pattern]]]]]
+    weighings: dict[str, list[Weighing]]
+
+
+_YEAR_INDEXES: dict[tuple[int, int], _YearIndex] = {}
+
+
+def _year_index(book: Rulebook, year: int) -> _YearIndex:
+    found = _YEAR_INDEXES.get((id(book), year))
+    if found is None or found.book is not book:
+        if len(_YEAR_INDEXES) > 256:  # rulebooks come and go in what-if sweeps and audits
+            _YEAR_INDEXES.clear()
+        producers: dict[tuple[str, str], list[tuple[Rule, list[list[Pattern]]]]] = {}
+        for rule in book.rules_in_force(year):
+            key = (rule.then.conclude, rule.then.value)
+            producers.setdefault(key, []).append((rule, _conjunctions(rule)))
+        weighings: dict[str, list[Weighing]] = {}
+        for weighing in book.weighings_in_force(year):
+            weighings.setdefault(weighing.concludes, []).append(weighing)
+        found = _YEAR_INDEXES[(id(book), year)] = _YearIndex(book, producers, weighings)
+    return found
 
 
 _CONJUNCTIONS: dict[int, tuple[Rule, list[list[Pattern]]]] = {}
