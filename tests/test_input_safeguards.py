@@ -295,7 +295,9 @@ def test_the_downgrade_years_come_from_the_real_rulebook(tmp_path: Path) -> None
 
 
 def reference_locate(source: str, quote: str) -> tuple[int, int] | None:
-    """The quote locator as it was before the folded index (walks both texts in step)."""
+    """The quote locator as it was before the folded index (walks both texts in step), the
+    quote's first character counted in its paragraph (a quote that begins a paragraph is in
+    that paragraph, not the one before)."""
     folded_source = normalise_space(source)
     folded_quote = normalise_space(quote)
     at = folded_source.find(folded_quote)
@@ -312,7 +314,7 @@ def reference_locate(source: str, quote: str) -> tuple[int, int] | None:
         else:
             original += 1
             folded += 1
-    prefix = source[: lead + original]
+    prefix = source[: lead + original + 1]
     paragraphs = [block for block in prefix.split("\n\n") if block.strip()]
     return prefix.count("\n") + 1, max(1, len(paragraphs))
 
@@ -332,6 +334,24 @@ def test_the_folded_index_locates_quotes_as_the_walk_did(
     found = SourceText(source).locate(quote)
     expected = reference_locate(source, quote)
     assert (None if found is None else (found.line, found.paragraph)) == expected
+
+
+def test_a_quote_is_located_in_the_paragraph_it_begins() -> None:
+    source = SourceText("# header\n\nFirst paragraph.\n\n\n\nSecond one,\nwrapped.\n\nThird.")
+    found = {
+        quote: (location.line, location.paragraph)
+        for quote in ("First", "paragraph.", "Second one, wrapped.", "wrapped.", "Third.")
+        if (location := source.locate(quote)) is not None
+    }
+    assert found == {
+        "First": (3, 2),
+        "paragraph.": (3, 2),
+        "Second one, wrapped.": (7, 3),
+        "wrapped.": (8, 3),
+        "Third.": (10, 4),
+    }
+    across = source.locate("paragraph. Second")  # a quote across two: where it begins
+    assert across is not None and (across.line, across.paragraph) == (3, 2)
 
 
 def test_every_quote_of_the_corpus_is_located_as_before() -> None:

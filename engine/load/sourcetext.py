@@ -1,7 +1,8 @@
 """A source narrative, indexed once: quotes are found with white space folded, then located.
 
-The text is folded once (every run of white space becomes one space) with a map from folded to
-original offsets; lines and paragraphs are found by bisection. A quote that does not occur is
+The text is folded once (every run of white space becomes one space), with the number of words
+before each line and each paragraph; a quote's line and paragraph are found by counting the
+words before it and bisecting. A quote that does not occur is
 explained: the closest passage of the source, and the first character where the two differ
 (a typographic apostrophe where the source has a straight one is the usual cause).
 """
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
 from engine.models import normalise_space
 
-_WORD = re.compile(r"\S+")
 _HEADER_REPORT = re.compile(r"^#\s*report:\s*(?P<text>.*)$")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Characters that look alike in a narrative and are the usual reason a quote does not match.
@@ -43,48 +43,46 @@ class HeaderYear:
 
 
 class SourceText:
-    """One source narrative with its folded form and the offsets to locate quotes."""
+    """One source narrative with its folded form and the word counts to locate quotes."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        words = text.split()  # re's \S+ runs: str.isspace and re's \s agree on every character
-        self.folded = " ".join(words)
-        self._originals = [match.start() for match in _WORD.finditer(text)]
-        # Each word starts one past the end of the one before it in the folded text.
-        self._folded_starts = list(accumulate((len(word) + 1 for word in words), initial=0))[:-1]
-        self._newlines = [m.start() for m in re.finditer("\n", text)]
-        separators = [m.start() for m in re.finditer("\n\n", text)]
-        self._separator_ends = [start + 2 for start in separators]
-        self._block_starts = [0, *self._separator_ends]
-        counts = [0]
-        for index, end in enumerate(separators):
-            blank = not text[self._block_starts[index] : end].strip()
-            counts.append(counts[-1] + (0 if blank else 1))
-        self._nonblank_before = counts
+        # str.split's white space is re's \s, character for character (a test holds them to it).
+        self.folded = " ".join(text.split())
+        # A quote found at an offset of the folded text begins in the word the spaces before
+        # that offset count; words never span lines or paragraphs, so the words before each
+        # line and each paragraph (block between blank lines) place it.
+        self._words_before_line = list(
+            accumulate((len(line.split()) for line in text.split("\n")), initial=0)
+        )[:-1]
+        block_words = [len(block.split()) for block in text.split("\n\n")]
+        self._words_before_block = list(accumulate(block_words, initial=0))[:-1]
+        # Paragraphs are the blocks that hold a word: blank blocks are not counted.
+        self._paragraphs_before_block = list(
+            accumulate((1 if words else 0 for words in block_words), initial=0)
+        )[:-1]
 
-    def original(self, folded_at: int) -> int:
-        """The offset in the text of the character at `folded_at` in the folded text."""
-        index = bisect_right(self._folded_starts, folded_at) - 1
-        return self._originals[index] + (folded_at - self._folded_starts[index])
+    def _word(self, folded_at: int) -> int:
+        """The index of the word the character at `folded_at` in the folded text belongs to
+        (a space: the word before it)."""
+        return self.folded.count(" ", 0, folded_at)
 
-    def line(self, offset: int) -> int:
-        return bisect_left(self._newlines, offset) + 1
+    def _line(self, word: int) -> int:
+        return bisect_right(self._words_before_line, word)
 
-    def paragraph(self, offset: int) -> int:
-        """Paragraphs (blocks between blank lines) that have begun before `offset`."""
-        complete = bisect_right(self._separator_ends, offset)
-        partial = self.text[self._block_starts[complete] : offset].strip()
-        return max(1, self._nonblank_before[complete] + (1 if partial else 0))
+    def _paragraph(self, word: int) -> int:
+        return self._paragraphs_before_block[bisect_right(self._words_before_block, word) - 1] + 1
 
     def locate(self, quote: str) -> QuoteLocation | None:
+        """The line and paragraph (1-based) the quote begins in, or None if it does not occur."""
         folded_quote = normalise_space(quote)
         if not folded_quote:
             return None
         at = self.folded.find(folded_quote)
         if at < 0:
             return None
-        offset = self.original(at)
-        return QuoteLocation(line=self.line(offset), paragraph=self.paragraph(offset))
+        word = self._word(at)
+        return QuoteLocation(line=self._line(word), paragraph=self._paragraph(word))
 
     def header_year(self) -> HeaderYear | None:
         """The year in the `# report:` line of the header comments, if there is one."""
@@ -118,7 +116,7 @@ class SourceText:
             differs_at = len(folded_quote) - suffix - 1
             source_at = end - 1
             passage_start = max(0, end - differs_at - 1)
-        line = self.line(self.original(min(passage_start, len(self.folded) - 1)))
+        line = self._line(self._word(min(passage_start, len(self.folded) - 1)))
         passage = self.folded[max(0, passage_start - 10) : passage_start + len(folded_quote) + 10]
         theirs = folded_quote[differs_at]
         ours = self.folded[source_at] if 0 <= source_at < len(self.folded) else None
