@@ -4,6 +4,7 @@ one line on stderr and exit 2, never an internal error."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -134,3 +135,45 @@ def test_a_terminal_keeps_its_encoding_and_shows_what_it_cannot_as_a_question_ma
     assert text.startswith("Peru, report year 2007: Tier 2")
     assert "§" in text  # Latin-1 has it
     assert "→" not in text and "?" in text  # it has no arrow
+
+
+def _refused_over(target: Path, *args: str) -> None:
+    """`args` write their output over `target`, an input of the command: exit 2, the file
+    named, and not a byte of it changed."""
+    before = target.read_bytes()
+    done = support.run_cli(*args)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert f"{target}: refusing to write the output over an input" in done.stderr
+    assert target.read_bytes() == before
+
+
+def test_no_command_writes_over_the_placements_it_checks_against(tmp_path: Path) -> None:
+    expected = tmp_path / "expected.csv"
+    expected.write_text((support.ROOT / "evidence" / "expected.csv").read_text())
+    for command in ("validate", "consistency"):
+        _refused_over(expected, command, "evidence", "--expected", str(expected), "-o", str(expected))
+
+
+def test_no_command_writes_over_the_decision_log_it_reads(tmp_path: Path) -> None:
+    log = tmp_path / "decisions.jsonl"
+    recorded = support.run_cli("assess", PERU, "--record", "--log", str(log))
+    assert recorded.returncode == 0, recorded.stderr
+    _refused_over(log, "log", "replay", "1", "--log", str(log), "-o", str(log))
+
+
+def test_whatif_does_not_write_over_the_changes_it_applies(tmp_path: Path) -> None:
+    changes = tmp_path / "changes.yaml"
+    changes.write_text("records: []\n")
+    _refused_over(changes, "whatif", PERU, "--with", str(changes), "-o", str(changes))
+
+
+def test_the_rules_schema_is_not_written_over_a_rules_file(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for file in (support.ROOT / "rules").glob("*.yaml"):
+        (rules / file.name).write_bytes(file.read_bytes())
+    target = rules / "tiers.yaml"
+    _refused_over(target, "schema", "rules", "--rules", str(rules), "-o", str(target))
+    fresh = support.run_cli("schema", "rules", "--rules", str(rules), "-o", str(rules / "x.json"))
+    assert fresh.returncode == 0, fresh.stderr
+    assert json.loads((rules / "x.json").read_text())["$defs"]

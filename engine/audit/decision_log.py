@@ -62,6 +62,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine import __version__
+from engine.load import inputs
 
 __all__ = [
     "GENESIS_HASH",
@@ -367,6 +368,7 @@ class DecisionLog:
             with open(self.path, "rb") as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
                 data = handle.read()
+                inputs.note_stat(os.fstat(handle.fileno()))  # no output may replace the log
         except FileNotFoundError:
             return [], None
         lines = data.split(b"\n")

@@ -261,8 +261,14 @@ def schema_command(kind: str, rules_dir: Path | None, output: Path | None) -> No
     The evidence and history schemas carry the rulebook's vocabulary. Point an editor at them
     with a first line `# yaml-language-server: $schema=<path to the schema>`.
     """
+    from engine.load.inputs import note_input
+    from engine.load.rules import rule_files
     from engine.quality.schema import render, rules_schema, schema_for
 
+    if kind == "rules":  # the schema needs no rules, but the rules named stay inputs
+        root = resolve_rules_dir(rules_dir)
+        for path in rule_files(root) if root.is_dir() else []:
+            note_input(path)
     text = render(rules_schema() if kind == "rules" else schema_for(kind, load_rules(rules_dir)))
     write_output(text, output)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError, Problem
+from engine.load import inputs
 
 REQUIRED_COLUMNS = ("country", "year", "tier")
 
@@ -49,6 +50,7 @@ def load_expected(path: Path, display: str | None = None) -> OfficialPlacements:
         raise InputError.single(shown, None, None, "expected-placements file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError.single(shown, None, None, f"cannot read: {exc}") from None
+    inputs.note_input(path)  # no output of this command may replace it
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.load import limits
+from engine.load import inputs, limits
 
 
 def read_bounded(path: Path, display: str, limit: str = "file_bytes") -> bytes:
@@ -22,6 +22,7 @@ def read_bounded(path: Path, display: str, limit: str = "file_bytes") -> bytes:
             raise InputError.single(
                 display, None, None, limits.exceeded(limit, f"a file of {info.st_size} bytes")
             )
+        inputs.note_stat(info)  # an input: no output of this command may replace it
         with path.open("rb") as handle:
             # Read what stat promised and one byte more, not `cap + 1` at once: a read of a
             # megabyte allocates a megabyte, four times the cost of reading a dossier. A file

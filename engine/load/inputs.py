@@ -28,6 +28,11 @@ def note_input(path: Path) -> None:
     _read.add((info.st_dev, info.st_ino))
 
 
+def note_stat(info: os.stat_result) -> None:
+    """Remember a file this command read, from the `stat` its reader already made."""
+    _read.add((info.st_dev, info.st_ino))
+
+
 def is_input(path: Path) -> bool:
     """Whether `path` is (a link to) a file this command read."""
     try:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
+from engine.load import inputs
 from engine.load.history import History, history_facts, history_settings
 from engine.load.rulebook import Rulebook
 from engine.load.vocabulary import check_record_values
@@ -325,6 +326,7 @@ _KEYWORDS = {"given": "given", "when": "when", "then": "then"}
 def read_feature(path: Path) -> list[Scenario]:
     """The scenarios of a feature file (Feature, Background, Scenario, steps; no outlines)."""
     text = path.read_text(encoding="utf-8")
+    inputs.note_input(path)  # no output of this command may replace it
     feature = ""
     background: list[Step] = []
     scenarios: list[Scenario] = []
