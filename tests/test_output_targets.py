@@ -151,7 +151,9 @@ def test_no_command_writes_over_the_placements_it_checks_against(tmp_path: Path)
     expected = tmp_path / "expected.csv"
     expected.write_text((support.ROOT / "evidence" / "expected.csv").read_text())
     for command in ("validate", "consistency"):
-        _refused_over(expected, command, "evidence", "--expected", str(expected), "-o", str(expected))
+        _refused_over(
+            expected, command, "evidence", "--expected", str(expected), "-o", str(expected)
+        )
 
 
 def test_no_command_writes_over_the_decision_log_it_reads(tmp_path: Path) -> None:
@@ -177,3 +179,36 @@ def test_the_rules_schema_is_not_written_over_a_rules_file(tmp_path: Path) -> No
     fresh = support.run_cli("schema", "rules", "--rules", str(rules), "-o", str(rules / "x.json"))
     assert fresh.returncode == 0, fresh.stderr
     assert json.loads((rules / "x.json").read_text())["$defs"]
+
+
+def _stdout_closed(*args: str) -> subprocess.CompletedProcess[str]:
+    """`tip-assess ARGS >&-`: the process starts with no standard output at all."""
+    env = {**os.environ}
+    env.pop("TIP_ASSESS_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        cwd=support.ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),  # only closes a descriptor: safe before exec
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [("assess", PERU), ("rules", "list"), ("--help",)], ids=["assess", "rules", "help"]
+)
+def test_a_closed_stdout_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:
+    done = _stdout_closed(*args)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "error: standard output: closed (give -o FILE to write the output to a file)\n"
+    )
+
+
+def test_with_stdout_closed_the_output_file_is_still_written(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    done = _stdout_closed("assess", PERU, "-o", str(report))
+    assert done.returncode == 0, done.stderr
+    assert "Tier 2" in report.read_text()

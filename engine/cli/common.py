@@ -138,8 +138,11 @@ def report_fault(exc: Exception) -> NoReturn:
 
 
 # Errors of the machine, not of the tool: a full disk or quota, a file too large, a read-only
-# file system, a device failing (a terminal hung up). Said in one line, exit 2.
-REFUSED_BY_THE_SYSTEM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+# file system, a device failing (a terminal hung up), a closed descriptor (`>&-`). Said in one
+# line, exit 2.
+REFUSED_BY_THE_SYSTEM = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EBADF}
+)
 
 
 def stop_on_refused_io(exc: OSError) -> NoReturn:

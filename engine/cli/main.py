@@ -8,6 +8,7 @@ an internal fault, 141 stdout's reader gone. Bad input never shows a traceback.
 from __future__ import annotations
 
 import codecs
+import errno
 import importlib
 import io
 import os
@@ -130,12 +131,32 @@ def _utf8_stdout() -> None:
     their first arrow, or garble it). A terminal keeps its encoding; a character it cannot show
     is written as '?'."""
     stream = sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`): a write fails, saying so
+        sys.stdout = _ClosedStdout()
+        return
     if not isinstance(stream, io.TextIOWrapper):
         return
     if stream.isatty():
         stream.reconfigure(errors="replace")
     elif codecs.lookup(stream.encoding).name != "utf-8":
         stream.reconfigure(encoding="utf-8")
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Standard output when the process started without one (Python then sets `sys.stdout` to
+    None): every write is refused as the system refuses a write to a closed descriptor, so
+    the command stops with a message and exit 2 (`-o FILE` still works)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        raise OSError(errno.EBADF, "closed (give -o FILE to write the output to a file)")
 
 
 def _stop_on_output_error(exc: OSError) -> None:
