@@ -179,6 +179,17 @@ def test_an_unreachable_scheduler_is_an_input_error(ws: Path) -> None:
     assert "error: --scheduler: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
 
 
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://host", "[::1]:8786x", "host:port"])
+def test_a_scheduler_address_without_a_port_is_an_input_error(ws: Path, address: str) -> None:
+    code, out, err = sweep(ws, "--scheduler", address)
+    assert code == 2, err
+    assert err == (
+        f"error: --scheduler: not a scheduler address: {address!r}; expected "
+        "[PROTOCOL://]HOST:PORT, e.g. tcp://127.0.0.1:8786\n"
+    )
+    assert out == ""
+
+
 # --------------------------------------------------------------------------- docs/calibration.md
 
 

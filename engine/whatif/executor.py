@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import signal
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -124,10 +125,24 @@ class LocalProcesses:
         return results
 
 
+# [protocol://]host:port, the host a name, an IPv4 address or a bracketed IPv6 one.
+_SCHEDULER_ADDRESS = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}"
+)
+
+
 class DaskCluster:
     """A Dask `distributed` scheduler at `address` (e.g. tcp://127.0.0.1:8786)."""
 
     def __init__(self, address: str, timeout: float = 10.0) -> None:
+        if not _SCHEDULER_ADDRESS.fullmatch(address):  # checked here: Dask fails noisily
+            raise InputError.single(
+                "--scheduler",
+                None,
+                None,
+                f"not a scheduler address: {address!r}; expected [PROTOCOL://]HOST:PORT, "
+                "e.g. tcp://127.0.0.1:8786",
+            )
         self.address = address
         self.timeout = timeout
         self.description = f"the Dask scheduler at {address}"
@@ -151,7 +166,7 @@ class DaskCluster:
             ) from None
         try:
             client = dask.Client(self.address, timeout=self.timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise InputError.single(
                 "--scheduler",
                 None,
