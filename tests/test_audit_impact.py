@@ -195,12 +195,15 @@ def test_a_new_conclusion_phrase_that_a_quote_contains_breaks_the_dossier_under_
     assert "general shelters" in result.stdout
 
 
-def test_a_dossier_invalid_under_both_is_listed_not_counted(ws: Path) -> None:
+def test_a_dossier_invalid_under_both_is_listed_and_is_an_input_error(ws: Path) -> None:
     edit(ws / "evidence" / "ruritania" / "2007.yaml", "values: {count: 3}", "values: {count: many}")
     result = run(ws, "impact", "--base", "git:HEAD")
-    assert result.exit_code == 0
+    assert result.exit_code == 2, result.stderr  # bad input, though the others were assessed
     assert "NOT ASSESSABLE UNDER EITHER RULEBOOK: 1" in result.stdout
     assert "evidence/ruritania/2007.yaml: evidence/ruritania/2007.yaml:" in result.stdout
+    assert "unchanged: 1 dossier(s)" in result.stdout
+    assert result.stderr.startswith("error: evidence/ruritania/2007.yaml:")
+    assert "'many'" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_history_files_are_read_with_their_dossier_not_as_dossiers(ws: Path) -> None:

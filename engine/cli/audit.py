@@ -16,6 +16,7 @@ from engine import collector
 from engine.cli.batch import jobs_option, progress_option, worker_count
 from engine.cli.common import (
     EXIT_FINDING,
+    EXIT_INPUT,
     format_choice,
     guarded,
     load_rules,
@@ -161,7 +162,8 @@ def impact_command(
     year with the placement history beside it, as `assess` does. For each placement that moves:
     the findings that flipped, the changed rules responsible, and the Gherkin scenarios that
     expect the old tier (found by a text scan). Exit status 1 when any placement changes, so a
-    rule change can be gated on it; 0 when none does; 2 on bad input.
+    rule change can be gated on it; 0 when none does; 2 on bad input, including a dossier
+    neither rulebook can assess (listed in the report and on stderr; the others are assessed).
     """
     from engine.audit.diff import semantic_diff
     from engine.audit.impact import dossier_files, impact
@@ -181,6 +183,12 @@ def impact_command(
         if bar:
             bar.finish()
     write_output(render_impact(report, fmt), output)
+    for entry in report.not_assessed:  # in the report, and said as the errors they are
+        error = str(entry.after.error)
+        shown = error if error.startswith(entry.dossier) else f"{entry.dossier}: {error}"
+        click.echo(f"error: {shown}", err=True)
+    if report.not_assessed:
+        sys.exit(EXIT_INPUT)
     if report.moved:
         sys.exit(EXIT_FINDING)
 

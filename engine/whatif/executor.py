@@ -17,8 +17,8 @@ the same results; tests hold the Dask path to the local one, byte for byte.
 from __future__ import annotations
 
 import importlib
-import signal
 import re
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
