@@ -226,6 +226,24 @@ def test_expected_is_required(workspace: Path) -> None:
     assert "Missing option '--expected'" in result.stderr
 
 
+def test_an_official_tier_the_rulebook_does_not_have_is_an_input_error(workspace: Path) -> None:
+    set_expected(
+        workspace, "Peru,2007,tier 2,x,", "Chad,2007,Tier 9,x,", "Chile,2003,Tier 2 Watch List,x,"
+    )
+    result = validate(workspace)
+    assert result.returncode == 2, result.stdout
+    placements = "expected one of: Tier 3, Tier 2 Watch List, Tier 2, Tier 1, Not ranked"
+    assert result.stderr.splitlines() == [
+        f"error: expected.csv:2: field 'tier': 'tier 2' is not a placement of the rulebook; "
+        f"{placements}",
+        f"error: expected.csv:3: field 'tier': 'Tier 9' is not a placement of the rulebook; "
+        f"{placements}",
+        "error: expected.csv:4: field 'tier': 'Tier 2 Watch List' is not a placement of report "
+        "year 2003 (it exists 2004 onwards)",
+    ]
+    assert result.stdout == ""
+
+
 def test_load_expected_keeps_the_first_of_agreeing_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     path.write_text("country,year,tier\nPeru,2007,Tier 2\nperu,2007,Tier 2\n")

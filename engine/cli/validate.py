@@ -91,7 +91,7 @@ def validate_command(
     from engine.corpus.validation import find_dossiers, validate
 
     book = load_rules(rules_dir)
-    expected = load_expected(expected_path)
+    expected = load_expected(expected_path, outcome=book.info.outcome)
     files = find_dossiers(paths)
     bar = progress_for("validate", progress)
     try:

@@ -310,7 +310,11 @@ def consistency_command(
     from engine.whatif.render import render_consistency
 
     book = load_rules(rules_dir)
-    expected = load_expected(expected_path) if expected_path is not None else None
+    expected = (
+        load_expected(expected_path, outcome=book.info.outcome)
+        if expected_path is not None
+        else None
+    )
     chosen = [s.strip() for s in subjects.split(",") if s.strip()] if subjects else None
     unknown = [s for s in chosen or [] if s not in book.conclusions]
     if unknown:

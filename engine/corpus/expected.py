@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine.errors import InputError, Problem
 from engine.load import inputs
+from engine.models.vocabulary import Outcome
 
 REQUIRED_COLUMNS = ("country", "year", "tier")
 
@@ -41,8 +42,12 @@ class OfficialPlacements:
         return self.rows.get((country_key(country), year))
 
 
-def load_expected(path: Path, display: str | None = None) -> OfficialPlacements:
-    """Read `country,year,tier[,source][,exception]` CSV; every problem names its line."""
+def load_expected(
+    path: Path, display: str | None = None, outcome: Outcome | None = None
+) -> OfficialPlacements:
+    """Read `country,year,tier[,source][,exception]` CSV; every problem names its line. With the
+    rulebook's `outcome`, a tier must be one of its placements, in a year it existed: a tier
+    misspelt would otherwise only ever disagree."""
     shown = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -78,6 +83,10 @@ def load_expected(path: Path, display: str | None = None) -> OfficialPlacements:
         except ValueError:
             problems.append(Problem(shown, line, "year", f"expected a year, got {year_text!r}"))
             continue
+        unknown = None if outcome is None else _not_a_placement(tier, year, outcome)
+        if unknown is not None:
+            problems.append(Problem(shown, line, "tier", unknown))
+            continue
         official = Official(
             country=country,
             year=year,
@@ -103,3 +112,14 @@ def load_expected(path: Path, display: str | None = None) -> OfficialPlacements:
     if problems:
         raise InputError(problems)
     return OfficialPlacements(shown, rows)
+
+
+def _not_a_placement(tier: str, year: int, outcome: Outcome) -> str | None:
+    """Why `tier` cannot be an official placement of report year `year`, if it cannot."""
+    names = [*outcome.ladder, *outcome.not_applicable]
+    if tier not in names:
+        return f"{tier!r} is not a placement of the rulebook; expected one of: {', '.join(names)}"
+    span = outcome.in_force.get(tier)
+    if span is not None and not span.covers(year):
+        return f"{tier!r} is not a placement of report year {year} (it exists {span.label()})"
+    return None
