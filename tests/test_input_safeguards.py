@@ -81,6 +81,21 @@ def test_a_bad_limit_setting_is_a_usage_error(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [["rules", "list"], ["check", "evidence"]])
+def test_a_bad_limit_in_the_environment_is_said_once(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    env = {"TIP_ASSESS_MAX_RECORDS": "abc", "TIP_ASSESS_MAX_DEPTH": "-3"}
+    result = invoke(ws, [*args, "--rules", "rules"], env, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: TIP_ASSESS_MAX_DEPTH: the limit 'depth' must be a positive whole number (got '-3')",
+        "error: TIP_ASSESS_MAX_RECORDS: the limit 'records' must be a positive whole number "
+        "(got 'abc')",
+    ]
+    assert result.stdout == ""
+
+
 def test_a_few_aliases_in_a_rules_file_are_fine(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = ws / "rules" / "rules.yaml"
     text = path.read_text()

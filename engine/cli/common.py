@@ -47,6 +47,7 @@ def guarded(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         inputs.forget_reads()
         try:
+            limits.check_environment()
             result = func(*args, **kwargs)
             if interrupts.seen():  # a Ctrl-C a library swallowed: not lost (engine.interrupts)
                 raise KeyboardInterrupt  # click says "Aborted!"

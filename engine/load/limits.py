@@ -60,6 +60,19 @@ def value(name: str) -> int:
     return parsed
 
 
+def check_environment() -> None:
+    """Every limit set in the environment, read once before a command's work: a bad value is
+    one error naming its variable, not one per file the limit would have been read for."""
+    problems = []
+    for name in LIMITS:
+        try:
+            value(name)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+
+
 def _parse(raw: str) -> int | None:
     text = raw.strip().replace("_", "")
     if not text.isdigit() or len(text) > 15:
