@@ -15,6 +15,8 @@ from engine.audit.diff_render import render_diff
 from engine.load.rulebook import Rulebook
 from engine.load.rules import load_rulebook
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
@@ -177,6 +179,26 @@ def test_citation_and_text_changes_are_editorial(ws: Path) -> None:
             "The government protects and assists victims of trafficking.",
         ),
     }
+
+
+def test_marking_a_term_a_circumstance_is_editorial(tmp_path: Path) -> None:
+    # Which terms a why-not may offer as a way up changes no total and so no placement.
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    weighing = tmp_path / "rules" / "weighing.yaml"
+    text = weighing.read_text()
+    marker = "circumstance: true   # a fact about the country: never offered as a way up\n"
+    assert text.count(marker) == 4
+    weighing.write_text(text.replace(" " * 10 + marker, ""))
+    diff = semantic_diff(book(tmp_path / "rules"), book(ROOT / "rules"))
+    change = only(diff, "rule", "significant-efforts.weighing")
+    assert change.grade == EDITORIAL
+    assert [(d.aspect, d.before, d.after) for d in change.details] == [
+        (
+            "circumstances",
+            [],
+            ["law enforcement beyond the government's reach (armed conflict, lost territory)"],
+        )
+    ]
 
 
 def test_years_in_force_are_outcome_affecting(ws: Path) -> None:

@@ -355,15 +355,22 @@ def test_why_not_targets_the_next_placement_that_exists_that_year() -> None:
     greece = assess(support.rulebook(), support.dossier("Greece", 2001))
     assert greece.tier == "Tier 3"
     assert greece.document["why_not"]["target"] == "Tier 2"
-    blockers = [
-        blocker
+    blocked = [
+        (deeper["rule"], inner["condition"])
         for gap in greece.document["why_not"]["rules"]
         for obstacle in gap["obstacles"]
         for deeper in obstacle["deeper"]
         for inner in deeper["obstacles"]
-        for blocker in inner["blocking"]
+        if "j-complicity-extent" in inner["blocking"]
     ]
-    assert blockers == [] or "j-complicity-extent" not in blockers
+    # Complicity is no flag that decides alone: only the weighing names it, as the points its
+    # end would win back (2 of the 2 more needed, one way among others).
+    assert blocked == [
+        (
+            "significant-efforts.weighing",
+            "an end to: widespread complicity or corruption, not punished (+2)",
+        )
+    ]
     # the weighing names complicity among the terms that hold it below the line
     significant = next(
         f for f in greece.document["findings"] if f["subject"] == "significant_efforts"

@@ -36,7 +36,7 @@ CHANGES: dict[str, tuple[list[tuple[str, str, str]], set[int]]] = {
     # The rulebook's own name, version and description decide nothing.
     "a new version and description": (
         [
-            ("rulebook.yaml", 'version: "0.3.0"', 'version: "0.4.0"'),
+            ("rulebook.yaml", 'version: "0.3.1"', 'version: "0.4.0"'),
             (
                 "rulebook.yaml",
                 "as amended, for report years",

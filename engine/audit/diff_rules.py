@@ -56,6 +56,7 @@ def _rule_details(old: LawItem, new: LawItem) -> list[Detail]:
         ("verified", old.verified, new.verified),
         ("status", old.status, new.status),
         ("references", old.references, new.references),
+        ("circumstances", _circumstances(old), _circumstances(new)),
     ):
         if was != now:
             details.append(Detail(aspect, EDITORIAL, was, now))
@@ -71,6 +72,14 @@ def _rule_details(old: LawItem, new: LawItem) -> list[Detail]:
             )
         )
     return details
+
+
+def _circumstances(item: LawItem) -> list[str]:
+    """A weighing's terms that explanations never offer as a way up (editorial: the total,
+    and so every placement, is the same)."""
+    if not isinstance(item, Weighing):
+        return []
+    return [term.label for term in item.weigh.terms if term.circumstance]
 
 
 def _changelog(old: LawItem | None, new: LawItem) -> list[dict[str, Any]]:

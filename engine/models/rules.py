@@ -109,6 +109,11 @@ class WeighTerm(Strict):
     when: Condition | None = None
     finding: Annotated[str, Field(pattern=IDENT)] | None = None
     points: Number | dict[str, Number]
+    circumstance: bool = Field(
+        default=False,
+        description="A fact about the country, not an effort or failing of its government "
+        "(armed conflict, say): it counts, but an explanation never offers it as a way up",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:

@@ -21,8 +21,10 @@ from engine.models import (
 )
 from engine.reason.describe import describe_pattern, shown_value
 from engine.reason.evaluate import Context, failed_tests, holds, matching_records
+from engine.reason.weighing import total_if
 
 MAX_DEPTH = 6
+MAX_OPTIONS = 3  # ways to add points shown for a weighing short of a band
 
 
 @dataclass
@@ -221,41 +223,67 @@ def _weighing_gap(
         # Above the band: a lower value is not reached because the total exceeds it.
         return None
     short = None if minimum is None else minimum - total
-    options: list[Obstacle] = []
-    for term, spec in zip(trace.terms, weighing.weigh.terms, strict=True):
+    options: list[tuple[float, Obstacle]] = []
+    rules = weighing.weigh
+    for term, spec in zip(trace.terms, rules.terms, strict=True):
+        if spec.circumstance:  # not the government's to change
+            continue
         if spec.when is not None:
             worth = float(spec.points)  # type: ignore[arg-type]
+            if term.matched and worth < 0:  # a penalty: what it costs once gone
+                gain = total_if(rules, trace.terms, term.index, None) - total
+                if gain > 0:
+                    options.append((gain, _penalty_gone(spec.label, gain, term.premises)))
+                continue
             if term.matched or worth <= 0:
+                continue
+            gain = total_if(rules, trace.terms, term.index, worth) - total
+            if gain <= 0:  # its group is capped, or keeps a better term already
                 continue
             kinds = _kinds_read(spec.when)
             options.append(
-                Obstacle(
-                    f"{spec.label} (+{worth:g})",
-                    "evidence",
-                    f"no record satisfies it (kinds: {', '.join(kinds) or '-'}; "
-                    f"`tip-assess rules show {weighing.id}` gives the conditions)",
+                (
+                    gain,
+                    Obstacle(
+                        f"{spec.label} (+{gain:g})",
+                        "evidence",
+                        f"no record satisfies it (kinds: {', '.join(kinds) or '-'}; "
+                        f"`tip-assess rules show {weighing.id}` gives the conditions)",
+                    ),
                 )
             )
             continue
         mapped = spec.points if isinstance(spec.points, dict) else {}
         current = term.points if term.points is not None else min(mapped.values(), default=0)
+        # The least better value of the finding that really adds to the total.
         better = sorted((p, v) for v, p in mapped.items() if p > current)
-        if not better:
+        gained = (
+            (total_if(rules, trace.terms, term.index, float(points)) - total, value)
+            for points, value in better
+        )
+        found = next(((gain, value) for gain, value in gained if gain > 0), None)
+        if found is None:
             continue
-        next_points, next_value = better[0]
+        gain, next_value = found
         deeper: list[RuleGap] = []
         if depth < max_depth and spec.finding:
             deeper = why_not(ctx, spec.finding, next_value, depth + 1, seen, max_depth)
         options.append(
-            Obstacle(
-                f"{spec.label}: '{next_value}' (+{next_points - current:g})",
-                "finding",
-                f"'{spec.finding}' is {shown_value(term.finding_value) if term.finding_value else 'not concluded'}",
-                deeper=deeper,
+            (
+                gain,
+                Obstacle(
+                    f"{spec.label}: '{next_value}' (+{gain:g})",
+                    "finding",
+                    f"'{spec.finding}' is {shown_value(term.finding_value) if term.finding_value else 'not concluded'}",
+                    deeper=deeper,
+                ),
             )
         )
-    # The three options worth most, so that the answer stays readable.
-    options = sorted(options, key=_option_worth, reverse=True)[:3]
+    # The options that add most, so that the answer stays readable; among equals a stated
+    # failing of the government's own (a penalty) first, then a criterion, then evidence.
+    order = {"absence": 0, "finding": 1, "evidence": 2}
+    options.sort(key=lambda o: (-o[0], order[o[1].kind]))
+    ranked = [option for _, option in options[:MAX_OPTIONS]]
     headline = Obstacle(
         f"at least {minimum:g} points" if minimum is not None else "the lowest band",
         "weighing",
@@ -267,16 +295,18 @@ def _weighing_gap(
         weighing.title,
         weighing.citation,
         0,
-        [headline, *options],
+        [headline, *ranked],
     )
 
 
-def _option_worth(option: Obstacle) -> float:
-    text = option.condition.rsplit("(+", 1)
-    try:
-        return float(text[1].rstrip(")")) if len(text) == 2 else 0.0
-    except ValueError:
-        return 0.0
+def _penalty_gone(label: str, gain: float, records: list[str]) -> Obstacle:
+    """A term that takes points away, as a way up: the records that make it count."""
+    return Obstacle(
+        f"an end to: {label} (+{gain:g})",
+        "absence",
+        "it is on record, and counts against the total",
+        blocking=records,
+    )
 
 
 def _is_own_default(rule: Rule, pattern: Pattern) -> bool:

@@ -201,6 +201,19 @@ def _total(spec: Any, traces: list[TermTrace], pick: int) -> tuple[float, dict[s
     return sum(groups.values()), {k: v for k, v in groups.items() if not k.startswith("#")}
 
 
+def total_if(spec: Any, traces: list[TermTrace], index: int, points: float | None) -> float:
+    """The weighing's lowest total were term `index` worth `points` (None: not counting), its
+    groups' combination, caps and floors applied: what a change to that one term would really
+    add, which its nominal points do not say once a group is capped or keeps only its best."""
+    changed = [
+        trace
+        if trace.index != index
+        else TermTrace(trace.index, trace.label, trace.group, points, points is not None, False)
+        for trace in traces
+    ]
+    return _total(spec, changed, pick=0)[0]
+
+
 def _mark_counted(spec: Any, traces: list[TermTrace]) -> None:
     """Which matched terms count: all of a sum group, the deciding one of a max or min group."""
     by_group: dict[str, list[TermTrace]] = {}
