@@ -158,6 +158,10 @@ def in_process(runs: int) -> dict[str, float]:
         fresh = load_dossier(PERU, book)
         assess_with_history(book, fresh, PERU, explain=False, findings=False, traces=False)
 
+    def pipeline_row_cached() -> None:  # the same row, its dossier read from the cache
+        again = load_dossier_cached(PERU, book)
+        assess_with_history(book, again, PERU, explain=False, findings=False, traces=False)
+
     def floor() -> None:
         Dossier.model_validate(yaml.load(PERU.read_bytes(), Loader=yaml.CSafeLoader))
 
@@ -197,6 +201,7 @@ def in_process(runs: int) -> dict[str, float]:
         "load_cached_ms": median_ms(lambda: load_dossier_cached(PERU, book), runs),
         "pipeline_cached_ms": median_ms(pipeline_cached, runs),
         "pipeline_row_ms": median_ms(pipeline_row, runs),
+        "pipeline_row_cached_ms": median_ms(pipeline_row_cached, runs),
         "floor_ms": median_ms(floor, runs),
         "current_parse_ms": median_ms(current_parse, runs),
         "raw_firings_total": raw_firings,

@@ -119,6 +119,12 @@ def table(f: dict[str, Any]) -> list[str]:
                 f"report or sweep): {w['raw_ms'] / w['pipeline_row_ms']:.1%}"
                 if "pipeline_row_ms" in w
                 else ""
+            )
+            + (
+                f", {w['raw_ms'] / w['pipeline_row_cached_ms']:.1%} with the dossier read from "
+                "the cache"
+                if "pipeline_row_cached_ms" in w
+                else ""
             ),
             f"{(whole / raw) / 0.5:.2f}",
         )
@@ -250,6 +256,11 @@ def details(f: dict[str, Any]) -> list[str]:
         + (
             f"; as a batch row computes it {w['pipeline_row_ms']:.2f} ms"
             if "pipeline_row_ms" in w
+            else ""
+        )
+        + (
+            f" ({w['pipeline_row_cached_ms']:.2f} ms with the dossier read from the cache)"
+            if "pipeline_row_cached_ms" in w
             else ""
         )
         + ".",

@@ -65,7 +65,7 @@ def test_a_tiny_benchmark_run_measures_every_figure() -> None:
     assert run.stdout.count("; the dossier read from the cache: ") == 2, run.stdout
     assert re.search(
         r"as a batch row computes it \(load, inference and placement; no explanation, report "
-        r"or sweep\): \d+\.\d%",
+        r"or sweep\): \d+\.\d%, \d+\.\d% with the dossier read from the cache",
         run.stdout,
     ), run.stdout
     assert "5 sequential assessments in one process | resident memory flat | 5: " in run.stdout
