@@ -6,6 +6,7 @@ import importlib
 import re
 
 import click
+import pytest
 import support
 from click.testing import CliRunner
 
@@ -51,3 +52,22 @@ def test_the_help_names_every_environment_variable_the_engine_reads() -> None:
     environment = shown[shown.index("Environment:") :]
     missing = sorted(name for name in read if name not in environment)
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["impact", "--base", "git:HEAD", "--features", "no-such-dir"], "--features"),
+        (["lint", "--evidence", "no-such-dir"], "--evidence"),
+        (["coverage", "--features", "no-such-dir"], "--features"),
+    ],
+)
+def test_a_directory_option_naming_nothing_is_a_usage_error(args: list[str], option: str) -> None:
+    """A typo in a directory option is said (exit 2), not read as a directory with nothing in
+    it (impact and lint said nothing; coverage failed its threshold)."""
+    done = support.run_cli(*args)
+    assert done.returncode == 2, done.stdout
+    assert f"Error: Invalid value for '{option}': Directory 'no-such-dir' does not exist" in (
+        done.stderr
+    )
+    assert done.stdout == ""

@@ -17,6 +17,7 @@ from engine.cli.batch import jobs_option, progress_option, worker_count
 from engine.cli.common import (
     EXIT_FINDING,
     EXIT_INPUT,
+    existing_if_given,
     format_choice,
     guarded,
     load_rules,
@@ -131,6 +132,7 @@ def diff_command(
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("features"),
     show_default=True,
+    callback=existing_if_given,
     help="Where to look for Gherkin scenarios that encode the old placements.",
 )
 @progress_option

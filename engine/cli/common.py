@@ -330,6 +330,17 @@ sources_option = click.option(
 )
 
 
+def existing_if_given(ctx: click.Context, param: click.Parameter, value: Path | None) -> Any:
+    """A directory option whose default may be absent (nothing to read there), but which,
+    when given on the command line, must name a directory that exists: a typo is said, not
+    read as "nothing there"."""
+    given = ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.COMMANDLINE
+    if given and value is not None and not value.is_dir():
+        what = "is a file" if value.exists() else "does not exist"
+        raise click.BadParameter(f"Directory '{value}' {what}.")  # as click says it
+    return value
+
+
 def load_rules(rules_dir: Path | None) -> Any:
     """The rulebook, from the on-disk cache when these rules were loaded before."""
     from engine.load.cache import load_rulebook_cached

@@ -90,7 +90,7 @@ def rules_show(rule_id: str, rules_dir: Path | None, year: int | None, fmt: str)
 )
 @click.option(
     "--evidence",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
     help="Check the placement histories in this directory too (default: ./evidence if it exists).",
 )
@@ -205,7 +205,7 @@ def _lint_json(result: Any, problems: list[Problem]) -> str:
 @rules_option
 @click.option(
     "--features",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=DEFAULT_FEATURES,
     show_default=True,
     help="Directory of the amendment scenarios (with their profiles.yaml).",
