@@ -5,7 +5,9 @@ text read as markup."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 import support
 from audit_support import make_workspace, run, set_parameter
 
@@ -101,3 +103,42 @@ def test_validate_as_html_is_its_markdown_table_on_a_page() -> None:
     rows = [line for line in markdown.stdout.splitlines() if line.startswith("| ")][2:]
     assert page.stdout.count("<tr><td>") == len(rows) > 10
     assert "<title>Validation against official placements</title>" in page.stdout
+
+
+HOSTILE = "<script>alert(1)</script> *Peru* [x](y)"
+
+
+def _hostile_tree(root: Path) -> Path:
+    """Peru 2007 with a country name a Markdown viewer would act on."""
+    dossier = support.peru_tree(root)
+    text = dossier.read_text()
+    assert "country: Peru\n" in text
+    dossier.write_text(text.replace("country: Peru\n", f"country: '{HOSTILE}'\n", 1))
+    return root
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "peru", "--expected", str(support.EVIDENCE / "expected.csv")],
+        ["sensitivity", "peru/2007.yaml"],
+        ["whatif", "peru/2007.yaml", "--without", "minors-removed"],
+    ],
+    ids=["validate", "sensitivity", "whatif"],
+)
+def test_a_dossiers_text_is_shown_not_acted_on(tmp_path: Path, args: list[str]) -> None:
+    tree = _hostile_tree(tmp_path)
+    rules = ["--rules", str(support.RULES)]
+    markdown = support.run_cli(*args, *rules, "--format", "markdown", cwd=tree)
+    assert markdown.returncode in (0, 1), markdown.stderr
+    assert "<script>" not in markdown.stdout and "*Peru*" not in markdown.stdout
+    assert r"&lt;script>alert(1)&lt;/script> \*Peru\* [x\](y)" in markdown.stdout
+    page = support.run_cli(*args, *rules, "--format", "html", cwd=tree)
+    assert "<script>" not in page.stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; *Peru* [x](y)" in page.stdout
+    assert "&amp;lt;" not in page.stdout and "\\*" not in page.stdout
+
+
+def test_the_page_reads_markdown_escapes_as_markdown_does() -> None:
+    body = _body(markdown_page("a \\*b\\* &lt;c> &amp;lt; \\\\ `\\*`\n", "t"))
+    assert body == "<p>a *b* &lt;c&gt; &amp;lt; \\ <code>\\*</code></p>"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from engine.assessment import canonical_json
 from engine.corpus.validation import Row, Validation
 from engine.report.markdown_page import markdown_page
+from engine.report.mdtext import md_cell, md_text
 
 SCHEMA = "tip-assess/validation/1"
 
@@ -72,12 +73,12 @@ def render_text(validation: Validation) -> str:
             out.append(f"    missing: {_missing_text(row)}")
         if row.official and row.official.exception and row.verdict != "agree":
             out.append(f"    exception: {row.official.exception}")
-    out += ["", _summary_line(validation)]
+    out += ["", md_text(_summary_line(validation))]
     return "\n".join(out) + "\n"
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_cell(text)
 
 
 def render_markdown(validation: Validation) -> str:
@@ -101,7 +102,7 @@ def render_markdown(validation: Validation) -> str:
             _missing_text(row) or "-",
         ]
         out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    out += ["", _summary_line(validation)]
+    out += ["", md_text(_summary_line(validation))]
     return "\n".join(out) + "\n"
 
 

@@ -5,7 +5,8 @@ HTML is that Markdown on a standalone page with the reports' stylesheet, so the 
 different things. Only what those renderers write is read: ATX headings, paragraphs (two
 trailing spaces break a line), `-` lists (nested by two spaces), pipe tables whose second row is
 the separator, fenced code, `>` quotes, and inline `code` and **bold**. Everything else is text,
-escaped: a report never carries markup of its own into the page.
+escaped: a report never carries markup of its own into the page; the escapes the Markdown gave
+a dossier's text (`\\*`, `&lt;`) are read as Markdown reads them, so the page shows the text.
 """
 
 from __future__ import annotations
@@ -33,12 +34,27 @@ def markdown_page(markdown: str, title: str) -> str:
     )
 
 
+# What the Markdown renderers escape in a report's text (engine/report/mdtext.py), as Markdown
+# itself reads it: a backslash before a punctuation mark, and the entities for < and &.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|&(lt|amp);")
+
+
+def _literal(match: re.Match[str]) -> str:
+    mark, entity = match.groups()
+    return mark if mark is not None else ("<" if entity == "lt" else "&")
+
+
+def _text(text: str) -> str:
+    """Text as written, escaped for HTML (the Markdown escapes undone first, not shown)."""
+    return html.escape(_ESCAPED.sub(_literal, text))
+
+
 def inline(text: str) -> str:
     """Escaped text with `code` and **bold** marked up."""
     out: list[str] = []
     last = 0
     for match in _INLINE.finditer(text):
-        out.append(html.escape(text[last : match.start()]))
+        out.append(_text(text[last : match.start()]))
         code, bold = match.groups()
         out.append(
             f"<code>{html.escape(code)}</code>"
@@ -46,7 +62,7 @@ def inline(text: str) -> str:
             else f"<strong>{inline(bold)}</strong>"
         )
         last = match.end()
-    out.append(html.escape(text[last:]))
+    out.append(_text(text[last:]))
     return "".join(out)
 
 

@@ -13,6 +13,8 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from engine.report.mdtext import md_text
+
 MAX_JUSTIFICATIONS = 1
 QUOTE_WIDTH = 220
 
@@ -239,13 +241,13 @@ def markdown_of(lines: list[Line]) -> str:
     out: list[str] = []
     for line in lines:
         if line.style == "heading":
-            out.append(f"\n{'#' if not out else '##'} {line.text}\n")
+            out.append(f"\n{'#' if not out else '##'} {md_text(line.text)}\n")
         elif line.depth == 0:
             if out and out[-1].lstrip().startswith("- "):
                 out.append("")  # end the list, or the line would continue its last item
-            out.append(f"**{line.text}**  ")
+            out.append(f"**{md_text(line.text)}**  ")
         else:
-            text = line.text.replace("|", "\\|")
+            text = md_text(line.text).replace("|", "\\|")
             if line.style == "quote":
                 text = f"*{text}*"
             elif line.style == "finding":

@@ -15,6 +15,7 @@ from engine.assessment import canonical_json
 from engine.report.assessment import render
 from engine.report.context import ReportContext
 from engine.report.markdown_page import markdown_page
+from engine.report.mdtext import md_cell
 from engine.report.outline import Line, html_of, markdown_of, outline, text_of
 from engine.whatif.consistency import Consistency
 from engine.whatif.sensitivity import Sensitivity
@@ -228,7 +229,7 @@ def render_sensitivity(report: Sensitivity, fmt: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_cell(text)
 
 
 def _sensitivity_markdown(report: Sensitivity, doc: dict[str, Any]) -> str:
