@@ -38,6 +38,8 @@ AUDIT_PAGES = {
     "sensitivity": ("sensitivity", "evidence/peru/2007.yaml"),
     "consistency": ("consistency", "evidence"),
     "coverage": ("coverage",),
+    "rules-list": ("rules", "list", "--year", "2007"),
+    "rules-show": ("rules", "show", "protection-effort"),
 }
 
 

@@ -134,3 +134,31 @@ def test_a_year_that_shares_its_eras_signature_gets_what_a_fresh_compile_gives()
         ]
     eras = {key for key in cache._BY_SIGNATURE if key[0] == book.sha256}
     assert len(eras) < 26 / 2, len(eras)
+
+
+def test_the_rule_pages_are_markdown_and_html_pages() -> None:
+    """`rules list` and `rules show` in Markdown are documents (a heading, a table or sections),
+    and in HTML that Markdown on a page with the reports' stylesheet."""
+    listed = support.run_cli(
+        "rules", "list", "--unverified", "--year", "2007", "--format", "markdown"
+    )
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].startswith("# TVPA minimum standards")
+    assert lines[2].startswith(
+        "rules in force for report year 2007 whose legal basis is unverified: "
+    )
+    assert lines[4:6] == [
+        "| id | in force | citation | title | verified |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    assert all(line.endswith("| no |") for line in lines[6:])
+    shown = support.run_cli("rules", "show", "standard-1.met", "--format", "markdown")
+    assert shown.stdout.startswith("# `standard-1.met`: ")
+    assert "\n## Statutory text\n" in shown.stdout and "\n## Conditions" in shown.stdout
+    assert "```" not in shown.stdout
+    for args in (["rules", "list"], ["rules", "show", "standard-1.met"]):
+        page = support.run_cli(*args, "--format", "html").stdout
+        assert page.startswith("<!DOCTYPE html>") and "<style>" in page, page[:200]
+        assert ("<table>" in page) == (args[1] == "list")
+        assert "<h2>Statutory text</h2>" in page or args[1] == "list"

@@ -10,6 +10,8 @@ from engine.assessment import canonical_json
 from engine.load.rulebook import Rulebook
 from engine.models import LawItem, Weighing
 from engine.reason.describe import describe_pattern, weighing_lines
+from engine.report.markdown_page import markdown_page
+from engine.report.mdtext import md_cell, md_text
 
 
 def _concludes(rule: LawItem) -> dict[str, Any]:
@@ -51,25 +53,25 @@ def list_rules(book: Rulebook, year: int | None, unverified: bool, fmt: str) -> 
         )
     header = f"{book.info.title} (version {book.info.version})"
     scope = f"rules in force for report year {year}" if year else "all rules"
-    lines = [
-        header,
-        f"{scope}{' whose legal basis is unverified' if unverified else ''}: {len(rows)}",
-        "",
-    ]
-    if fmt == "markdown":
+    scope += " whose legal basis is unverified" if unverified else ""
+    lines = [header, f"{scope}: {len(rows)}", ""]
+    if fmt in ("markdown", "html"):
         lines = [
-            f"# {header}",
+            f"# {md_text(header)}",
             "",
             f"{scope}: {len(rows)}",
             "",
             "| id | in force | citation | title | verified |",
-            "|---|---|---|---|---|",
+            "| --- | --- | --- | --- | --- |",
         ]
         for rule in rules:
+            cells = [rule.in_force.label(), rule.citation, rule.title]
             lines.append(
-                f"| `{rule.id}` | {rule.in_force.label()} | {rule.citation} | {rule.title} | {'yes' if rule.verified else 'no'} |"
+                f"| `{rule.id}` | {' | '.join(md_cell(cell) for cell in cells)} "
+                f"| {'yes' if rule.verified else 'no'} |"
             )
-        return "\n".join(lines) + "\n"
+        markdown = "\n".join(lines) + "\n"
+        return markdown if fmt == "markdown" else markdown_page(markdown, header)
     width = max((len(rule.id) for rule in rules), default=10)
     for rule in rules:
         flag = "" if rule.verified else "  [unverified]"
@@ -136,14 +138,52 @@ def show_rule(book: Rulebook, rule_id: str, fmt: str) -> str:
         lines += ["", "  Changelog:"]
         for entry in rule.changelog:
             lines.append(f"    - {entry.date} {entry.author}: {entry.reason}")
-    text = "\n".join(lines) + "\n"
-    if fmt == "markdown":
-        return f"```\n{text}```\n"
-    if fmt == "html":
-        import html
+    if fmt in ("markdown", "html"):
+        markdown = _rule_markdown(rule, summary, concludes, conditions)
+        title = f"{rule.id}: {rule.title}"
+        return markdown if fmt == "markdown" else markdown_page(markdown, title)
+    return "\n".join(lines) + "\n"
 
-        return f"<pre>{html.escape(text)}</pre>\n"
-    return text
+
+def _rule_markdown(
+    rule: LawItem, summary: dict[str, Any], concludes: str, conditions: list[list[str]]
+) -> str:
+    """One rule as a Markdown page: what the text view shows, with headings and lists."""
+    out = [
+        f"# `{rule.id}`: {md_text(rule.title)}",
+        "",
+        f"- citation: {md_text(rule.citation)}",
+        f"- in force: report years {rule.in_force.label()}",
+        f"- verified: {'yes' if rule.verified else 'no'}",
+        f"- defined: `{summary['defined_at']}`",
+        f"- concludes: {md_text(concludes)}",
+        "",
+        "## Statutory text",
+        "",
+        md_text(" ".join(rule.text.split())),
+        "",
+        "## Weighing (terms, groups and bands)"
+        if isinstance(rule, Weighing)
+        else ("## Conditions" if len(conditions) == 1 else "## Conditions (any one alternative)"),
+        "",
+    ]
+    for number, alt in enumerate(conditions, 1):
+        if len(conditions) > 1:
+            out.append(f"- alternative {number}:")
+        indent = "  " if len(conditions) > 1 else ""
+        out.extend(f"{indent}- {md_text(condition)}" for condition in alt)
+    if rule.note:
+        out += ["", "## Note", "", md_text(" ".join(rule.note.split()))]
+    if rule.examples:
+        out += ["", "## Examples", ""]
+        out += [f"- {md_text(e.name)}: {e.expect.replace('_', ' ')}" for e in rule.examples]
+    if rule.changelog:
+        out += ["", "## Changelog", ""]
+        out += [
+            f"- {e.date} {md_text(e.author)}: {md_text(' '.join(e.reason.split()))}"
+            for e in rule.changelog
+        ]
+    return "\n".join(out) + "\n"
 
 
 def _wrap(text: str, width: int) -> list[str]:
