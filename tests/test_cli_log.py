@@ -210,8 +210,15 @@ def test_show_lists_entries_and_one_in_full(ws: Path, log: Path) -> None:
     carol = run(ws, "log", "show", "--log", str(log)).stdout.splitlines()[4]
     assert carol.split()[2:8] == ["carol", "Ruritania", "2007", "(rules", "2005)", "Tier"]
 
-    full = run(ws, "log", "show", "2", "--log", str(log))
+    full = run(ws, "log", "show", "2", "--log", str(log), "--format", "json")
     assert json.loads(full.stdout) == entries(log)[1]
+    # as text, one field a line in the log's order: text as it is, a nested value as JSON
+    lines = run(ws, "log", "show", "2", "--log", str(log)).stdout.splitlines()
+    second = entries(log)[1]
+    assert [line.split(": ", 1)[0] for line in lines] == list(second)
+    assert f"by: {second['by']}" in lines and f"seq: {second['seq']}" in lines
+    replay = next(line for line in lines if line.startswith("replay: "))
+    assert json.loads(replay.removeprefix("replay: ")) == second["replay"]
     as_json = json.loads(run(ws, "log", "show", "--log", str(log), "--format", "json").stdout)
     assert as_json["entries"] == entries(log)
 

@@ -224,7 +224,7 @@ def test_bad_added_records_are_located(ws: Path, content: str, message: str) -> 
             "prison_years)",
         ),
         (["--set", "nosuch.count=3"], "--set nosuch.count=3: no record or judgment 'nosuch'"),
-        (["--set", "convictions"], "--set convictions: expected ID.FIELD=VALUE"),
+        (["--set", "convictions"], "error: --set: 'convictions': expected ID.FIELD=VALUE\n"),
         (
             ["--without", "nosuch"],
             "--without nosuch: no record or judgment 'nosuch' in the dossier",

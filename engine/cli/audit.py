@@ -103,7 +103,7 @@ def diff_command(
     \b
     Examples:
       tip-assess diff git:HEAD~1 git:HEAD
-      tip-assess diff git:v0.2 rules --format markdown
+      tip-assess diff git:main rules --format markdown   (the working rules against main)
     """
     from engine.audit.diff import semantic_diff
     from engine.audit.diff_model import AFFECTING

@@ -201,7 +201,12 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
             raise InputError.single(
                 log.path, None, None, f"no entry {seq} (the log has {len(entries)} entries)"
             )
-        click.echo(canonical_json(chosen[0], indent=2))
+        if fmt == "json":
+            click.echo(canonical_json(chosen[0], indent=2))
+        else:  # one field a line, in the log's order; a nested value as compact JSON
+            for key, value in chosen[0].items():
+                shown = value if isinstance(value, str) else canonical_json(value)
+                click.echo(f"{key}: {shown}")
         return
     if fmt == "json":
         click.echo(canonical_json({"log": str(log.path), "entries": entries}, indent=2))

@@ -298,7 +298,7 @@ def parse_set(book: Rulebook, loaded: LoadedDossier, spec: str) -> SetValue:
     lhs, equals, text = spec.partition("=")
     record_id, dot, field = lhs.rpartition(".")
     if not equals or not dot or not record_id or not field:
-        raise InputError.single("--set", None, None, f"{option}: expected ID.FIELD=VALUE")
+        raise InputError.single("--set", None, None, f"{spec!r}: expected ID.FIELD=VALUE")
     section, _, record = _known(loaded, record_id, option)
     kind = book.kinds[record.kind]
     field_spec = kind.fields.get(field)
@@ -369,7 +369,7 @@ def parse_param(book: Rulebook, spec: str, year: int) -> SetParameter:
     option = f"--param {spec}"
     name, equals, text = spec.partition("=")
     if not equals or not name:
-        raise InputError.single("--param", None, None, f"{option}: expected NAME=VALUE")
+        raise InputError.single("--param", None, None, f"{spec!r}: expected NAME=VALUE")
     parameter = book.parameters.get(name)
     if parameter is None:
         raise InputError.single(
