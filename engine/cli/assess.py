@@ -180,7 +180,15 @@ def assess(
         raise click.UsageError(
             f"--format {fmt} is for one dossier; a batch is written as {', '.join(BATCH_FORMATS)}"
         )
-    for flag, given in (("--record", record), ("--history", history_path is not None)):
+    detail_given = (
+        click.get_current_context().get_parameter_source("detail")
+        is click.core.ParameterSource.COMMANDLINE
+    )
+    for flag, given in (
+        ("--record", record),
+        ("--history", history_path is not None),
+        ("--detail", detail_given),  # a batch row has no explanation to detail
+    ):
         if given:
             raise click.UsageError(f"{flag} applies to one dossier, not to a batch")
     code = run_assess_batch(
