@@ -303,14 +303,17 @@ def test_a_bad_dossier_is_reported_and_counted_and_the_batch_goes_on(workspace: 
         (["features"], "error: features: no dossiers (<year>.yaml files) found"),
         (["evidence", "--format", "html"], "--format html is for one dossier"),
         (["evidence/peru", "evidence/greece", "--record"], "--record applies to one dossier"),
-        (["evidence", "--record"], "Error: --record applies to one dossier, not to a directory"),
+        (
+            ["evidence", "--record"],
+            "error: evidence: --record applies to one dossier, not to a directory",
+        ),
         (
             ["evidence", "--detail", "full"],
             "Error: --detail applies to one dossier, not to a batch",
         ),
         (
             ["evidence", "--history", "evidence/peru/history.yaml"],
-            "Error: --history applies to one dossier, not to a directory",
+            "error: evidence: --history applies to one dossier, not to a directory",
         ),
         (["evidence", "--jobs", "0"], "Invalid value for '--jobs'"),
     ],

@@ -158,7 +158,9 @@ def assess(
     one_only = record or history_path is not None  # options that name one dossier
     if one_only and len(paths) == 1 and paths[0].is_dir():
         option = "--record" if record else "--history"
-        raise click.UsageError(f"{option} applies to one dossier, not to a directory")
+        raise InputError.single(
+            str(paths[0]), None, None, f"{option} applies to one dossier, not to a directory"
+        )
     if len(paths) == 1 and (one_only or not paths[0].is_dir()) and fmt not in BATCH_ONLY:
         _assess_one(
             paths[0],
