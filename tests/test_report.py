@@ -138,6 +138,10 @@ def test_undetermined_bolivia_shows_the_evidence_still_needed_on_its_first_scree
     for item in doc["missing_evidence"]:
         assert f"{item['title']}: " in " ".join(first_screen.split())
     assert first_screen.index("Evidence still needed") < first_screen.index("Minimum standards")
+    # a kind the rules read may settle a finding, or leave it open (its values, the others)
+    flat = " ".join(first_screen.split())
+    assert "could be settled by a record of: anti corruption measure" in flat
+    assert "would be settled" not in flat
 
 
 def test_findings_the_dossier_is_silent_on_share_one_line_until_full_detail() -> None:

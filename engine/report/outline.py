@@ -81,7 +81,7 @@ class _Outline:
                 self.add(
                     1,
                     "obstacle",
-                    f"{item['title']} ({item['subject']}) is {state}: would be settled by evidence of kind {kinds}",
+                    f"{item['title']} ({item['subject']}) is {state}: could be settled by evidence of kind {kinds}",
                 )
         if doc["conflicts"]:
             self.add(0, "heading", "Conflicting conclusions")

@@ -9,8 +9,10 @@ from engine.report.model import Missing
 
 
 def missing_texts(items: list[Missing]) -> list[str]:
-    """One sentence per conclusion still open, each with the kinds of record that would settle
-    it; kinds already named for an earlier conclusion are referred to, not repeated."""
+    """One sentence per conclusion still open, each with the kinds of record that could settle
+    it (the rules read them; a record of one kind may still leave it open, depending on its
+    values and on the others); kinds already named for an earlier conclusion are referred to,
+    not repeated."""
     named: set[str] = set()
     out = []
     for item in items:
@@ -20,11 +22,11 @@ def missing_texts(items: list[Missing]) -> list[str]:
         if not item.settle_with:
             settle = "no rule in force reads evidence for it"
         elif not new:
-            settle = "would be settled by records of the kinds named above"
+            settle = "could be settled by records of the kinds named above"
         elif seen:
-            settle = f"would be settled by records of the kinds named above, or of: {kinds}"
+            settle = f"could be settled by records of the kinds named above, or of: {kinds}"
         else:
-            settle = f"would be settled by a record of: {kinds}"
+            settle = f"could be settled by a record of: {kinds}"
         named.update(item.settle_with)
         out.append(f"{item.title}: {item.value.text}; {settle}.")
     return out
