@@ -357,3 +357,13 @@ def test_a_bad_reading_alternative_is_an_input_error_for_whatif_and_assess(ws: P
     result = run(ws, "assess", "evidence/ruritania/2007.yaml", "--rules", "rules")
     assert result.exit_code == 2 and result.stdout == ""
     assert f"error: {located}" in result.stderr, result.stderr
+
+
+def test_a_value_set_to_what_it_already_is_is_said_to_change_nothing(ws: Path) -> None:
+    code, out, err = whatif(ws, "--set", "convictions.count=3")
+    assert code == 0, err
+    assert "  - [record] convictions: count is already 3 (no change)" in out.splitlines()
+    placement = next(line for line in out.splitlines() if line.startswith("Placement: "))
+    assert placement.endswith("[unchanged]"), placement
+    code, out, _ = whatif(ws, "--set", "convictions.count=4")
+    assert "  - [record] convictions: count 3 → 4" in out.splitlines()

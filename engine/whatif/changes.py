@@ -100,6 +100,11 @@ def find_record(loaded: LoadedDossier, record_id: str) -> tuple[str, int, Record
     return None
 
 
+def _same(before: Any, after: Any) -> bool:
+    """A value set to what it already is (true is not 1, nor 1 the number 1.0)."""
+    return type(before) is type(after) and before == after
+
+
 @dataclass(frozen=True)
 class SetValue(Change):
     """A record's or judgment's field set to another value (None: the field not recorded)."""
@@ -111,6 +116,8 @@ class SetValue(Change):
 
     @property
     def text(self) -> str:
+        if _same(self.before, self.value):
+            return f"{self.target}: {self.field} is already {shown(self.value)} (no change)"
         return f"{self.target}: {self.field} {shown(self.before)} → {shown(self.value)}"
 
     @property
@@ -213,6 +220,11 @@ class SetParameter(Change):
 
     @property
     def text(self) -> str:
+        if _same(self.before, self.value):
+            return (
+                f"parameter {self.target}: is already {shown(self.value)} for report year "
+                f"{self.year} (no change)"
+            )
         return (
             f"parameter {self.target}: {shown(self.before)} → {shown(self.value)} "
             f"for report year {self.year}"
