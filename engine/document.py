@@ -54,6 +54,10 @@ def _weighing_doc(book: Rulebook, trace: WeighingTrace) -> dict[str, Any]:
             for value, minimum in trace.bands
         ],
         "groups": {name: _number(amount) for name, amount in sorted(trace.groups.items())},
+        "bounded": {
+            name: {"before": _number(before), bound: _number(limit)}
+            for name, (before, bound, limit) in sorted(trace.bounded.items())
+        },
         "silence": trace.silence,
         "terms": [
             {

@@ -460,3 +460,16 @@ def test_markdown_never_passes_a_dossiers_html_through(tmp_path: Any) -> None:
         assert raw not in done.stdout, raw
     for escaped in ("&lt;img src=x", "&lt;script>alert(2)", "&lt;b>bold"):
         assert escaped in done.stdout, escaped
+
+
+def test_a_group_its_cap_holds_down_says_so() -> None:
+    """Peru 2007 has four protection measures on record, worth 1 each, in a group capped at 2:
+    the terms add up to 4, the group to 2, and the report says why."""
+    doc, _ = _assessed("Peru", 2007)
+    protection = next(f for f in doc["findings"] if f["subject"] == "protection_effort")
+    weighing = protection["justifications"][0]["weighing"]
+    measures = [t for t in weighing["terms"] if t["group"] == "measures" and t["matched"]]
+    assert sum(t["points"] for t in measures) == 4 and weighing["groups"]["measures"] == 2
+    assert weighing["bounded"] == {"measures": {"before": 4, "cap": 2}}
+    full = " ".join(text("Peru", 2007, "full").split())
+    assert "by group: care 2, harm 0, measures 2 (4 before its cap of 2)" in full

@@ -49,6 +49,9 @@ class WeighingTrace:
     groups: dict[str, float]
     terms: list[TermTrace]
     silence: str | None = None
+    # Groups whose cap or floor changed their amount: name -> (amount before it, "cap" or
+    # "floor", the bound), so that a reader adding up the terms sees why the group is less.
+    bounded: dict[str, tuple[float, str, float]] = field(default_factory=dict)
 
 
 def weigh_plan(
@@ -111,7 +114,8 @@ def weigh_plan(
                 break
     if silence is None and _band(bands, high) != value and spec.undetermined is not None:
         value = spec.undetermined
-    return value, WeighingTrace(total, low, high, bands, groups, traces, silence)
+    bounded = _bounded(spec, traces)
+    return value, WeighingTrace(total, low, high, bands, groups, traces, silence, bounded)
 
 
 # A weighing's value depends only on which of its terms matched and on the values of the
@@ -212,6 +216,26 @@ def total_if(spec: Any, traces: list[TermTrace], index: int, points: float | Non
         for trace in traces
     ]
     return _total(spec, changed, pick=0)[0]
+
+
+def _bounded(spec: Any, traces: list[TermTrace]) -> dict[str, tuple[float, str, float]]:
+    """The named groups whose cap or floor changed their (lowest) amount."""
+    out: dict[str, tuple[float, str, float]] = {}
+    for name, group in spec.groups.items():
+        if group.cap is None and group.floor is None:
+            continue
+        values = [
+            t.possible[0] if t.possible is not None else t.points
+            for t in traces
+            if t.group == name and (t.possible is not None or t.points is not None)
+        ]
+        combine = {"sum": sum, "max": max, "min": min}[group.combine]
+        amount = float(combine(values)) if values else 0.0  # type: ignore[operator]
+        if group.cap is not None and amount > group.cap:
+            out[name] = (amount, "cap", float(group.cap))
+        elif group.floor is not None and amount < group.floor:
+            out[name] = (amount, "floor", float(group.floor))
+    return out
 
 
 def _mark_counted(spec: Any, traces: list[TermTrace]) -> None:

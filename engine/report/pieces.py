@@ -63,10 +63,24 @@ def weighing_summary(
         parts.append("bands: " + ", ".join(bands))
     groups = weighing.get("groups") or {}
     if groups:
-        parts.append("by group: " + ", ".join(f"{k} {_num(v)}" for k, v in sorted(groups.items())))
+        parts.append(
+            "by group: "
+            + ", ".join(
+                f"{k} {_num(v)}{_bound_note(weighing, k)}" for k, v in sorted(groups.items())
+            )
+        )
     if silence and weighing.get("silence"):
         parts.append(f"silence: {weighing['silence']}")
     return "; ".join(parts)
+
+
+def _bound_note(weighing: dict[str, Any], group: str) -> str:
+    """' (4 before its cap of 2)' for a group its cap or floor changed, else ''."""
+    bounded = (weighing.get("bounded") or {}).get(group)
+    if not bounded:
+        return ""
+    bound = "cap" if "cap" in bounded else "floor"
+    return f" ({_num(bounded['before'])} before its {bound} of {_num(bounded[bound])})"
 
 
 def _short_weighing(weighing: dict[str, Any], ctx: ReportContext, subject: str) -> str:
