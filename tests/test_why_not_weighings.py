@@ -122,3 +122,33 @@ def test_a_stated_failing_of_the_government_is_offered_as_its_end() -> None:
     assert first["condition"] == "an end to: pervasive complicity or corruption, not punished (+3)"
     assert first["kind"] == "absence" and first["blocking"], first
     assert not any("beyond the government's reach" in o["condition"] for o in offered)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_no_points_are_offered_toward_the_lowest_band_nor_for_an_unknown_finding(
+    path: Path,
+) -> None:
+    for weighing, gap, trace in _weighing_gaps(path):
+        head, *options = gap["obstacles"]
+        if head["condition"].startswith("fewer than "):  # reached only with fewer points
+            assert options == [], (path, weighing.id, options)
+            continue
+        assert head["condition"].startswith("at least "), head
+        unknown = {t["label"] for t in trace["terms"] if t["possible"] is not None}
+        for option in options:
+            label = option["condition"].split(": '")[0]
+            assert label not in unknown, (path, weighing.id, option["condition"])
+
+
+def test_a_finding_is_offered_at_the_value_that_closes_the_gap_alone() -> None:
+    # Greece 2001 is 2 points short of significant efforts; prosecution is minimal (1 point):
+    # substantial (3) closes the gap alone, where partial (2) would not.
+    path = support.EVIDENCE / "greece" / "2001.yaml"
+    offered = [
+        option["condition"]
+        for weighing, gap, _ in _weighing_gaps(path)
+        if weighing.id == "significant-efforts.weighing"
+        for option in gap["obstacles"][1:]
+    ]
+    assert "prosecution: 'substantial' (+2)" in offered, offered
+    assert "prosecution: 'partial' (+1)" not in offered, offered

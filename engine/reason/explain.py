@@ -21,7 +21,7 @@ from engine.models import (
 )
 from engine.reason.describe import describe_pattern, shown_value
 from engine.reason.evaluate import Context, failed_tests, holds, matching_records
-from engine.reason.weighing import total_if
+from engine.reason.weighing import WeighingTrace, total_if
 
 MAX_DEPTH = 6
 MAX_OPTIONS = 3  # ways to add points shown for a weighing short of a band
@@ -219,10 +219,12 @@ def _weighing_gap(
     if derived is not None and derived.value == value:
         return None
     total = trace.low
-    if minimum is not None and total >= minimum:
+    if minimum is None:
+        return _lowest_band_gap(weighing, trace)
+    if total >= minimum:
         # Above the band: a lower value is not reached because the total exceeds it.
         return None
-    short = None if minimum is None else minimum - total
+    short = minimum - total
     options: list[tuple[float, Obstacle]] = []
     rules = weighing.weigh
     for term, spec in zip(trace.terms, rules.terms, strict=True):
@@ -253,18 +255,22 @@ def _weighing_gap(
                 )
             )
             continue
+        if term.possible is not None:  # unknown: the evidence still needed says what settles it
+            continue
         mapped = spec.points if isinstance(spec.points, dict) else {}
         current = term.points if term.points is not None else min(mapped.values(), default=0)
-        # The least better value of the finding that really adds to the total.
+        # The least better value of the finding that closes the gap alone, else the one that
+        # adds most (the least of equals).
         better = sorted((p, v) for v, p in mapped.items() if p > current)
-        gained = (
+        gained = [
             (total_if(rules, trace.terms, term.index, float(points)) - total, value)
             for points, value in better
-        )
-        found = next(((gain, value) for gain, value in gained if gain > 0), None)
-        if found is None:
+        ]
+        adding = [(gain, value) for gain, value in gained if gain > 0]
+        if not adding:
             continue
-        gain, next_value = found
+        closing = [(gain, value) for gain, value in adding if gain >= short]
+        gain, next_value = closing[0] if closing else max(adding, key=lambda o: o[0])
         deeper: list[RuleGap] = []
         if depth < max_depth and spec.finding:
             deeper = why_not(ctx, spec.finding, next_value, depth + 1, seen, max_depth)
@@ -297,6 +303,22 @@ def _weighing_gap(
         0,
         [headline, *ranked],
     )
+
+
+def _lowest_band_gap(weighing: Weighing, trace: WeighingTrace) -> RuleGap | None:
+    """The lowest band is reached only below the band above it: no way to add points, just
+    the total (or the range still open) against that line."""
+    ceiling = min((m for _, m in trace.bands if m is not None), default=None)
+    if ceiling is None:
+        return None
+    if trace.silence is not None:
+        detail = f"no evidence term applies: {trace.silence}"
+    elif trace.low == trace.high:
+        detail = f"the total is {trace.total:g}"
+    else:
+        detail = f"the total could be {trace.low:g} to {trace.high:g}"
+    headline = Obstacle(f"fewer than {ceiling:g} points", "weighing", detail)
+    return RuleGap(weighing.id, weighing.title, weighing.citation, 0, [headline])
 
 
 def _penalty_gone(label: str, gain: float, records: list[str]) -> Obstacle:
