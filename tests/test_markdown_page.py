@@ -142,3 +142,35 @@ def test_a_dossiers_text_is_shown_not_acted_on(tmp_path: Path, args: list[str]) 
 def test_the_page_reads_markdown_escapes_as_markdown_does() -> None:
     body = _body(markdown_page("a \\*b\\* &lt;c> &amp;lt; \\\\ `\\*`\n", "t"))
     assert body == "<p>a *b* &lt;c&gt; &amp;lt; \\ <code>\\*</code></p>"
+
+
+def test_a_dossiers_text_in_a_line_or_cell_is_never_code_or_emphasis() -> None:
+    from engine.report.mdtext import md_cell
+
+    cell = md_cell("a_b `c` | *d*")
+    assert cell == r"a\_b \`c\` \| \*d\*"
+    assert _body(markdown_page(f"| x |\n| --- |\n| {cell} |\n", "t")) == (
+        "<table>\n<thead><tr><th>x</th></tr></thead>\n<tbody><tr><td>a_b `c` | *d*</td></tr>"
+        "</tbody>\n</table>"
+    )
+
+
+def test_consistency_shows_a_dossiers_text_not_markup(tmp_path: Path) -> None:
+    root = _hostile_tree(tmp_path)
+    twin = root / "twin" / "2007.yaml"
+    twin.parent.mkdir()
+    text = (root / "peru" / "2007.yaml").read_text()
+    twin.write_text(text.replace(f"country: '{HOSTILE}'", "country: 'a_b `c`'", 1))
+    # official placements that differ: the two are listed as like findings, unlike placements
+    expected = root / "expected.csv"
+    expected.write_text(f'country,year,tier\n"{HOSTILE}",2007,Tier 2\na_b `c`,2007,Tier 3\n')
+    args = ["consistency", "peru", "twin", "--rules", str(support.RULES), "--expected"]
+    args += [str(expected), "--format"]
+    markdown = support.run_cli(*args, "markdown", cwd=root)
+    assert markdown.returncode in (0, 1), markdown.stderr
+    assert r"&lt;script>alert(1)&lt;/script> \*Peru\* [x\](y)" in markdown.stdout
+    assert r"a\_b \`c\`" in markdown.stdout
+    assert "<script>" not in markdown.stdout and "a_b" not in markdown.stdout
+    page = support.run_cli(*args, "html", cwd=root).stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; *Peru* [x](y)" in page
+    assert "a_b `c`" in page and "<code>c</code>" not in page

@@ -18,7 +18,7 @@ from engine.report.html import stylesheet
 
 _HEADING = re.compile(r"^(#{1,6}) (.*)$")
 _ITEM = re.compile(r"^( *)- (.*)$")
-_INLINE = re.compile(r"`([^`]+)`|\*\*(.+?)\*\*")
+_INLINE = re.compile(r"(?<!\\)`([^`]+)(?<!\\)`|\*\*(.+?)\*\*")  # an escaped \` is text
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
 
 

@@ -39,7 +39,12 @@ def md_text(text: Any) -> str:
     return lead + "\\" + escaped[len(lead) :]
 
 
+_CODE_OR_EMPHASIS = re.compile(r"[`_]")
+
+
 def md_cell(text: Any) -> str:
-    """A table cell: on one line, Markdown's inline marks and its pipes escaped (a cell starts
-    no block, so a lone "-" stays as written)."""
-    return _ACTIVE.sub(_escape, " ".join(str(text).split())).replace("|", "\\|")
+    """A dossier's text inside a line or a table cell: on one line, Markdown's inline marks
+    escaped, backticks and underscores too (a country is never code or emphasis), and pipes
+    (a cell starts no block, so a lone "-" stays as written)."""
+    escaped = _ACTIVE.sub(_escape, " ".join(str(text).split()))
+    return _CODE_OR_EMPHASIS.sub(r"\\\g<0>", escaped).replace("|", "\\|")

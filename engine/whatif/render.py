@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 from engine.assessment import canonical_json
@@ -270,6 +271,7 @@ def render_consistency(report: Consistency, fmt: str) -> str:
     if fmt == "json":
         return canonical_json(doc, indent=2) + "\n"
     md = fmt == "markdown"
+    esc: Callable[[Any], str] = md_cell if md else str  # a dossier's text, never markup
     summary = doc["summary"]
     bullet = "- " if md else "  "
     out = [
@@ -280,7 +282,7 @@ def render_consistency(report: Consistency, fmt: str) -> str:
         f"Compared findings: {', '.join(doc['compared_findings'])}.",
         f"Official placements: {doc['expected'] or 'not given (--expected)'}.",
         "Equivalent dossiers (same report year, same compared findings): "
-        + ("; ".join(" = ".join(group) for group in doc["equivalent_groups"]) or "none")
+        + ("; ".join(" = ".join(map(esc, group)) for group in doc["equivalent_groups"]) or "none")
         + ".",
         "",
         ("## " if md else "")
@@ -289,13 +291,13 @@ def render_consistency(report: Consistency, fmt: str) -> str:
         "",
     ]
     for group in doc["like_findings_unlike_placements"]:
-        shown = ", ".join(f"{k}={v}" for k, v in group["findings"].items())
+        shown = ", ".join(f"{k}={esc(v)}" for k, v in group["findings"].items())
         out.append(f"{bullet}report year {group['year']}, findings: {shown}")
         for case in group["dossiers"]:
             out.append(
-                f"{'  ' if md else '    '}{'- ' if md else ''}{case['country']} {case['year']}: "
+                f"{'  ' if md else '    '}{'- ' if md else ''}{esc(case['country'])} {case['year']}: "
                 f"engine {case['engine']} ({case['status']}), official {case['official'] or '-'}; "
-                f"facts the others lack: {'; '.join(case['differing_facts']) or 'none'}"
+                f"facts the others lack: {'; '.join(map(esc, case['differing_facts'])) or 'none'}"
             )
     out += [
         "",
@@ -306,13 +308,14 @@ def render_consistency(report: Consistency, fmt: str) -> str:
     for pair in doc["like_placements_unlike_findings"]:
         a, b = pair["dossiers"]
         out.append(
-            f"{bullet}{a['country']} and {b['country']} {pair['year']}: both {pair['placement']} "
+            f"{bullet}{esc(a['country'])} and {esc(b['country'])} {pair['year']}: "
+            f"both {pair['placement']} "
             f"({' and '.join(pair['same'])}), distance {pair['distance']}"
         )
         for finding in pair["differing_findings"]:
             left, right = (value or "(not concluded)" for value in finding["values"])
             out.append(
                 f"{'  ' if md else '    '}{'- ' if md else ''}{finding['subject']}: "
-                f"{left} ({a['country']}) vs {right} ({b['country']})"
+                f"{esc(left)} ({esc(a['country'])}) vs {esc(right)} ({esc(b['country'])})"
             )
     return "\n".join(out).rstrip("\n") + "\n"
