@@ -271,3 +271,13 @@ def test_the_years_assessed_once_are_written_as_spans() -> None:
 
     assert year_spans([2001, 2002, 2003, 2009, 2011, 2012]) == "2001–2003, 2009, 2011–2012"
     assert year_spans([2007]) == "2007"
+
+
+def test_the_output_may_not_replace_a_scenario_the_scan_read(ws: Path) -> None:
+    scenario = sorted((ws / "features").rglob("*.feature"))[0]
+    before = scenario.read_bytes()
+    target = scenario.relative_to(ws).as_posix()
+    result = run(ws, "impact", "--base", "git:HEAD", "-o", target)
+    assert result.exit_code == 2, result.stdout
+    assert f"{target}: refusing to write the output over an input" in result.stderr
+    assert scenario.read_bytes() == before

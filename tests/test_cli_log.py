@@ -164,6 +164,14 @@ def test_rules_modified_in_the_working_tree_are_not_pinned_to_a_commit(ws: Path,
         (["--log", "x.jsonl"], "--log and --by only apply with --record"),
         (["--by", "alice"], "--log and --by only apply with --record"),
         (["--record", "--by", " "], "--by must name someone"),
+        (
+            ["--record", "--by", "alice\ntier: Tier 1"],
+            "Invalid value for '--by': must be one line of printable text",
+        ),
+        (
+            ["--record", "--request-id", "r\x1b[2J"],
+            "Invalid value for '--request-id': must be one line of printable text",
+        ),
     ],
 )
 def test_record_usage_errors(ws: Path, log: Path, args: list[str], message: str) -> None:
@@ -512,3 +520,45 @@ def test_replay_bad_input(ws: Path, log: Path) -> None:
     assert result.stderr == (
         f"error: {log}: entry 2 has no replay information (it was not recorded by assess --record)\n"
     )
+
+
+def test_show_prints_a_field_with_a_control_character_quoted(ws: Path, log: Path) -> None:
+    """A log written by hand (or by an older version) cannot make a field pass for others."""
+    record(ws, log, RURITANIA)
+    log.write_text(log.read_text().replace('"by":"alice"', '"by":"alice\\ntier: Tier 1"'))
+    shown = run(ws, "log", "show", "1", "--log", str(log)).stdout.splitlines()
+    assert 'by: "alice\\ntier: Tier 1"' in shown
+    assert [line for line in shown if line.startswith("tier: ")] == [
+        f"tier: {entries(log)[0]['tier']}"
+    ]
+
+
+@pytest.mark.parametrize("how", ["hard link", "symbolic link", "dot-dot path"])
+def test_the_output_may_not_be_the_log_under_another_name(ws: Path, log: Path, how: str) -> None:
+    record(ws, log, RURITANIA)
+    before = log.read_bytes()
+    other = ws / "other.jsonl"
+    if how == "hard link":
+        os.link(log, other)
+    elif how == "symbolic link":
+        other.symlink_to(log)
+    else:
+        other = log.parent / ".." / log.parent.name / log.name
+    result = run(ws, "assess", RURITANIA, "--record", "--log", str(log), "-o", str(other))
+    assert result.exit_code == 2
+    assert "the output file cannot be the decision log" in result.stderr
+    assert log.read_bytes() == before  # nothing recorded
+
+
+def test_nothing_is_recorded_when_stdout_is_closed(ws: Path, log: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", "assess", RURITANIA, "--record", "--log", str(log)],
+        cwd=ws,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),  # only closes a descriptor: safe before exec
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: standard output: closed")
+    assert not log.exists()

@@ -203,7 +203,7 @@ def test_a_closed_stdout_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:
     done = _stdout_closed(*args)
     assert done.returncode == 2, done.stderr
     assert done.stderr == (
-        "error: standard output: closed (give -o FILE to write the output to a file)\n"
+        "error: standard output: closed (redirect it, or give -o FILE to a command that takes it)\n"
     )
 
 
@@ -212,3 +212,24 @@ def test_with_stdout_closed_the_output_file_is_still_written(tmp_path: Path) -> 
     done = _stdout_closed("assess", PERU, "-o", str(report))
     assert done.returncode == 0, done.stderr
     assert "Tier 2" in report.read_text()
+
+
+LONG = "a" * 300  # longer than any file system allows one name to be
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["assess", f"{LONG}.yaml"],
+        ["assess", PERU, "-o", LONG],
+        ["rules", "list", "--rules", LONG],
+        ["log", "show", "--log", LONG],
+    ],
+    ids=["dossier", "output", "rules", "log"],
+)
+def test_a_name_too_long_is_said_and_exit_2(args: list[str]) -> None:
+    done = support.run_cli(*args)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.endswith(": File name too long\n"), done.stderr
+    assert done.stderr.startswith("error: ") and LONG in done.stderr
+    assert done.stderr.count("\n") == 1

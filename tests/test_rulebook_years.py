@@ -162,3 +162,13 @@ def test_the_rule_pages_are_markdown_and_html_pages() -> None:
         assert page.startswith("<!DOCTYPE html>") and "<style>" in page, page[:200]
         assert ("<table>" in page) == (args[1] == "list")
         assert "<h2>Statutory text</h2>" in page or args[1] == "list"
+
+
+def test_rules_show_marks_a_circumstance() -> None:
+    shown = support.run_cli("rules", "show", "significant-efforts.weighing").stdout
+    marked = [line for line in shown.splitlines() if "(a circumstance:" in line]
+    assert len(marked) == 1 and "beyond the government's reach" in marked[0], shown
+    as_json = json.loads(
+        support.run_cli("rules", "show", "significant-efforts.weighing", "--format", "json").stdout
+    )
+    assert sum("(a circumstance:" in line for line in as_json["conditions"][0]) == 1

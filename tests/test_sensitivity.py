@@ -179,13 +179,19 @@ def test_an_unreachable_scheduler_is_an_input_error(ws: Path) -> None:
     assert "error: --scheduler: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
 
 
-@pytest.mark.parametrize("address", ["notanaddress", "tcp://host", "[::1]:8786x", "host:port"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        *("notanaddress", "tcp://host", "[::1]:8786x", "host:port", ""),
+        *("tls://127.0.0.1:1", "ucx://127.0.0.1:1", "host:99999", "host:0"),
+    ],
+)
 def test_a_scheduler_address_without_a_port_is_an_input_error(ws: Path, address: str) -> None:
     code, out, err = sweep(ws, "--scheduler", address)
     assert code == 2, err
     assert err == (
-        f"error: --scheduler: not a scheduler address: {address!r}; expected "
-        "[PROTOCOL://]HOST:PORT, e.g. tcp://127.0.0.1:8786\n"
+        f"error: --scheduler: not a scheduler address: {address!r}; expected [tcp://]HOST:PORT "
+        "with a port from 1 to 65535, e.g. tcp://127.0.0.1:8786\n"
     )
     assert out == ""
 

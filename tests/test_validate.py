@@ -228,7 +228,11 @@ def test_expected_is_required(workspace: Path) -> None:
 
 def test_an_official_tier_the_rulebook_does_not_have_is_an_input_error(workspace: Path) -> None:
     set_expected(
-        workspace, "Peru,2007,tier 2,x,", "Chad,2007,Tier 9,x,", "Chile,2003,Tier 2 Watch List,x,"
+        workspace,
+        "Peru,2007,tier 2,x,",
+        "Chad,2007,Tier 9,x,",
+        "Chile,2003,Tier 2 Watch List,x,",
+        "Cuba,1990,Tier 3,x,",
     )
     result = validate(workspace)
     assert result.returncode == 2, result.stdout
@@ -240,6 +244,7 @@ def test_an_official_tier_the_rulebook_does_not_have_is_an_input_error(workspace
         f"{placements}",
         "error: expected.csv:4: field 'tier': 'Tier 2 Watch List' is not a placement of report "
         "year 2003 (it exists 2004 onwards)",
+        "error: expected.csv:5: field 'year': 1990 is not a report year (2001 to 2100)",
     ]
     assert result.stdout == ""
 

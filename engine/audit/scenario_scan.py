@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.load import inputs
+
 _SCENARIO = re.compile(r"^\s*(Scenario Outline|Scenario Template|Scenario|Example):\s*(.*)$")
 _BACKGROUND = re.compile(r"^\s*Background:")
 _SECTION = re.compile(r"^\s*(Feature|Rule):")
@@ -49,6 +51,7 @@ def scan_features(root: Path, shown_root: str | None = None) -> list[Scenario]:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             continue
+        inputs.note_input(path)  # read: no output of the command may replace it
         display = f"{shown.rstrip('/')}/{path.relative_to(root).as_posix()}"
         scenarios.extend(_scan_lines(lines, display))
     return scenarios

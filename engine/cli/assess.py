@@ -25,14 +25,17 @@ from engine.cli.common import (
     EXIT_INPUT,
     FORMATS,
     check_output,
+    check_stdout,
     default_rules_dir,
     format_choice,
     guarded,
     limit_option,
     load_rules,
+    one_printable_line,
     output_option,
     resolve_rules_dir,
     rules_option,
+    same_file,
     sources_option,
     use_color,
     write_output,
@@ -74,10 +77,16 @@ ASSESS_FORMATS = [*FORMATS, *(f for f in BATCH_FORMATS if f not in FORMATS)]
     default=None,
     help="Decision log for --record (default: $TIP_ASSESS_LOG, else the XDG state directory).",
 )
-@click.option("--by", default=None, help="Who records the decision (default: the OS user).")
+@click.option(
+    "--by",
+    default=None,
+    callback=one_printable_line,
+    help="Who records the decision (default: the OS user).",
+)
 @click.option(
     "--request-id",
     default=None,
+    callback=one_printable_line,
     help="With --record: an idempotency key. A retry with the same key and the same inputs "
     "(after a crash or a lost acknowledgement) does not record the decision twice.",
 )
@@ -240,10 +249,12 @@ def _assess_one(
     if record and output is not None:
         from engine.audit.decision_log import default_log_path
 
-        if output.absolute() == (log_path or default_log_path()).absolute():
+        if same_file(output, log_path or default_log_path()):
             raise InputError.single(
                 str(output), None, None, "the output file cannot be the decision log"
             )
+    if record and output is None:
+        check_stdout()  # the decision is recorded only if its report can be written
     result = assess_with_fragility(
         book, loaded, dossier, year, history_path, not no_history, not no_fragility
     )

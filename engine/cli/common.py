@@ -139,10 +139,11 @@ def report_fault(exc: Exception) -> NoReturn:
 
 
 # Errors of the machine, not of the tool: a full disk or quota, a file too large, a read-only
-# file system, a device failing (a terminal hung up), a closed descriptor (`>&-`). Said in one
-# line, exit 2.
+# file system, a device failing (a terminal hung up), a closed descriptor (`>&-`), a name too
+# long. Said in one line, exit 2.
 REFUSED_BY_THE_SYSTEM = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EBADF}
+    | {errno.ENAMETOOLONG}  # a path the system will not even look up
 )
 
 
@@ -179,6 +180,23 @@ def check_output(output: Path | None) -> None:
             None,
             "refusing to write the output over an input of this command; choose another file",
         )
+
+
+def check_stdout() -> None:
+    """Before work that cannot be undone (a decision recorded): a standard output the process
+    started without refuses now what it would refuse at the end."""
+    if getattr(sys.stdout, "refuses_writes", False):
+        sys.stdout.write(" ")  # raises as every write to it does
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file: through links (hard or symbolic) and `..` steps."""
+    try:
+        if first.exists() and second.exists():
+            return os.path.samefile(first, second)
+        return first.resolve() == second.resolve()
+    except (OSError, RuntimeError):
+        return first.absolute() == second.absolute()
 
 
 def _new_file_mode(output: Path) -> int:
@@ -328,6 +346,14 @@ sources_option = click.option(
     help="Directory the dossiers' source texts must lie in (default: $TIP_ASSESS_SOURCES, "
     "else the directory that holds the dossier's country folder).",
 )
+
+
+def one_printable_line(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """Text the decision log keeps and `log show` prints a field a line: a newline or another
+    control character would let it pass for fields of its own."""
+    if value is not None and not value.isprintable():
+        raise click.BadParameter("must be one line of printable text")
+    return value
 
 
 def existing_if_given(ctx: click.Context, param: click.Parameter, value: Path | None) -> Any:

@@ -205,7 +205,8 @@ def log_show(seq: int | None, log_path: Path | None, fmt: str) -> None:
             click.echo(canonical_json(chosen[0], indent=2))
         else:  # one field a line, in the log's order; a nested value as compact JSON
             for key, value in chosen[0].items():
-                shown = value if isinstance(value, str) else canonical_json(value)
+                printable = isinstance(value, str) and value.isprintable()
+                shown = value if printable else canonical_json(value)
                 click.echo(f"{key}: {shown}")
         return
     if fmt == "json":

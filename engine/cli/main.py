@@ -147,6 +147,8 @@ class _ClosedStdout(io.TextIOBase):
     None): every write is refused as the system refuses a write to a closed descriptor, so
     the command stops with a message and exit 2 (`-o FILE` still works)."""
 
+    refuses_writes = True  # `common.check_stdout` asks before work it could not undo
+
     def writable(self) -> bool:
         return True
 
@@ -156,7 +158,9 @@ class _ClosedStdout(io.TextIOBase):
     def write(self, text: str) -> int:
         if not text:
             return 0
-        raise OSError(errno.EBADF, "closed (give -o FILE to write the output to a file)")
+        raise OSError(
+            errno.EBADF, "closed (redirect it, or give -o FILE to a command that takes it)"
+        )
 
 
 def _stop_on_output_error(exc: OSError) -> None:

@@ -42,6 +42,10 @@ class OfficialPlacements:
         return self.rows.get((country_key(country), year))
 
 
+# The first TIP Report under the TVPA is of 2001; the rulebook's years run to 2100 (YearRange).
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2001, 2100
+
+
 def load_expected(
     path: Path, display: str | None = None, outcome: Outcome | None = None
 ) -> OfficialPlacements:
@@ -82,6 +86,16 @@ def load_expected(
             year = int(year_text)
         except ValueError:
             problems.append(Problem(shown, line, "year", f"expected a year, got {year_text!r}"))
+            continue
+        if not FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    "year",
+                    f"{year} is not a report year ({FIRST_REPORT_YEAR} to {LAST_REPORT_YEAR})",
+                )
+            )
             continue
         unknown = None if outcome is None else _not_a_placement(tier, year, outcome)
         if unknown is not None:

@@ -84,7 +84,11 @@ def show_rule(book: Rulebook, rule_id: str, fmt: str) -> str:
     rule = book.item(rule_id)
     summary = _rule_summary(book, rule_id)
     if isinstance(rule, Weighing):
-        conditions = [weighing_lines(rule)]
+        described = weighing_lines(rule)  # a line per term first, in order
+        for index, term in enumerate(rule.weigh.terms):
+            if term.circumstance:
+                described[index] += " (a circumstance: counted, never offered as a way up)"
+        conditions = [described]
         concludes = f"{rule.concludes}, weighed into {', '.join(rule.values())}"
         explain = None
     else:

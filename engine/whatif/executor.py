@@ -125,23 +125,23 @@ class LocalProcesses:
         return results
 
 
-# [protocol://]host:port, the host a name, an IPv4 address or a bracketed IPv6 one.
-_SCHEDULER_ADDRESS = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}"
-)
+# [tcp://]host:port, the host a name, an IPv4 address or a bracketed IPv6 one. Other protocols
+# (tls://, ucx://, inproc://) need settings this command does not take.
+_SCHEDULER_ADDRESS = re.compile(r"(?:tcp://)?(?:\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>\d{1,5})")
 
 
 class DaskCluster:
     """A Dask `distributed` scheduler at `address` (e.g. tcp://127.0.0.1:8786)."""
 
     def __init__(self, address: str, timeout: float = 10.0) -> None:
-        if not _SCHEDULER_ADDRESS.fullmatch(address):  # checked here: Dask fails noisily
+        found = _SCHEDULER_ADDRESS.fullmatch(address)  # checked here: Dask fails noisily
+        if found is None or not 0 < int(found["port"]) < 65536:
             raise InputError.single(
                 "--scheduler",
                 None,
                 None,
-                f"not a scheduler address: {address!r}; expected [PROTOCOL://]HOST:PORT, "
-                "e.g. tcp://127.0.0.1:8786",
+                f"not a scheduler address: {address!r}; expected [tcp://]HOST:PORT with a "
+                "port from 1 to 65535, e.g. tcp://127.0.0.1:8786",
             )
         self.address = address
         self.timeout = timeout
@@ -190,7 +190,7 @@ def executor_for(
     workers: int = 1, scheduler: str | None = None, scheduler_timeout: float = 10.0
 ) -> Executor:
     """The executor the command line asks for: `--scheduler` wins over `--workers`."""
-    if scheduler:
+    if scheduler is not None:  # an empty address is refused, not read as "none given"
         return DaskCluster(scheduler, scheduler_timeout)
     if workers > 1:
         return LocalProcesses(workers)
