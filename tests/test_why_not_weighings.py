@@ -47,6 +47,16 @@ def _weighing_gaps(path: Path) -> Iterator[tuple[Weighing, dict[str, Any], dict[
             yield item, gap, traces[gap["rule"]]
 
 
+def _offered(path: Path, weighing_id: str) -> list[dict[str, Any]]:
+    """The ways up the dossier's why-not offers for one weighing, in order."""
+    return [
+        option
+        for weighing, gap, _ in _weighing_gaps(path)
+        if weighing.id == weighing_id
+        for option in gap["obstacles"][1:]
+    ]
+
+
 def _group_amount(weighing: Weighing, group: str | None, points: list[float]) -> float:
     spec = weighing.weigh.groups.get(group or "")
     combine = spec.combine if spec is not None else "sum"
@@ -96,12 +106,9 @@ def test_every_way_up_adds_what_it_says(path: Path) -> None:
 def test_a_way_up_is_never_a_term_its_full_group_would_not_count() -> None:
     # Cameroon 2001 has government care without limits (4 points, the best of the `max`
     # group): a narrower form of care would add nothing, so only the measures are offered.
-    path = support.EVIDENCE / "cameroon" / "2001.yaml"
     offered = [
-        option["condition"]
-        for weighing, gap, _ in _weighing_gaps(path)
-        if weighing.id == "protection-effort"
-        for option in gap["obstacles"][1:]
+        o["condition"]
+        for o in _offered(support.EVIDENCE / "cameroon" / "2001.yaml", "protection-effort")
     ]
     assert offered and all("(+1)" in text for text in offered), offered
     assert not any("care" in text for text in offered), offered
@@ -111,13 +118,7 @@ def test_a_stated_failing_of_the_government_is_offered_as_its_end() -> None:
     # Albania 2001: pervasive, unpunished complicity costs 3 points, which its end would win
     # back; the capability term (armed conflict), a circumstance, is not offered though it
     # would add 2.
-    path = support.EVIDENCE / "albania" / "2001.yaml"
-    offered = [
-        option
-        for weighing, gap, _ in _weighing_gaps(path)
-        if weighing.id == "significant-efforts.weighing"
-        for option in gap["obstacles"][1:]
-    ]
+    offered = _offered(support.EVIDENCE / "albania" / "2001.yaml", "significant-efforts.weighing")
     first = offered[0]
     assert first["condition"] == "an end to: pervasive complicity or corruption, not punished (+3)"
     assert first["kind"] == "absence" and first["blocking"], first
@@ -143,12 +144,9 @@ def test_no_points_are_offered_toward_the_lowest_band_nor_for_an_unknown_finding
 def test_a_finding_is_offered_at_the_value_that_closes_the_gap_alone() -> None:
     # Greece 2001 is 2 points short of significant efforts; prosecution is minimal (1 point):
     # substantial (3) closes the gap alone, where partial (2) would not.
-    path = support.EVIDENCE / "greece" / "2001.yaml"
     offered = [
-        option["condition"]
-        for weighing, gap, _ in _weighing_gaps(path)
-        if weighing.id == "significant-efforts.weighing"
-        for option in gap["obstacles"][1:]
+        o["condition"]
+        for o in _offered(support.EVIDENCE / "greece" / "2001.yaml", "significant-efforts.weighing")
     ]
     assert "prosecution: 'substantial' (+2)" in offered, offered
     assert "prosecution: 'partial' (+1)" not in offered, offered
